@@ -1,0 +1,9 @@
+"""Settings for a developer's machine and `make demo`: SQLite under var/, debug on."""
+
+from __future__ import annotations
+
+from config.env import env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = env_bool("DJANGO_DEBUG", True)

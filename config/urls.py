@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("vigil.core.urls")),
+    path("", include("vigil.cases.urls")),
+    path("", include("vigil.actions.urls")),
+]

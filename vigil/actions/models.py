@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from vigil.core.constants import ActionKind, ActionStatus, Priority, SignOff
+
+
+class Action(models.Model):
+    """Something the policy asks someone to do, by a deadline. Never deleted.
+
+    The policy engine decides `kind`, `due_at`, `priority` and the ladder; people decide
+    whether it is done or declined (with a rationale), through the services.
+    """
+
+    key = models.CharField(max_length=200, unique=True, help_text="The engine's stable key for this action.")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(max_length=30, choices=ActionKind.choices)
+    rule = models.CharField(max_length=10, help_text="The policy rule that created it, e.g. R6.")
+    reason = models.TextField()
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(blank=True)
+    level = models.PositiveSmallIntegerField(default=1, help_text="Escalation level: 1 officer … 4 superintendent.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="actions")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(blank=True, help_text="Why it was declined, or how it was done.")
+    signoff = models.CharField(max_length=12, choices=SignOff.choices, default=SignOff.NOT_NEEDED)
+    signoff_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signoff_at = models.DateTimeField(null=True, blank=True)
+    signoff_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ActionKind.values), name="action_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="action_priority_valid"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="action_level_range"),
+            models.CheckConstraint(
+                condition=Q(status=ActionStatus.OPEN, closed_at__isnull=True) | (~Q(status=ActionStatus.OPEN) & Q(closed_at__isnull=False)),
+                name="action_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DECLINED) | ~Q(rationale=""), name="action_decline_has_rationale"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "owner", "due_at"], name="action_owner_board_idx"),
+            models.Index(fields=["status", "team", "level", "due_at"], name="action_team_board_idx"),
+            models.Index(fields=["status", "level", "due_at"], name="action_level_board_idx"),
+            models.Index(fields=["case", "kind", "status"], name="action_case_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.case})"
+
+
+class Escalation(models.Model):
+    """An action raised a level up the ladder, at the moment it fell due there."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="escalations")
+    level = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["at", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "level"], name="escalation_unique_level"),
+            models.CheckConstraint(condition=Q(level__gte=2, level__lte=4), name="escalation_level_range"),
+        ]
+
+
+class Decision(models.Model):
+    """An officer's recorded completion or decline of a kind of action for a pair.
+
+    It is a fact for the policy (it closes open actions of that kind) and stays in the
+    chronology even when it matched no open action.
+    """
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="decisions")
+    action_kind = models.CharField(max_length=30, choices=ActionKind.choices)
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    at = models.DateTimeField()
+    rationale = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    withdrawn = models.BooleanField(default=False, help_text="Sent back by a supervisor: no longer closes the action.")
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="declined") | ~Q(rationale=""), name="decision_decline_has_rationale"
+            )
+        ]

@@ -1,0 +1,146 @@
+"""What people do with actions: complete, decline (with a rationale), reassign, sign off.
+
+A completion or decline is recorded as a `Decision`, a fact the policy reads: it closes
+every open action of that kind for the pair, as POLICY.md says. Declining an action of a
+high-risk pair raises it to level 2 at once for sign-off (R11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.actions.live import policy_reevaluate
+from vigil.actions.models import Action, Decision
+from vigil.core.constants import ActionStatus, RiskLevel, Role, SignOff
+from vigil.core.services import create_audited, require_aware, update_audited
+
+
+def _require_open(action: Action) -> None:
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"action": f"this action is already {action.get_status_display().lower()}"})
+
+
+def _decide(*, actor: Any, action: Action, outcome: str, at: dt.datetime, rationale: str) -> Decision:
+    decision = Decision(
+        case=action.case,
+        action_kind=action.kind,
+        victim=action.victim,
+        subject=action.subject,
+        outcome=outcome,
+        at=at,
+        rationale=rationale,
+        decided_by=actor if hasattr(actor, "pk") else None,
+        action=action,
+    )
+    return create_audited(decision, actor=actor, action=f"decision.{outcome}", case_id=action.case_id)
+
+
+def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.datetime | None = None) -> Action:
+    at = at or timezone.now()
+    require_aware("at", at)
+    _require_open(action)
+    with transaction.atomic():
+        _decide(actor=actor, action=action, outcome=Decision.Outcome.COMPLETED, at=at, rationale=note.strip())
+        update_audited(
+            action,
+            actor=actor,
+            action="action.complete",
+            case_id=action.case_id,
+            changes={"status": ActionStatus.DONE, "closed_at": at, "rationale": note.strip(), "decided_by": actor},
+        )
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        action.refresh_from_db()
+        return action
+
+
+def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetime | None = None) -> Action:
+    at = at or timezone.now()
+    require_aware("at", at)
+    if not rationale or not rationale.strip():
+        raise ValidationError({"rationale": "Explain why this action will not be done"})
+    _require_open(action)
+    with transaction.atomic():
+        _decide(actor=actor, action=action, outcome=Decision.Outcome.DECLINED, at=at, rationale=rationale.strip())
+        high = action.case.risk_level == RiskLevel.HIGH
+        update_audited(
+            action,
+            actor=actor,
+            action="action.decline",
+            case_id=action.case_id,
+            changes={
+                "status": ActionStatus.DECLINED,
+                "closed_at": at,
+                "rationale": rationale.strip(),
+                "decided_by": actor,
+                "signoff": SignOff.AWAITING if high else SignOff.NOT_NEEDED,
+            },
+        )
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        action.refresh_from_db()
+        return action
+
+
+def action_reassign(*, actor: Any, action: Action, owner: Any) -> Action:
+    _require_open(action)
+    if owner.team_id is None:
+        raise ValidationError({"owner": f"{owner} belongs to no team"})
+    with transaction.atomic():
+        return update_audited(action, actor=actor, action="action.reassign", case_id=action.case_id, changes={"owner": owner})
+
+
+def _require_signoff_rights(actor: Any, action: Action) -> None:
+    if action.signoff != SignOff.AWAITING:
+        raise ValidationError({"action": "this action is not waiting for sign-off"})
+    if getattr(actor, "escalation_level", 1) < 2 or actor.role == Role.ADMIN:
+        raise ValidationError({"action": "only a supervisor or above can sign off a declined action"})
+
+
+def action_signoff(*, actor: Any, action: Action, note: str = "") -> Action:
+    _require_signoff_rights(actor, action)
+    with transaction.atomic():
+        return update_audited(
+            action,
+            actor=actor,
+            action="action.signoff",
+            case_id=action.case_id,
+            changes={"signoff": SignOff.SIGNED_OFF, "signoff_by": actor, "signoff_at": timezone.now(), "signoff_note": note.strip()},
+        )
+
+
+def action_send_back(*, actor: Any, action: Action, note: str) -> Action:
+    """The supervisor does not accept the decline: the decision is withdrawn and the action reopens."""
+    _require_signoff_rights(actor, action)
+    if not note.strip():
+        raise ValidationError({"note": "Say why the action is sent back"})
+    with transaction.atomic():
+        now = timezone.now()
+        for decision in Decision.objects.filter(action=action, outcome=Decision.Outcome.DECLINED, withdrawn=False):
+            update_audited(
+                decision,
+                actor=actor,
+                action="decision.withdraw",
+                case_id=action.case_id,
+                changes={"withdrawn": True, "withdrawn_by": actor, "withdrawn_at": now, "withdrawn_note": note.strip()},
+            )
+        update_audited(
+            action,
+            actor=actor,
+            action="action.send_back",
+            case_id=action.case_id,
+            changes={
+                "status": ActionStatus.OPEN,
+                "closed_at": None,
+                "signoff": SignOff.SENT_BACK,
+                "signoff_by": actor,
+                "signoff_at": now,
+                "signoff_note": note.strip(),
+            },
+        )
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        action.refresh_from_db()
+        return action

@@ -1,0 +1,4 @@
+from vigil.core.admin_base import register_read_only
+from vigil.audit.models import AuditEvent
+
+register_read_only(AuditEvent)

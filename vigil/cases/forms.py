@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from vigil.core.constants import ReportCategory
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(
+        label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices]
+    )
+    occurred_at = forms.DateTimeField(
+        label="When was it reported?",
+        help_text="For example, 2025-03-02 02:10",
+        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"invalid": "Enter the date and time as year-month-day hours:minutes, for example 2025-03-02 02:10"},
+    )
+    summary = forms.CharField(label="What happened", widget=forms.Textarea, required=False, max_length=5000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].error_messages["required"] = "Choose what kind of report it is"
+        self.fields["occurred_at"].error_messages["required"] = "Enter when it was reported"
+
+    def clean_occurred_at(self) -> Any:
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("The time of the report cannot be in the future")
+        return value

@@ -1,0 +1,51 @@
+"""Reads about cases, for pages and exports. Access is checked by the caller through vigil.core.access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from vigil.actions.models import Action
+from vigil.alarms.models import Alarm
+from vigil.cases.models import Case
+from vigil.core.access import cases_for_user
+from vigil.orders.models import ProtectiveOrder
+from vigil.people.linking import linked_ids
+from vigil.warrants.models import Warrant
+
+
+def case_search(user: Any, query: str = "") -> QuerySet[Case]:
+    qs = cases_for_user(user).select_related("victim", "subject", "team")
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(reference__iexact=query)
+            | Q(victim__full_name__icontains=query)
+            | Q(subject__full_name__icontains=query)
+            | Q(victim__aliases__name__icontains=query)
+            | Q(subject__aliases__name__icontains=query)
+        ).distinct()
+    return qs.order_by("-risk_changed_at", "-created_at", "-pk")
+
+
+def case_overview(case: Case) -> dict[str, Any]:
+    """Everything the case page shows about the pair, including what is recorded against
+    linked records of the same people."""
+    victim_ids = linked_ids(case.victim)
+    subject_ids = linked_ids(case.subject) if case.subject else set()
+    orders = (
+        ProtectiveOrder.objects.filter(subject_id__in=subject_ids, protected__in=victim_ids)
+        .distinct()
+        .prefetch_related("conditions__place", "protected")
+    )
+    return {
+        "reports": case.reports.select_related("place", "reported_by").prefetch_related("children_present"),
+        "orders": orders,
+        "warrants": Warrant.objects.filter(subject_id__in=subject_ids).order_by("-issued_at"),
+        "alarms": Alarm.objects.filter(person_id__in=victim_ids).prefetch_related("activations").select_related("place"),
+        "actions": Action.objects.filter(case=case).select_related("owner").prefetch_related("escalations").order_by("status", "due_at"),
+        "risk_changes": case.risk_changes.all(),
+        "flags": case.flags.all(),
+        "assessments": case.assessments.all(),
+    }

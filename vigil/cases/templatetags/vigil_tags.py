@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def risk_tag(level: str) -> SafeString:
+    if not level:
+        return format_html('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')
+    return format_html('<strong class="govuk-tag vigil-risk--{}">{}</strong>', level, level.capitalize())
+
+
+def _span(delta: dt.timedelta) -> str:
+    seconds = int(abs(delta.total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return "less than a minute"
+
+
+@register.filter
+def due_text(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """'overdue by 3 days' or 'due in 2 hours', as the board shows it."""
+    if due is None:
+        return ""
+    now = now or timezone.now()
+    delta = due - now
+    return f"overdue by {_span(delta)}" if delta.total_seconds() < 0 else f"due in {_span(delta)}"

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+
+from vigil.core.constants import ConditionKind, OrderStatus, OrderType, Source
+from vigil.people.models import Person, Place
+
+
+class ProtectiveOrder(models.Model):
+    reference = models.CharField(max_length=40, unique=True)
+    order_type = models.CharField(max_length=25, choices=OrderType.choices)
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="orders_as_subject")
+    protected = models.ManyToManyField(Person, related_name="orders_protecting")
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.IN_FORCE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(order_type__in=OrderType.values), name="order_type_valid"),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("starts_at")), name="order_expires_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OrderStatus.ENDED, ended_at__isnull=False) | ~Q(status=OrderStatus.ENDED),
+                name="order_ended_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_order_type_display()})"
+
+    def in_force_at(self, moment: dt.datetime) -> bool:
+        if moment < self.starts_at:
+            return False
+        if self.ended_at is not None and moment >= self.ended_at:
+            return False
+        return self.expires_at is None or moment < self.expires_at
+
+
+class OrderCondition(models.Model):
+    order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="conditions")
+    kind = models.CharField(max_length=20, choices=ConditionKind.choices)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    radius_m = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=ConditionKind.NO_CONTACT, place__isnull=True, radius_m__isnull=True)
+                    | Q(kind=ConditionKind.EXCLUSION_ZONE, place__isnull=False, radius_m__gt=0)
+                ),
+                name="condition_shape_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == ConditionKind.EXCLUSION_ZONE:
+            return f"Exclusion zone of {self.radius_m:g} m around {self.place}"
+        return "No contact"
+
+
+class Breach(models.Model):
+    order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="breaches")
+    at = models.DateTimeField()
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
