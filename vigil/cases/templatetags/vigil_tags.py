@@ -5,7 +5,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ register = template.Library()
 @register.filter
 def risk_tag(level: str) -> SafeString:
     if not level:
-        return format_html('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')  # noqa: S308 - constant markup
     return format_html('<strong class="govuk-tag vigil-risk--{}">{}</strong>', level, level.capitalize())
 
 

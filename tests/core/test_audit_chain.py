@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import AuditError, audit_record
+from vigil.audit.verify import verify_chain
+from vigil.people.services import place_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_rows() -> None:
+    for n in range(3):
+        place_create(actor="test", address=f"{n} Example Road", lat=51.5, lon=-0.1)
+
+
+def test_every_service_write_leaves_a_chained_audit_row() -> None:
+    _three_rows()
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == [1, 2, 3]
+    assert rows[1].prev_hash == rows[0].hash
+    assert rows[0].new["address"] == "0 Example Road"
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_refuses_to_write_outside_a_transaction() -> None:
+    with pytest.raises(AuditError, match="inside the service's transaction"):
+        audit_record(actor="test", action="x", object_type="t", object_id=1)
+
+
+def _raw(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.parametrize("tamper", ["change", "delete"])
+def test_verify_names_the_first_broken_row(tamper: str) -> None:
+    _three_rows()
+    second = AuditEvent.objects.get(seq=2)
+    if tamper == "change":
+        _raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["forged", second.pk])
+    else:
+        _raw("DELETE FROM audit_auditevent WHERE id = %s", [second.pk])
+    result = verify_chain()
+    assert not result.ok
+    assert result.first_broken_seq == (2 if tamper == "change" else 3)
+
+
+def test_a_failed_service_leaves_no_audit_row_behind() -> None:
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - any failure must roll back both
+        place_create(actor="test", address="1 Example Road", lat=51.5, lon=-0.1)
+        raise RuntimeError("the service failed after writing")
+    assert AuditEvent.objects.count() == 0

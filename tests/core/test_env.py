@@ -1,0 +1,27 @@
+import pytest
+
+from config.env import EnvError, env_bool, env_int, env_list, env_str
+
+
+def test_env_bool_reads_words_and_refuses_nonsense() -> None:
+    assert env_bool("X", False, environ={"X": "yes"}) is True
+    assert env_bool("X", True, environ={"X": "0"}) is False
+    assert env_bool("X", True, environ={}) is True
+    with pytest.raises(EnvError, match="X must be one of"):
+        env_bool("X", False, environ={"X": "maybe"})
+
+
+def test_env_int_names_the_variable_and_checks_range() -> None:
+    assert env_int("N", 5, environ={"N": "7"}) == 7
+    with pytest.raises(EnvError, match="N must be a whole number, got 'seven'"):
+        env_int("N", 5, environ={"N": "seven"})
+    with pytest.raises(EnvError, match="N must be at least 10"):
+        env_int("N", 50, minimum=10, environ={"N": "3"})
+
+
+def test_env_str_required_and_list() -> None:
+    with pytest.raises(EnvError, match="SECRET must be set"):
+        env_str("SECRET", environ={})
+    assert env_list("HOSTS", ["a"], environ={"HOSTS": "x.org, y.org"}) == ["x.org", "y.org"]
+    with pytest.raises(EnvError, match="no empty items"):
+        env_list("HOSTS", [], environ={"HOSTS": "x.org,,y.org"})
