@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("vigil.core.urls")),
     path("", include("vigil.cases.urls")),
     path("", include("vigil.actions.urls")),
+    path("", include("vigil.risk.urls")),
 ]

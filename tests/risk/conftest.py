@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tests.factories import PersonFactory
+from vigil.cases.models import Case
+from vigil.cases.services import case_open
+
+
+@pytest.fixture(autouse=True)
+def no_policy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests are about the forms, the scorer and the pages, not the engine: the policy
+    bridge is replaced by a no-op so they run while the engine is being built. The end-to-end
+    behaviour (the engine's RiskChange rows, supervisor_review) is in test_risk_e2e.py, which
+    overrides this fixture and runs the real bridge."""
+    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+    yield
+
+
+@pytest.fixture
+def case(officer: Any) -> Case:
+    return case_open(
+        actor=officer,
+        victim=PersonFactory(full_name="Priya Hallworth"),
+        subject=PersonFactory(full_name="Dominic Teague"),
+        team=officer.team,
+    )
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def dash_answers(yes: int, *, not_known: int = 0) -> dict[int, str]:
+    """A DASH with `yes` yes answers (from question 1 up), then `not_known` not-known, the rest no."""
+    answers: dict[int, str] = {}
+    for n in range(1, 25):
+        answers[n] = "yes" if n <= yes else "not_known" if n <= yes + not_known else "no"
+    return answers
