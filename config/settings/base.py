@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "vigil.core",
     "vigil.audit",
     "vigil.people",
@@ -42,14 +46,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vigil.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vigil.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vigil.core.middleware.SessionLimitMiddleware",
+    "vigil.core.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes turns a locked-out sign-in into its lockout page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +91,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# django-axes checks for a lockout before any password is compared.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -115,15 +131,71 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
+# Idle timeout: the session cookie is renewed on every request and lapses after this many
+# seconds without one. The absolute limit ends a session however busy it is.
 SESSION_COOKIE_AGE = env_int("VIGIL_SESSION_SECONDS", 30 * 60, minimum=60, maximum=12 * 3600)
+VIGIL_SESSION_MAX_SECONDS = env_int("VIGIL_SESSION_MAX_SECONDS", 10 * 3600, minimum=300, maximum=24 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "vigil.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere. Our only script
+# is the module /assets/vigil/init.mjs; GOV.UK Frontend needs no inline script because
+# init.mjs adds the js-enabled body class. Map tiles, if a force configures a tile server,
+# are added to img-src through VIGIL_CSP_IMG_ORIGINS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *env_list("VIGIL_CSP_IMG_ORIGINS", [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Lock an account for 30 minutes after five failed sign-ins in a row (django-axes). Locking by
+# username, not address, stops a spread-out guessing attack; the cost is that someone can
+# lock a colleague out, which the lockout page tells them how to resolve.
+AXES_FAILURE_LIMIT = env_int("VIGIL_LOCKOUT_FAILURES", 5, minimum=3, maximum=20)
+AXES_COOLOFF_TIME = env_int("VIGIL_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# axes.W006 asks for lockout by address as well; many officers share a force's proxy address,
+# so one person's typing would lock out a whole station. Locking by username already stops
+# rotating user agents or cookies from helping.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Second factor (django-otp TOTP) for every member of staff.
+OTP_TOTP_ISSUER = "Vigil"
+# Only the demo and the tests may give users fixed, printed TOTP seeds.
+VIGIL_ALLOW_DEMO_SEEDS = env_bool("VIGIL_ALLOW_DEMO_SEEDS", False)
+# Tests only: sessions made by Django's test client (client.login / force_login) count as
+# having passed the second factor. Never set outside config.settings.test.
+VIGIL_OTP_TRUST_TEST_CLIENT = False
+
+# Keys. VIGIL_FIELD_KEYS is the key ring for field-level encryption at rest:
+# "id:base64key,id:base64key", the first key encrypts and every key decrypts (vigil keys).
+# VIGIL_AUDIT_KEY signs the audit trail's head and keys the digests of encrypted values in it.
+# The defaults below are for development and tests only; production requires both.
+_DEV_FIELD_KEY = "dev1:ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="
+VIGIL_FIELD_KEYS = env_str("VIGIL_FIELD_KEYS", _DEV_FIELD_KEY)
+VIGIL_AUDIT_KEY = env_str("VIGIL_AUDIT_KEY", "insecure-development-audit-key")
 
 TASKS = {
     "default": {

@@ -7,3 +7,6 @@ from config.env import env_bool
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+
+# The demo prints fixed TOTP seeds for its users.
+VIGIL_ALLOW_DEMO_SEEDS = True

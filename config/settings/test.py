@@ -10,3 +10,21 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    # Lets Django empty the audit table between tests (TRUNCATE); the trigger still refuses
+    # UPDATE and DELETE (vigil/audit/migrations/0004).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c vigil.audit_maintenance=on"
+
+# client.login()/force_login() sessions count as having passed the second factor, so tests
+# about something else need not type codes. The real flow is tested in tests/security.
+VIGIL_OTP_TRUST_TEST_CLIENT = True
+VIGIL_ALLOW_DEMO_SEEDS = True
+# Django's test client authenticates without a request; django-axes needs one, so the tests
+# use a backend that lets request-less calls through to the password check (sign-ins
+# through the login page still pass the lockout check).
+AUTHENTICATION_BACKENDS = [
+    "vigil.core.otp.RequestOptionalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+VIGIL_FIELD_KEYS = "test2:dGVzdC1rZXktdHdvLW5ldmVyLWluLXByb2R1Y3Rpb24=,test1:dGVzdC1rZXktb25lLW5ldmVyLWluLXByb2R1Y3Rpb24="
+VIGIL_AUDIT_KEY = "test-audit-key-never-use-in-production"

@@ -61,7 +61,20 @@ def artifacts() -> Path:
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real pages: password, then the TOTP code from the user's authenticator.
+
+    The user is given a fixed demo seed (if they exist), so the helper can work out the code."""
+    from vigil.core.models import User
+    from vigil.core.otp import code_for_seed, ensure_demo_totp
+
+    user = User.objects.filter(username=username).first()
+    seed = ensure_demo_totp(user) if user is not None else ""
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    if "/login/code/" in page.url and seed:
+        page.fill("#id_code", code_for_seed(seed))
+        with page.expect_navigation():
+            page.click("main form:has(#id_code) button[type=submit]")

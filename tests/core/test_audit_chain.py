@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, transaction
 
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import AuditError, audit_record
+from vigil.audit.services import AuditError, audit_record, encrypted_digest
 from vigil.audit.verify import verify_chain
 from vigil.people.services import place_create
 
@@ -21,7 +21,9 @@ def test_every_service_write_leaves_a_chained_audit_row() -> None:
     rows = list(AuditEvent.objects.order_by("seq"))
     assert [r.seq for r in rows] == [1, 2, 3]
     assert rows[1].prev_hash == rows[0].hash
-    assert rows[0].new["address"] == "0 Example Road"
+    # Addresses are encrypted at rest, so the trail keeps a keyed digest, not the address.
+    assert rows[0].new["address"] == encrypted_digest("0 Example Road")
+    assert "Example Road" not in str(rows[0].new)
     assert verify_chain().ok
 
 
@@ -33,6 +35,9 @@ def test_audit_refuses_to_write_outside_a_transaction() -> None:
 
 def _raw(sql: str, params: list[object]) -> None:
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The append-only trigger refuses tampering; only the table's owner can lift it.
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_delete")
         cursor.execute(sql, params)
 
 

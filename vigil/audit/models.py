@@ -31,3 +31,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_label}"
+
+
+class AuditHead(models.Model):
+    """The newest row of the chain, signed with VIGIL_AUDIT_KEY (an HMAC).
+
+    Updated in the same transaction as every append. Rows deleted from the end of the chain
+    leave the head pointing past the last row; rows forged at the end, or a rewritten chain,
+    do not match the signed hash. Forging a head needs the key, which is not in the database.
+    There is one row (pk=1)."""
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"head at seq {self.seq}"

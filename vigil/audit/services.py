@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from vigil.audit.models import AuditEvent
+from vigil.audit.models import AuditEvent, AuditHead
 from vigil.core.current import request_id
 
 GENESIS = "0" * 64
@@ -64,14 +66,43 @@ def compute_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + payload).encode("utf-8")).hexdigest()
 
 
+def _mac(message: str) -> str:
+    return hmac.new(settings.VIGIL_AUDIT_KEY.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def encrypted_digest(value: str) -> str:
+    """What the audit trail keeps of an encrypted column: a keyed digest, never the text.
+
+    The trail is append-only and cannot be re-encrypted when keys rotate, so it must not
+    hold the narrative or address itself. The digest proves which value was written (anyone
+    with the audit key can check a value against it) without revealing it."""
+    if value in ("", None):
+        return ""
+    return "hmac-sha256:" + _mac("encrypted-value\n" + value)
+
+
 def model_values(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of a model instance, for the audit's old/new columns."""
+    """The concrete field values of a model instance, for the audit's old/new columns.
+    Encrypted columns are recorded as a keyed digest (see `encrypted_digest`)."""
+    from vigil.core.crypto import EncryptedTextField
+
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        values[field.attname] = jsonable(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        values[field.attname] = encrypted_digest(value) if isinstance(field, EncryptedTextField) else jsonable(value)
     return values
+
+
+def head_mac(seq: int, hash_: str) -> str:
+    return _mac(f"audit-head\n{seq}\n{hash_}")
+
+
+def _sign_head(event: AuditEvent) -> None:
+    AuditHead.objects.update_or_create(
+        pk=1, defaults={"seq": event.seq, "hash": event.hash, "mac": head_mac(event.seq, event.hash), "at": event.at}
+    )
 
 
 def audit_record(
@@ -94,7 +125,7 @@ def audit_record(
         object_id = obj.pk if object_id is None else object_id
     if not object_type or object_id is None:
         raise AuditError("audit_record needs an object or an object_type and object_id")
-    user = actor if isinstance(actor, models.Model) else None
+    user: Any = actor if isinstance(actor, models.Model) else None
     label = (getattr(user, "username", "") if user is not None else str(actor or "system")) or "system"
     with transaction.atomic():
         _lock_chain()
@@ -115,6 +146,7 @@ def audit_record(
         )
         event.hash = compute_hash(event.prev_hash, row_content(event))
         event.save(force_insert=True)
+        _sign_head(event)
     return event
 
 

@@ -16,6 +16,7 @@ from vigil.core.constants import (
     RiskSource,
     Source,
 )
+from vigil.core.crypto import EncryptedTextField
 from vigil.people.models import Person, Place
 
 
@@ -94,7 +95,7 @@ class Report(models.Model):
     victim_record = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reports_as_victim")
     suspect_record = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="reports_as_suspect")
     children_present = models.ManyToManyField(Person, blank=True, related_name="reports_present_at")
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -155,7 +156,7 @@ class Sighting(models.Model):
     lon = models.FloatField(null=True, blank=True)
     seen_at = models.DateTimeField()
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_at = models.DateTimeField()
 
@@ -175,7 +176,7 @@ class ContactAttempt(models.Model):
     channel = models.CharField(max_length=15, choices=ContactChannel.choices)
     at = models.DateTimeField()
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_at = models.DateTimeField()
 
@@ -190,7 +191,7 @@ class Intelligence(models.Model):
     weapons = models.BooleanField(default=False)
     threat_to_kill = models.BooleanField(default=False)
     received_at = models.DateTimeField()
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -206,7 +207,7 @@ class JusticeEvent(models.Model):
     offence = models.CharField(max_length=300, blank=True)
     outcome = models.CharField(max_length=20, choices=HearingOutcome.choices, blank=True)
     bail_until = models.DateTimeField(null=True, blank=True)
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     recorded_at = models.DateTimeField()
 
     class Meta:

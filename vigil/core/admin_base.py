@@ -1,5 +1,6 @@
 """Admin pages for case records are read-only: every change goes through a service, so it
-is validated, audited and seen by the policy. Viewing a record in the admin is audited too."""
+is validated, audited and seen by the policy. Viewing a record in the admin is audited too,
+and the admin shows only the rows the access helpers let this user see (one door)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from vigil.audit.services import audit_record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        from vigil.core.access import visible_queryset
+
+        return visible_queryset(request.user, self.model, super().get_queryset(request))
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -24,9 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         with transaction.atomic():
-            audit_record(
-                actor=request.user, action="admin.view", object_type=self.model._meta.label_lower, object_id=object_id
-            )
+            audit_record(actor=request.user, action="admin.view", object_type=self.model._meta.label_lower, object_id=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "vigil.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from vigil.core.otp import trust_test_client_login
+
+        # Does nothing unless config.settings.test switches VIGIL_OTP_TRUST_TEST_CLIENT on.
+        user_logged_in.connect(trust_test_client_login, dispatch_uid="vigil_trust_test_client_login")

@@ -5,7 +5,11 @@ from vigil.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.otp_verify, name="otp_verify"),
+    path("login/set-up/", views.otp_setup, name="otp_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("cases/<int:case_pk>/places/<int:pk>/address/", views.place_reveal, name="place_reveal"),
+    path("analyst/cases/", views.analyst_cases, name="analyst_cases"),
 ]

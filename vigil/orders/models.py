@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from vigil.core.constants import ConditionKind, OrderStatus, OrderType, Source
+from vigil.core.crypto import EncryptedTextField
 from vigil.people.models import Person, Place
 
 
@@ -73,7 +74,7 @@ class Breach(models.Model):
     at = models.DateTimeField()
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_at = models.DateTimeField()
 

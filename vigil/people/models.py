@@ -7,12 +7,13 @@ from django.db import models
 from django.db.models import Q
 
 from vigil.core.constants import BirthPrecision, LinkStatus, PlaceKind, RelationshipKind, Sex
+from vigil.core.crypto import EncryptedTextField
 
 
 class Place(models.Model):
     """A location: an address, a school, a street corner. Coordinates are WGS84 degrees."""
 
-    address = models.CharField(max_length=300)
+    address = EncryptedTextField(max_length=300, help_text="Encrypted at rest, every address (not only protected ones).")
     label = models.CharField(max_length=150, blank=True)
     kind = models.CharField(max_length=10, choices=PlaceKind.choices, default=PlaceKind.OTHER)
     person = models.ForeignKey(
@@ -38,9 +39,7 @@ class Place(models.Model):
                 name="place_lat_lon_together",
             ),
             models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="place_lat_range"),
-            models.CheckConstraint(
-                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="place_lon_range"
-            ),
+            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="place_lon_range"),
         ]
 
     def __str__(self) -> str:
