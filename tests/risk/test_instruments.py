@@ -81,7 +81,10 @@ def test_a_json_file_is_accepted(tmp_path: Path) -> None:
         (('rule = "dash"', 'rule = "points"'), "scoring.rule: unknown rule 'points'"),
         (("number = 24\n", "number = 25\n"), "sections[6].questions[5].number: 25 is outside 1 to 24"),
         (("number = 24\n", "number = 23\n"), "question 23 is already in sections[6]"),
-        (('  guidance = "Use the victim\'s own words', '  gudiance = "Use the victim\'s own words'), "questions[2].gudiance: unknown key"),
+        (
+            ("  guidance = \"Use the victim's own words", "  gudiance = \"Use the victim's own words"),
+            "questions[2].gudiance: unknown key",
+        ),
         (('publisher = "SafeLives"\n', ""), "source.publisher: missing"),
         (("number = 1\n", 'number = "1"\n'), "number: must be int, got str"),
         (('slug = "incident"', 'slug = "check"'), "'check' is reserved"),

@@ -62,7 +62,7 @@ def _next_url(case: Case, draft: AssessmentDraft, instrument: Instrument) -> str
 def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_rw_case_for_user(request.user, pk)
     instruments = all_instruments()
-    form = InstrumentChoiceForm(request.POST or None, instruments=instruments)
+    form = InstrumentChoiceForm(request.POST if request.method == "POST" else None, instruments=instruments)
     if request.method == "POST" and form.is_valid():
         try:
             draft = assessment_draft_start(actor=request.user, case=case, instrument=form.cleaned_data["instrument"])
@@ -89,7 +89,7 @@ def assessment_section(request: HttpRequest, pk: int, draft_pk: int, section: st
     index = instrument.section_index(section)
     saved = draft_answers(draft)
     initial = {f"q{q.number}": saved[q.number] for q in part.questions if q.number in saved}
-    form = SectionForm(request.POST or None, section=part, initial=initial)
+    form = SectionForm(request.POST if request.method == "POST" else None, section=part, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             draft = assessment_draft_save(actor=request.user, draft=draft, section=section, answers=form.answers())
@@ -121,7 +121,7 @@ def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpRespon
     case, draft, instrument = _load(request, pk, draft_pk)
     result = draft_score(draft)
     reference, why = grading_reference(case, result)
-    form = GradingForm(request.POST or None, reference=reference, reference_why=why)
+    form = GradingForm(request.POST if request.method == "POST" else None, reference=reference, reference_why=why)
     if request.method == "POST" and not result.unanswered and form.is_valid():
         try:
             assessment_draft_submit(
@@ -146,6 +146,7 @@ def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpRespon
         "draft": draft,
         "instrument": instrument,
         "sections": sections,
+        "last_section": instrument.sections[-1].slug,
         "result": result,
         "reference": reference,
         "reference_why": why,
