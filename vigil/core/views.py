@@ -34,9 +34,12 @@ CODE_FAILURES = "vigil_code_failures"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after signing in: the action board (the analyst's is the pseudonymised list)."""
     if getattr(request.user, "role", "") == "analyst":
         return redirect("analyst_cases")
-    return redirect("case_list")
+    from vigil.actions.views import action_board
+
+    return action_board(request)
 
 
 @require_GET

@@ -1,0 +1,457 @@
+"""The case chronology, read from the audit trail and nothing else.
+
+Every entry is one audit row, so the chronology a reviewer (the IOPC, a Domestic Homicide
+Review panel) reads cannot disagree with the hash-chained trail: each entry carries the row's
+sequence number and hash. The rows of a case are those written with its case id (and the
+case ids of the same pair under linked records), and the rows about records that belong to
+the pair without a case id: the subject's warrants, sightings, intelligence and justice
+events, contact attempts on the victim, orders protecting the victim from the subject and
+their breaches, and the victim's alarms.
+
+Texts are built from what the row recorded (its `new` and `old` values). Encrypted narratives
+are kept in the trail only as digests, so the chronology says that a summary was written, not
+what it said; a reviewer reads the narrative on the record itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from vigil.audit.models import AuditEvent
+from vigil.core.access import WRITE_ROLES
+from vigil.core.constants import (
+    ActionKind,
+    ActionStatus,
+    ConditionKind,
+    ContactChannel,
+    FlagKind,
+    Instrument,
+    JusticeEventKind,
+    OrderType,
+    Priority,
+    ReportCategory,
+    RiskLevel,
+    RiskSource,
+    Role,
+    SignOff,
+)
+
+KINDS: dict[str, str] = {
+    "fact": "What became known",
+    "policy": "What the policy asked",
+    "escalation": "Escalations",
+    "decision": "What people did",
+    "access": "Who looked at the case",
+}
+PAGE_DEFAULT_KINDS = ("fact", "policy", "escalation", "decision")
+
+_POLICY = {"action.create", "action.update", "risk.change", "case.risk_level", "flag.raise"}
+_DECISIONS = {"action.complete", "action.decline", "action.reassign", "action.signoff", "action.send_back"}
+
+
+def kind_of(action: str) -> str:
+    """Which part of the chronology an audit action belongs to."""
+    if action in _POLICY:
+        return "policy"
+    if action == "action.escalate":
+        return "escalation"
+    if action in _DECISIONS or action.startswith("decision."):
+        return "decision"
+    if action.endswith(".view") or action.endswith(".reveal") or action.endswith(".export"):
+        return "access"
+    return "fact"
+
+
+def may_export(user: Any) -> bool:
+    """Who may download the review export: police roles, on cases they can see (not analysts or IDVAs)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in WRITE_ROLES)
+
+
+# --- the filter -----------------------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    return dt.date.fromisoformat(value.strip())
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    """A date range (inclusive, local days) and the kinds of entry to show."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    kinds: tuple[str, ...] = tuple(KINDS)
+    errors: tuple[str, ...] = ()
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], *, default_kinds: Iterable[str] = tuple(KINDS)) -> ChronologyFilter:
+        errors: list[str] = []
+        bounds: dict[str, dt.date | None] = {}
+        for name, label in (("from", "From"), ("to", "To")):
+            try:
+                bounds[name] = _date(params.get(name))
+            except ValueError:
+                bounds[name] = None
+                errors.append(f"{label} date must be a real date, like 2025-03-02")
+        getlist = getattr(params, "getlist", None)
+        chosen = list(getlist("kind")) if getlist else list(params.get("kind") or [])
+        kinds = tuple(k for k in chosen if k in KINDS) if chosen else tuple(default_kinds)
+        start, end = bounds["from"], bounds["to"]
+        if start and end and end < start:
+            errors.append("To date must be the same as or after the from date")
+        return cls(start=start, end=end, kinds=kinds, errors=tuple(errors))
+
+    def as_params(self) -> list[tuple[str, str]]:
+        params = [("from", self.start.isoformat())] if self.start else []
+        params += [("to", self.end.isoformat())] if self.end else []
+        return params + [("kind", k) for k in self.kinds]
+
+    def describe(self) -> str:
+        start = self.start.isoformat() if self.start else "the beginning"
+        end = self.end.isoformat() if self.end else "now"
+        return f"from {start} to {end}"
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One chronology entry: one audit row, in words."""
+
+    seq: int
+    at: dt.datetime
+    kind: str
+    audit_action: str
+    source: str
+    by: str
+    known: str = ""
+    asked: str = ""
+    done: str = ""
+    rationale: str = ""
+    hash: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def title(self) -> str:
+        return self.done or self.asked or self.known
+
+    @property
+    def detail(self) -> str:
+        parts = [p for p in (self.known, self.asked, self.done) if p and p != self.title]
+        return " ".join(parts)
+
+
+def _when(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%-d %b %Y %H:%M")
+    return timezone.localtime(moment).strftime("%-d %b %Y %H:%M")
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+@dataclass
+class _Lookups:
+    """Names for the ids an audit row mentions, fetched once per chronology."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    action_kinds: dict[int, str] = field(default_factory=dict)
+    escalation_actions: dict[int, int] = field(default_factory=dict)
+
+    def user(self, pk: Any) -> str:
+        return self.users.get(int(pk), f"user {pk}") if pk not in (None, "") else "nobody"
+
+    def action(self, pk: Any) -> str:
+        try:
+            return self.action_kinds.get(int(pk), "an action")
+        except (TypeError, ValueError):
+            return "an action"
+
+
+def _person_name(user: Any) -> str:
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full} ({user.username})" if full else str(user.username)
+
+
+def _who(event: AuditEvent) -> tuple[str, str]:
+    """(source, by whom) for an audit row."""
+    if event.actor_id is not None and event.actor is not None:
+        return _label(Role, event.actor.role), _person_name(event.actor)
+    label = event.actor_label or "system"
+    if label == "policy":
+        return "Policy", "the policy (automatic)"
+    if label == "portal":
+        return "Victims' and families' portal", "the portal"
+    return label.capitalize(), label
+
+
+def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
+    """What became known, from a fact's audit row."""
+    action = event.action
+    texts: dict[str, Any] = {
+        "case.open": lambda: "Case opened for the victim and the subject",
+        "case.allocate": lambda: "Staff member allocated to the case",
+        "report.record": lambda: (
+            f"Report recorded: {_label(ReportCategory, new.get('category'))}, "
+            f"reported {_when(new.get('occurred_at'))}" + (" (summary written)" if new.get("summary") else "")
+        ),
+        "assessment.record": lambda: (
+            f"{_label(Instrument, new.get('instrument'))} completed {_when(new.get('completed_at'))}"
+            + (f"; officer's own grading {new['officer_level']}" if new.get("officer_level") else "")
+        ),
+        "sighting.record": lambda: (
+            f"Subject seen {_when(new.get('seen_at'))}"
+            + (" near a protected person" if new.get("near_id") else "")
+            + (" at a recorded place" if new.get("place_id") else "")
+        ),
+        "contact_attempt.record": lambda: (
+            f"Contact attempt by the subject ({_label(ContactChannel, new.get('channel'))}) {_when(new.get('at'))}"
+        ),
+        "intelligence.record": lambda: (
+            "Intelligence received"
+            + (": holds or hides weapons" if new.get("weapons") else "")
+            + (": believed threat to kill" if new.get("threat_to_kill") else "")
+        ),
+        "warrant.issue": lambda: (
+            f"Warrant {new.get('reference', '')} issued {_when(new.get('issued_at'))}: {new.get('reason', '')}"
+        ),
+        "warrant.execute": lambda: f"Warrant executed {_when(new.get('executed_at'))}",
+        "warrant.withdraw": lambda: f"Warrant withdrawn {_when(new.get('withdrawn_at'))}: {new.get('withdrawn_reason', '')}",
+        "order.grant": lambda: (
+            f"{_label(OrderType, new.get('order_type'))} granted, from {_when(new.get('starts_at'))}"
+            + (f" to {_when(new.get('expires_at'))}" if new.get("expires_at") else "")
+        ),
+        "order.condition_add": lambda: (
+            f"Order condition: {_label(ConditionKind, new.get('kind'))}"
+            + (f" ({new['radius_m']:.0f} m)" if new.get("radius_m") else "")
+        ),
+        "order.end": lambda: f"Order ended {_when(new.get('ended_at'))}: {new.get('ended_reason', '')}",
+        "breach.record": lambda: f"Order broken {_when(new.get('at'))}",
+        "alarm.fit": lambda: f"Alarm fitted {_when(new.get('fitted_at'))}",
+        "alarm.activate": lambda: f"Alarm pressed {_when(new.get('at'))}",
+    }
+    if action in texts:
+        return str(texts[action]())
+    if action.startswith("justice."):
+        kind = _label(JusticeEventKind, action.split(".", 1)[1])
+        offence = f": {new['offence']}" if new.get("offence") else ""
+        return f"{kind} of the subject {_when(new.get('at'))}{offence}"
+    return f"Recorded: {action}"
+
+
+def _changes(new: dict[str, Any]) -> str:
+    words = {
+        "due_at": lambda v: f"due {_when(v)}",
+        "priority": lambda v: f"priority {_label(Priority, v).lower()}",
+        "status": lambda v: f"status {_label(ActionStatus, v).lower()}",
+        "closed_at": lambda v: f"closed {_when(v)}" if v else "reopened",
+        "level": lambda v: f"escalation level {v}",
+    }
+    return ", ".join(words[k](v) for k, v in new.items() if k in words) or "details updated"
+
+
+def _policy(event: AuditEvent, new: dict[str, Any], lookups: _Lookups) -> tuple[str, str]:
+    """(what was known, what the policy asked) for a policy row."""
+    if event.action == "action.create":
+        asked = (
+            f"{_label(ActionKind, new.get('kind'))} by {_when(new.get('due_at'))} "
+            f"({_label(Priority, new.get('priority')).lower()} priority, {new.get('rule', '')}): {new.get('reason', '')}"
+        )
+        return "", asked
+    if event.action == "action.update":
+        return "", f"{lookups.action(event.object_id)}: {_changes(new)}"
+    if event.action == "risk.change":
+        drivers = "; ".join(str(d) for d in new.get("drivers") or [])
+        source = _label(RiskSource, new.get("source"))
+        return f"Risk level {_label(RiskLevel, new.get('level')).lower()} ({source})" + (f": {drivers}" if drivers else ""), ""
+    if event.action == "case.risk_level":
+        return f"The case's risk level is now {_label(RiskLevel, new.get('risk_level')).lower()}", ""
+    if event.action == "flag.raise":
+        return f"Flag: {_label(FlagKind, new.get('kind'))}. {new.get('detail', '')}".strip(), ""
+    return "", event.action
+
+
+def _decision(event: AuditEvent, new: dict[str, Any], lookups: _Lookups) -> tuple[str, str]:
+    """(what was done, rationale) for a person's decision row."""
+    what = lookups.action(event.object_id)
+    action = event.action
+    if action.startswith("decision."):
+        kind = _label(ActionKind, new.get("action_kind"))
+        if action == "decision.withdraw":
+            return "Decision withdrawn by a supervisor (the action reopens)", str(new.get("withdrawn_note", ""))
+        outcome = {"decision.completed": "completed", "decision.declined": "declined"}.get(action, action)
+        return f"Decision recorded: {kind} {outcome}", str(new.get("rationale", ""))
+    if action == "action.complete":
+        return f"{what}: marked as done", str(new.get("rationale", ""))
+    if action == "action.decline":
+        awaiting = new.get("signoff") == SignOff.AWAITING
+        return f"{what}: declined" + (" (waits for a supervisor's sign-off)" if awaiting else ""), str(new.get("rationale", ""))
+    if action == "action.reassign":
+        return f"{what}: reassigned to {lookups.user(new.get('owner'))}", ""
+    if action == "action.signoff":
+        return f"{what}: decline signed off", str(new.get("signoff_note", ""))
+    if action == "action.send_back":
+        return f"{what}: decline sent back, the action is open again", str(new.get("signoff_note", ""))
+    return action, ""
+
+
+def _access(event: AuditEvent, new: dict[str, Any]) -> str:
+    if event.action == "case.view":
+        return "Viewed the case"
+    if event.action == "place.reveal":
+        return "Viewed a protected address"
+    if event.action == "chronology.export":
+        return f"Exported the chronology ({new.get('format', '')}, {new.get('range', '')}, {new.get('rows', 0)} entries)"
+    return f"Viewed a record ({event.object_type})"
+
+
+def entry_for(event: AuditEvent, lookups: _Lookups) -> Entry:
+    new: dict[str, Any] = event.new if isinstance(event.new, dict) else {}
+    kind = kind_of(event.action)
+    source, by = _who(event)
+    base = Entry(seq=event.seq, at=event.at, kind=kind, audit_action=event.action, source=source, by=by, hash=event.hash)
+    if kind == "policy":
+        known, asked = _policy(event, new, lookups)
+        return replace(base, known=known, asked=asked)
+    if kind == "escalation":
+        action_pk = new.get("action") or lookups.escalation_actions.get(int(event.object_id))
+        asked = f"{lookups.action(action_pk)}: not done in time, raised to level {new.get('level')} ({_when(new.get('at'))})"
+        return replace(base, asked=asked)
+    if kind == "decision":
+        done, rationale = _decision(event, new, lookups)
+        return replace(base, done=done, rationale=rationale)
+    if kind == "access":
+        return replace(base, done=_access(event, new))
+    return replace(base, known=_fact(event, new))
+
+
+# --- which audit rows belong to a case ----------------------------------------------------
+
+
+def _related_objects(case: Any) -> dict[str, list[str]]:
+    from vigil.alarms.models import Alarm, AlarmActivation
+    from vigil.cases.models import ContactAttempt, Intelligence, JusticeEvent, Sighting
+    from vigil.orders.models import Breach, OrderCondition, ProtectiveOrder
+    from vigil.people.linking import linked_ids
+    from vigil.warrants.models import Warrant
+
+    victims = linked_ids(case.victim)
+    subjects = linked_ids(case.subject) if case.subject_id else set()
+    orders = ProtectiveOrder.objects.filter(subject_id__in=subjects, protected__in=victims).distinct()
+    querysets: dict[str, QuerySet[Any]] = {
+        "warrants.warrant": Warrant.objects.filter(subject_id__in=subjects),
+        "cases.sighting": Sighting.objects.filter(subject_id__in=subjects),
+        "cases.contactattempt": ContactAttempt.objects.filter(subject_id__in=subjects, victim_id__in=victims),
+        "cases.intelligence": Intelligence.objects.filter(subject_id__in=subjects),
+        "cases.justiceevent": JusticeEvent.objects.filter(subject_id__in=subjects),
+        "orders.protectiveorder": orders,
+        "orders.ordercondition": OrderCondition.objects.filter(order__in=orders),
+        "orders.breach": Breach.objects.filter(order__in=orders),
+        "alarms.alarm": Alarm.objects.filter(person_id__in=victims),
+        "alarms.alarmactivation": AlarmActivation.objects.filter(person_id__in=victims),
+    }
+    return {label: [str(pk) for pk in qs.values_list("pk", flat=True)] for label, qs in querysets.items()}
+
+
+def pair_case_ids(case: Any) -> set[int]:
+    """This case and any case of the same pair under linked records."""
+    from vigil.cases.models import Case
+    from vigil.people.linking import linked_ids
+
+    victims = linked_ids(case.victim)
+    pairs = Case.objects.filter(victim_id__in=victims)
+    pairs = pairs.filter(subject_id__in=linked_ids(case.subject)) if case.subject_id else pairs.filter(subject__isnull=True)
+    return {case.pk, *pairs.values_list("pk", flat=True)}
+
+
+def case_audit_rows(case: Any, chrono_filter: ChronologyFilter | None = None) -> QuerySet[AuditEvent]:
+    """The audit rows of a case, in the chain's order, within the filter's date range."""
+    where = Q(case_id__in=pair_case_ids(case))
+    for label, ids in _related_objects(case).items():
+        if ids:
+            where |= Q(object_type=label, object_id__in=ids)
+    qs = AuditEvent.objects.filter(where).select_related("actor").order_by("seq")
+    if chrono_filter is not None:
+        zone = timezone.get_current_timezone()
+        if chrono_filter.start:
+            qs = qs.filter(at__gte=dt.datetime.combine(chrono_filter.start, dt.time.min, tzinfo=zone))
+        if chrono_filter.end:
+            qs = qs.filter(at__lt=dt.datetime.combine(chrono_filter.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return qs
+
+
+def _lookups(events: list[AuditEvent]) -> _Lookups:
+    from vigil.actions.models import Action, Escalation
+
+    action_ids = {int(e.object_id) for e in events if e.object_type == "actions.action"}
+    escalations = dict(
+        Escalation.objects.filter(pk__in=[int(e.object_id) for e in events if e.object_type == "actions.escalation"]).values_list(
+            "pk", "action_id"
+        )
+    )
+    for e in events:
+        if e.object_type == "actions.escalation" and isinstance(e.new, dict) and e.new.get("action"):
+            action_ids.add(int(e.new["action"]))
+    action_ids |= set(escalations.values())
+    kinds = {pk: _label(ActionKind, kind) for pk, kind in Action.objects.filter(pk__in=action_ids).values_list("pk", "kind")}
+    owner_ids = {
+        int(e.new["owner"]) for e in events if e.action == "action.reassign" and isinstance(e.new, dict) and e.new.get("owner")
+    }
+    users = {u.pk: _person_name(u) for u in get_user_model().objects.filter(pk__in=owner_ids)}
+    return _Lookups(users=users, action_kinds=kinds, escalation_actions=escalations)
+
+
+def case_chronology(case: Any, chrono_filter: ChronologyFilter | None = None) -> list[Entry]:
+    """Every entry of the case's chronology that passes the filter, oldest first."""
+    events = list(case_audit_rows(case, chrono_filter))
+    if chrono_filter is not None:
+        events = [e for e in events if kind_of(e.action) in chrono_filter.kinds]
+    lookups = _lookups(events)
+    return [entry_for(e, lookups) for e in events]
+
+
+def chronology_context(user: Any, case: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What the case page's chronology section needs (the include reads `chronology`)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    chrono_filter = ChronologyFilter.from_params(params, default_kinds=PAGE_DEFAULT_KINDS)
+    entries = case_chronology(case, chrono_filter)
+    query = urlencode(chrono_filter.as_params())
+    exports = (
+        [(fmt.upper(), f"{reverse('chronology_export', args=[case.pk, fmt])}?{query}") for fmt in ("csv", "pdf")]
+        if may_export(user)
+        else []
+    )
+    return {
+        "chronology": {
+            "entries": entries,
+            "filter": chrono_filter,
+            "kinds": list(KINDS.items()),
+            "exports": exports,
+        }
+    }
