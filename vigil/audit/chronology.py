@@ -389,7 +389,9 @@ def pair_case_ids(case: Any) -> set[int]:
 
 def case_audit_rows(case: Any, chrono_filter: ChronologyFilter | None = None) -> QuerySet[AuditEvent]:
     """The audit rows of a case, in the chain's order, within the filter's date range."""
-    where = Q(case_id__in=pair_case_ids(case))
+    case_ids = pair_case_ids(case)
+    # The case's own creation row carries no case id: it is the case.
+    where = Q(case_id__in=case_ids) | Q(object_type="cases.case", object_id__in=[str(pk) for pk in case_ids])
     for label, ids in _related_objects(case).items():
         if ids:
             where |= Q(object_type=label, object_id__in=ids)

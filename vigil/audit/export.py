@@ -85,7 +85,7 @@ def render_pdf(entries: list[Entry], *, title: str, subtitle: str) -> bytes:
     def para(text: str, style: Any = cell) -> Any:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
-    widths = [24, 22, 45, 45, 40, 28, 45, 12, 16]
+    widths = [24, 22, 42, 42, 40, 28, 44, 12, 23]
     header = [para(c, head) for c in COLUMNS[:-1]] + [para("Audit hash (first 12)", head)]
     rows = [header]
     for entry in entries:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from vigil.audit.chronology import chronology_context
 from vigil.cases.forms import ReportForm
 from vigil.cases.selectors import case_overview, case_search
 from vigil.cases.services import report_record
@@ -25,7 +26,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     people = [("Victim", case.victim)] + ([("Subject", case.subject)] if case.subject else [])
-    context = {"case": case, "people": people, "now": timezone.now(), "page_title": f"Case {case.reference}", **case_overview(case)}
+    context = {
+        "case": case,
+        "people": people,
+        "now": timezone.now(),
+        "page_title": f"Case {case.reference}",
+        **case_overview(case),
+        **chronology_context(request.user, case, request.GET),
+    }
     return render(request, "cases/case_detail.html", context)
 
 

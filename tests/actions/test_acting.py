@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from tests.actions.builders import make_action, make_case
+from tests.conftest import PASSWORD
+from vigil.actions.models import Action, Decision
+from vigil.actions.services import action_decline, action_signoff
+from vigil.audit.models import AuditEvent
+from vigil.core.constants import ActionKind, ActionStatus, RiskLevel, SignOff
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def warrant_action(officer: Any) -> Action:
+    case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
+    return make_action(case, kind=ActionKind.EXECUTE_WARRANT, owner=officer, rule="R6")
+
+
+@pytest.mark.parametrize("rationale", ["", "   \n  "])
+def test_a_decline_without_a_rationale_is_refused(officer: Any, warrant_action: Action, rationale: str) -> None:
+    before = AuditEvent.objects.count()
+    response = _client(officer).post(reverse("action_decline", args=[warrant_action.pk]), {"rationale": rationale})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "govuk-error-summary" in body and "Explain why this action will not be done" in body
+    assert "<title>Error:" in body
+    warrant_action.refresh_from_db()
+    assert warrant_action.status == ActionStatus.OPEN
+    assert not Decision.objects.exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_the_service_refuses_an_empty_rationale_too(officer: Any, warrant_action: Action) -> None:
+    with pytest.raises(ValidationError) as error:
+        action_decline(actor=officer, action=warrant_action, rationale="  ")
+    assert "rationale" in error.value.message_dict
+
+
+def test_a_decline_of_a_high_risk_action_waits_for_the_supervisor_who_signs_it_off(
+    officer: Any, supervisor: Any, warrant_action: Action
+) -> None:
+    board = reverse("home")
+    response = _client(officer).post(
+        reverse("action_decline", args=[warrant_action.pk]),
+        {"rationale": "Subject arrested by another force this morning; warrant executed there.", "next": board},
+    )
+    assert response.status_code == 302 and response["Location"] == board
+    warrant_action.refresh_from_db()
+    assert warrant_action.status == ActionStatus.DECLINED and warrant_action.signoff == SignOff.AWAITING
+    assert AuditEvent.objects.filter(action="action.decline", object_id=str(warrant_action.pk), actor=officer).exists()
+
+    supervisor_client = _client(supervisor)
+    page = supervisor_client.get(reverse("action_detail", args=[warrant_action.pk])).content.decode()
+    assert "Sign off the decline" in page
+    response = supervisor_client.post(
+        reverse("action_signoff", args=[warrant_action.pk]), {"signoff-note": "Checked with the other force."}
+    )
+    assert response.status_code == 302
+    warrant_action.refresh_from_db()
+    assert warrant_action.signoff == SignOff.SIGNED_OFF and warrant_action.signoff_by == supervisor
+    assert AuditEvent.objects.filter(action="action.signoff", actor=supervisor).exists()
+
+
+def test_an_officer_cannot_sign_off_their_own_decline(officer: Any, warrant_action: Action) -> None:
+    action_decline(actor=officer, action=warrant_action, rationale="Victim declined further contact today.")
+    page = _client(officer).get(reverse("action_detail", args=[warrant_action.pk])).content.decode()
+    assert "Sign off the decline" not in page
+    response = _client(officer).post(reverse("action_signoff", args=[warrant_action.pk]), {"signoff-note": ""})
+    assert response.status_code == 400
+    with pytest.raises(ValidationError):
+        action_signoff(actor=officer, action=warrant_action)
+
+
+def test_a_supervisor_sends_a_decline_back_with_a_reason(officer: Any, supervisor: Any, warrant_action: Action) -> None:
+    action_decline(actor=officer, action=warrant_action, rationale="Too busy this shift.")
+    client = _client(supervisor)
+    refused = client.post(reverse("action_send_back", args=[warrant_action.pk]), {"send_back-note": ""})
+    assert refused.status_code == 400 and "Say why the action is sent back" in refused.content.decode()
+    response = client.post(
+        reverse("action_send_back", args=[warrant_action.pk]), {"send_back-note": "Not a reason: do it today."}
+    )
+    assert response.status_code == 302
+    warrant_action.refresh_from_db()
+    assert warrant_action.status == ActionStatus.OPEN and warrant_action.signoff == SignOff.SENT_BACK
+    assert Decision.objects.get(action=warrant_action).withdrawn
+
+
+def test_reassign_to_a_member_of_the_team_only(officer: Any, colleague: Any, outsider: Any, warrant_action: Action) -> None:
+    client = _client(officer)
+    page = client.get(reverse("action_detail", args=[warrant_action.pk])).content.decode()
+    assert str(colleague) in page and str(outsider) not in page
+    refused = client.post(reverse("action_reassign", args=[warrant_action.pk]), {"owner": outsider.pk})
+    assert refused.status_code == 400 and "Choose a member of the team" in refused.content.decode()
+    response = client.post(reverse("action_reassign", args=[warrant_action.pk]), {"owner": colleague.pk})
+    assert response.status_code == 302
+    warrant_action.refresh_from_db()
+    assert warrant_action.owner == colleague
+    assert AuditEvent.objects.filter(action="action.reassign", object_id=str(warrant_action.pk)).count() == 1
+
+
+def test_complete_from_the_board_returns_to_the_board(officer: Any, warrant_action: Action) -> None:
+    response = _client(officer).post(
+        reverse("action_complete", args=[warrant_action.pk]), {"note": "Arrested at home.", "next": "/board/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/board/"
+    warrant_action.refresh_from_db()
+    assert warrant_action.status == ActionStatus.DONE
+
+
+def test_next_cannot_send_people_off_site(officer: Any, warrant_action: Action) -> None:
+    response = _client(officer).post(
+        reverse("action_complete", args=[warrant_action.pk]), {"note": "", "next": "https://example.com/"}
+    )
+    assert response["Location"] == reverse("case_detail", args=[warrant_action.case_id])
+
+
+def test_another_team_cannot_act(outsider: Any, warrant_action: Action) -> None:
+    client = _client(outsider)
+    assert client.get(reverse("action_detail", args=[warrant_action.pk])).status_code == 404
+    assert client.post(reverse("action_decline", args=[warrant_action.pk]), {"rationale": "x"}).status_code == 404
+    assert client.post(reverse("action_reassign", args=[warrant_action.pk]), {"owner": outsider.pk}).status_code == 404
