@@ -214,3 +214,14 @@ def migration_encrypt(app_label: str, model_name: str, *field_names: str) -> Any
         encrypt_existing_rows(apps.get_model(app_label, model_name), list(field_names))
 
     return run
+
+
+def check_keyring(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """System check: VIGIL_FIELD_KEYS must parse, so a bad key stops start-up, not a page."""
+    from django.core.checks import Error
+
+    try:
+        parse_keyring(settings.VIGIL_FIELD_KEYS)
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="vigil.E001")]
+    return []

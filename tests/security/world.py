@@ -1,0 +1,123 @@
+"""A small force for the security tests: one case seen from every role.
+
+    team North A (area North): officer (allocated to the case), supervisor
+    team North B (area North): inspector
+    team South (area South):   outsider (an officer who must see nothing of the case)
+    force-wide:                superintendent, idva (named on the case, referred with consent),
+                               analyst, admin (is_staff)
+
+The case's victim lives at a protected address (a refuge). There is also a restricted case
+(marked sensitive) on which only the officer is named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from tests.factories import AreaFactory, PersonFactory, PlaceFactory, TeamFactory, UserFactory
+from vigil.actions.models import Action
+from vigil.cases.models import Case, CaseAccess, Report
+from vigil.core.constants import ActionKind, OrderType, Priority, ReportCategory, Role
+from vigil.orders.models import ProtectiveOrder
+from vigil.warrants.models import Warrant
+
+ROLES = (
+    "anonymous",
+    "unverified",
+    "officer",
+    "supervisor",
+    "inspector",
+    "superintendent",
+    "idva",
+    "analyst",
+    "admin",
+    "outsider",
+)
+STAFF_ROLES = ROLES[2:]
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    case: Case
+    restricted: Case
+    victim: Any
+    subject: Any
+    place: Any  # the victim's protected home
+    open_place: Any  # the subject's home, not protected
+    report: Report
+    order: Any
+    warrant: Any
+    action: Action
+
+    def user(self, role: str) -> Any:
+        return self.users[role]
+
+
+def build_world() -> World:
+    now = timezone.now()
+    north, south = AreaFactory(name="North"), AreaFactory(name="South")
+    team_a, team_b, team_s = TeamFactory(area=north), TeamFactory(area=north), TeamFactory(area=south)
+    users = {
+        "officer": UserFactory(username="w-officer", role=Role.OFFICER, team=team_a),
+        "supervisor": UserFactory(username="w-supervisor", role=Role.SUPERVISOR, team=team_a),
+        "inspector": UserFactory(username="w-inspector", role=Role.INSPECTOR, team=team_b),
+        "superintendent": UserFactory(username="w-superintendent", role=Role.SUPERINTENDENT, team=None),
+        "idva": UserFactory(username="w-idva", role=Role.IDVA, team=None, organisation="Example Advice Service"),
+        "analyst": UserFactory(username="w-analyst", role=Role.ANALYST, team=None),
+        "admin": UserFactory(username="w-admin", role=Role.ADMIN, team=None, is_staff=True, is_superuser=True),
+        "outsider": UserFactory(username="w-outsider", role=Role.OFFICER, team=team_s),
+    }
+    refuge = PlaceFactory(address="1 Hidden Refuge Lane, Leeds LS1 9ZZ", label="Refuge", protected=True)
+    open_place = PlaceFactory(address="22 Ordinary Street, Leeds LS2 1AA")
+    victim = PersonFactory(full_name="Maryam Example", home=refuge)
+    subject = PersonFactory(full_name="Darren Example", home=open_place)
+    case = Case.objects.create(
+        reference="VG-SEC-1", victim=victim, subject=subject, team=team_a, referred_with_consent=True, created_at=now
+    )
+    restricted = Case.objects.create(
+        reference="VG-SEC-2",
+        victim=PersonFactory(full_name="Restricted Victim"),
+        subject=PersonFactory(full_name="Restricted Subject"),
+        team=team_a,
+        sensitive=True,
+        created_at=now,
+    )
+    CaseAccess.objects.create(case=case, user=users["officer"], allocated=True, granted_at=now)
+    CaseAccess.objects.create(case=case, user=users["idva"], allocated=False, granted_at=now)
+    CaseAccess.objects.create(case=restricted, user=users["officer"], allocated=True, granted_at=now)
+    report = Report.objects.create(
+        case=case,
+        category=ReportCategory.STALKING,
+        occurred_at=now - dt.timedelta(days=1),
+        victim_record=victim,
+        suspect_record=subject,
+        summary="Waited outside the school gates.",
+        recorded_at=now,
+    )
+    order = ProtectiveOrder.objects.create(
+        reference="ORD-SEC-1", order_type=OrderType.SPO, subject=subject, starts_at=now - dt.timedelta(days=2), recorded_at=now
+    )
+    order.protected.add(victim)
+    warrant = Warrant.objects.create(
+        reference="WAR-SEC-1", subject=subject, reason="Failed to appear at court.", issued_at=now, recorded_at=now
+    )
+    action = Action.objects.create(
+        key="sec-world-action",
+        case=case,
+        kind=ActionKind.SAFETY_PLAN,
+        rule="R1",
+        reason="High risk: a safety plan is due.",
+        victim=victim,
+        subject=subject,
+        created_at=now,
+        due_at=now + dt.timedelta(days=1),
+        priority=Priority.HIGH,
+        team=team_a,
+        owner=users["officer"],
+    )
+    return World(users, case, restricted, victim, subject, refuge, open_place, report, order, warrant, action)
