@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("vigil.core.urls")),
     path("", include("vigil.cases.urls")),
     path("", include("vigil.actions.urls")),
+    path("", include("vigil.warrants.urls")),
     path("", include("vigil.risk.urls")),
 ]

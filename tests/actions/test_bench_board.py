@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tests.actions.builders import make_action, make_case
+from tests.factories import UserFactory
+from vigil.core.bench_board import END, START, percentile, write_section
+from vigil.core.constants import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 101)]
+    assert percentile(samples, 50) == 50.0 and percentile(samples, 95) == 95.0 and percentile([7.0], 95) == 7.0
+
+
+def test_the_section_replaces_only_itself(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\n## Replay\nkept\n\n{START}\nold figures\n{END}\n\n## Linkage\nalso kept\n")
+    write_section(doc, f"{START}\nnew figures\n{END}")
+    text = doc.read_text()
+    assert "new figures" in text and "old figures" not in text and "kept" in text and "also kept" in text
+    write_section(tmp_path / "fresh.md", f"{START}\nfirst\n{END}")
+    assert (tmp_path / "fresh.md").read_text().startswith("# Performance")
+
+
+def test_bench_board_times_three_roles_and_names_indexes(officer: Any, supervisor: Any, tmp_path: Path) -> None:
+    UserFactory(username="superintendent", role=Role.SUPERINTENDENT, team=None)
+    case = make_case(actor=officer, team=officer.team)
+    for level in (1, 2, 4):
+        make_action(case, owner=officer, level=level)
+    out = tmp_path / "performance.md"
+    call_command("bench", "--output", str(out), "board", "--iterations", "10")
+    text = out.read_text()
+    assert START in text and END in text
+    for who in (
+        "| Officer | officer | 3 |",
+        "| Supervisor (sergeant) | supervisor | 2 |",
+        "| Superintendent | superintendent | 1 |",
+    ):
+        assert who in text
+    assert "p95" in text and "sqlite" in text

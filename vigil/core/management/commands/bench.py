@@ -1,0 +1,92 @@
+"""`vigil bench SUBCOMMAND`: benchmarks whose figures go to docs/performance.md.
+
+Each subcommand is one entry in SUBCOMMANDS (name -> (help, add_arguments, run)); adding
+`replay`, `reevaluate` or `linkage` is one line there plus its two functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+PERFORMANCE_MD = Path(settings.BASE_DIR) / "docs" / "performance.md"
+
+
+def board_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--iterations", type=int, default=200, help="Requests per user after the warm-up (default 200).")
+    parser.add_argument("--officer", help="Username of the officer (default: 'officer', else the first officer).")
+    parser.add_argument("--supervisor", help="Username of the supervisor (default: 'supervisor', else the first).")
+    parser.add_argument("--superintendent", help="Username of the superintendent (default: 'superintendent', else the first).")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="CASES",
+        help="First bulk-load a board-shaped synthetic force of this many cases (empty database only; no audit rows).",
+    )
+
+
+def board_run(command: BaseCommand, options: dict[str, Any]) -> None:
+    from vigil.core.bench_board import build_synthetic, run_board_bench
+
+    if options["iterations"] < 10:
+        raise CommandError("--iterations must be at least 10")
+    if options.get("synthetic"):
+        try:
+            build_synthetic(cases=options["synthetic"])
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
+        command.stdout.write(f"Loaded {options['synthetic']:,} synthetic cases.")
+    names = {
+        "officer": options.get("officer"),
+        "supervisor": options.get("supervisor"),
+        "superintendent": options.get("superintendent"),
+    }
+    output = None if options["no_write"] else Path(options["output"])
+    try:
+        timings = run_board_bench(iterations=options["iterations"], names=names, output=output)
+    except LookupError as error:
+        raise CommandError(str(error)) from None
+    for t in timings:
+        command.stdout.write(
+            f"{t.role:<24} {t.username:<22} rows {t.rows:>6}  p50 {t.p50_ms:7.1f} ms  p95 {t.p95_ms:7.1f} ms  "
+            f"queries {t.queries}  indexes {', '.join(t.indexes) or '-'}"
+        )
+    if output is not None:
+        command.stdout.write(f"Wrote the board section of {output}.")
+
+
+Subcommand = tuple[str, Callable[[CommandParser], None], Callable[[BaseCommand, dict[str, Any]], None]]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "board": (
+        "the action board's server time, p50/p95, for an officer, a supervisor and a superintendent",
+        board_arguments,
+        board_run,
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Benchmarks; results go to docs/performance.md."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--output", default=str(PERFORMANCE_MD), help="Where to write the figures (default docs/performance.md)."
+        )
+        parser.add_argument("--no-write", action="store_true", help="Print the figures only.")
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, parser_class=type(parser))
+        for name, (help_text, arguments, _run) in SUBCOMMANDS.items():
+            sub = subparsers.add_parser(
+                name, help=help_text, called_from_command_line=getattr(parser, "called_from_command_line", None)
+            )
+            arguments(sub)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["subcommand"]
+        if name not in SUBCOMMANDS:
+            raise CommandError(f"unknown benchmark {name!r}; choose from {', '.join(SUBCOMMANDS)}")
+        SUBCOMMANDS[name][2](self, options)
