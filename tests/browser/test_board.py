@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.actions.builders import make_action, make_case, policy_offline
+from tests.browser.conftest import sign_in
+from tests.factories import PersonFactory, PlaceFactory
+from vigil.actions.models import Action
+from vigil.cases.services import sighting_record
+from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, SignOff
+from vigil.warrants.services import warrant_issue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DAYS = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def force(officer: Any, supervisor: Any, monkeypatch: Any) -> dict[str, Any]:
+    """A high-risk case whose warrant has sat with one officer for twenty days."""
+    policy_offline(monkeypatch)
+    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
+    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+    home = PlaceFactory(lat=53.8, lon=-1.55)
+    subject = PersonFactory(full_name="Keith Lomax")
+    case = make_case(
+        actor=officer,
+        team=officer.team,
+        risk=RiskLevel.HIGH,
+        victim=PersonFactory(full_name="Nadia Brennan", home=home),
+        subject=subject,
+    )
+    warrant_issue(
+        actor=officer, reference="W-2025-0117", subject=subject, reason="Failed to appear", issued_at=timezone.now() - 20 * DAYS
+    )
+    sighting_record(actor=officer, subject=subject, seen_at=timezone.now() - DAYS, lat=53.8015, lon=-1.55)
+    warrant = make_action(
+        case,
+        kind=ActionKind.EXECUTE_WARRANT,
+        owner=officer,
+        due_in=-19 * DAYS,
+        age=20 * DAYS,
+        level=4,
+        rule="R6",
+        reason="Execute warrant W-2025-0117 for a subject whose victim is at high risk",
+    )
+    plan = make_action(case, kind=ActionKind.SAFETY_PLAN, owner=officer, priority=Priority.HIGH)
+    return {"case": case, "warrant": warrant, "plan": plan}
+
+
+def test_supervisor_board_and_warrant_board(page: Any, live_server: Any, force: dict[str, Any], artifacts: Path) -> None:
+    sign_in(page, live_server.url, "supervisor")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Action board"
+    first = page.locator("#board tbody tr").first
+    assert first.get_attribute("data-action") == str(force["warrant"].pk)
+    assert "overdue by 19 days" in first.inner_text() and "Execute the warrant" in first.inner_text()
+    page.screenshot(path=str(artifacts / "board-supervisor.png"), full_page=True)
+
+    # The filter works as a plain GET form.
+    page.check("#kind-execute_warrant")
+    page.click("button:has-text('Apply filters')")
+    assert "kind=execute_warrant" in page.url
+    assert page.locator("#board tbody tr").count() == 1
+
+    # With JavaScript, the results refresh in place.
+    page.wait_for_function("document.getElementById('board-results').dataset.refreshReady === 'true'")
+    Action.objects.filter(pk=force["warrant"].pk).update(status=ActionStatus.DONE, closed_at=timezone.now())
+    page.evaluate("window.vigilBoardRefresh()")
+    page.wait_for_function("document.querySelectorAll('#board tbody tr[data-action]').length === 0")
+
+    page.click("text=Warrant board")
+    assert page.locator("h1").inner_text() == "Warrant board"
+    row = page.locator("#warrants tbody tr").first
+    assert row.get_attribute("data-warrant") == "W-2025-0117"
+    assert "Within 500 m of a victim" in row.inner_text()
+    page.screenshot(path=str(artifacts / "warrant-board.png"), full_page=True)
+    assert (artifacts / "warrant-board.png").stat().st_size > 10_000
+
+
+def test_an_officer_declines_from_the_board(page: Any, live_server: Any, force: dict[str, Any], artifacts: Path) -> None:
+    sign_in(page, live_server.url, "officer")
+    page.wait_for_url(f"{live_server.url}/")
+    page.click(f"#board tr[data-action='{force['warrant'].pk}'] a:has-text('Execute the warrant')")
+    assert page.locator("h1").inner_text() == "Execute the warrant"
+
+    page.click("button:has-text('Decline with this reason')")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "Explain why this action will not be done" in summary.inner_text()
+    page.screenshot(path=str(artifacts / "decline-refused.png"), full_page=True)
+
+    page.fill("#id_rationale", "Subject was arrested by a neighbouring force last night; the warrant is executed there.")
+    page.click("button:has-text('Decline with this reason')")
+    page.wait_for_url(f"{live_server.url}/**")
+    assert page.locator("h1").inner_text() == "Action board"
+    assert "recorded as declined" in page.locator(".govuk-notification-banner").inner_text()
+    page.screenshot(path=str(artifacts / "decline-done.png"), full_page=True)
+    action = Action.objects.get(pk=force["warrant"].pk)
+    assert action.status == ActionStatus.DECLINED and action.signoff == SignOff.AWAITING
