@@ -1,0 +1,60 @@
+"""End to end through the live policy bridge (runs once the engine and bridge have landed):
+facts recorded by the real services, actions made by the policy, the board and chronology read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tests.factories import PersonFactory
+from vigil.actions.models import Action
+from vigil.audit.chronology import case_chronology
+from vigil.cases.services import case_open, report_record
+from vigil.core.constants import ActionKind, ActionStatus
+from vigil.warrants.services import warrant_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_a_warrant_left_with_one_officer_rises_to_the_top_of_the_supervisors_board(officer: Any, supervisor: Any) -> None:
+    subject = PersonFactory(full_name="Gareth Pryce")
+    case = case_open(
+        actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=subject, team=officer.team, allocate=[officer]
+    )
+    report_record(actor=officer, case=case, category="stalking", occurred_at=timezone.now() - dt.timedelta(days=13))
+    warrant_issue(
+        actor=officer,
+        reference="W-E2E-1",
+        subject=subject,
+        reason="Failed to appear",
+        issued_at=timezone.now() - dt.timedelta(days=12),
+    )
+    warrant_action = Action.objects.get(case=case, kind=ActionKind.EXECUTE_WARRANT, status=ActionStatus.OPEN)
+    assert warrant_action.owner == officer and warrant_action.level >= 2
+
+    body = _client(supervisor).get(reverse("home")).content.decode()
+    rows = [int(pk) for pk in re.findall(r'data-action="(\d+)"', body)]
+    assert rows and rows[0] == warrant_action.pk
+    assert "overdue by" in body.split('data-action="')[1]
+
+    response = _client(officer).post(
+        reverse("action_decline", args=[warrant_action.pk]), {"rationale": "Arrested by a neighbouring force this morning."}
+    )
+    assert response.status_code == 302
+    entries = case_chronology(case)
+    assert any(e.audit_action == "action.create" and e.by == "the policy (automatic)" for e in entries)
+    assert any(e.audit_action == "action.escalate" for e in entries)
+    assert any(e.rationale == "Arrested by a neighbouring force this morning." for e in entries)
