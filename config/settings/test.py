@@ -28,3 +28,5 @@ AUTHENTICATION_BACKENDS = [
 ]
 VIGIL_FIELD_KEYS = "test2:dGVzdC1rZXktdHdvLW5ldmVyLWluLXByb2R1Y3Rpb24=,test1:dGVzdC1rZXktb25lLW5ldmVyLWluLXByb2R1Y3Rpb24="
 VIGIL_AUDIT_KEY = "test-audit-key-never-use-in-production"
+# django-axes logs every test-client sign-in at INFO; keep test output readable.
+LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405

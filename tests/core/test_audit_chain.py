@@ -37,6 +37,7 @@ def _raw(sql: str, params: list[object]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The append-only trigger refuses tampering; only the table's owner can lift it.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks, or ALTER refuses
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_delete")
         cursor.execute(sql, params)
 

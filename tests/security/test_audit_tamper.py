@@ -27,6 +27,7 @@ def _sql(sql: str, params: list[object] | None = None) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Tampering needs the table owner to lift the append-only trigger first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks, or ALTER refuses
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_delete")
         cursor.execute(sql, params or [])
 

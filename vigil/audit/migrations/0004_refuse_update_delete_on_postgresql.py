@@ -38,14 +38,19 @@ DROP FUNCTION IF EXISTS audit_auditevent_append_only();
 """
 
 
-def create_trigger(apps, schema_editor):
+def _run(schema_editor, sql):
+    # A plain cursor without parameters, so the '%' in RAISE is not taken for a placeholder.
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def create_trigger(apps, schema_editor):
+    _run(schema_editor, CREATE)
 
 
 def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    _run(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):
