@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("vigil.actions.urls")),
     path("", include("vigil.warrants.urls")),
     path("", include("vigil.risk.urls")),
+    path("", include("vigil.portal.urls")),
 ]

@@ -1,0 +1,52 @@
+"""Reads for the portal pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from vigil.cases.models import Case
+from vigil.core.access import cases_for_user
+from vigil.core.constants import RelationshipKind
+from vigil.people.models import Person, Relationship
+from vigil.portal.models import Helpline, PortalSubmission, ReportingAccess
+
+
+def helplines_search(q: str = "") -> QuerySet[Helpline]:
+    helplines = Helpline.objects.filter(active=True)
+    for word in q.split()[:8]:
+        helplines = helplines.filter(
+            Q(name__icontains=word)
+            | Q(for_whom__icontains=word)
+            | Q(notes__icontains=word)
+            | Q(phone__icontains=word)
+            | Q(opening_hours__icontains=word)
+        )
+    return helplines
+
+
+def reporter_choices(case: Case) -> list[tuple[str, str]]:
+    """The victim, and family or household members recorded with them."""
+    family = (RelationshipKind.FAMILY, RelationshipKind.HOUSEHOLD)
+    related = Relationship.objects.filter(Q(a=case.victim) | Q(b=case.victim), kind__in=family).select_related("a", "b")
+    people: dict[int, Person] = {}
+    for rel in related:
+        other = rel.b if rel.a_id == case.victim_id else rel.a
+        if other.pk != case.subject_id:
+            people[other.pk] = other
+    choices = [(str(case.victim.pk), f"{case.victim.full_name} (the victim)")]
+    choices += [(str(p.pk), f"{p.full_name} (family)") for p in sorted(people.values(), key=lambda p: p.full_name)]
+    return choices
+
+
+def access_for_case(case: Case) -> QuerySet[ReportingAccess]:
+    return ReportingAccess.objects.filter(case=case).select_related("reporter", "issued_by")
+
+
+def submissions_for_case(case: Case) -> QuerySet[PortalSubmission]:
+    return PortalSubmission.objects.filter(case=case).select_related("access__reporter")
+
+
+def submissions_for_user(user: Any) -> QuerySet[PortalSubmission]:
+    return PortalSubmission.objects.filter(case__in=cases_for_user(user)).select_related("case", "access__reporter")
