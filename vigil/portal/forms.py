@@ -62,7 +62,7 @@ class ReportForm(forms.Form):
     time = forms.CharField(
         label="Time",
         required=False,
-        max_length=5,
+        max_length=20,
         help_text="For example 14:30. If you are not sure, give your best guess.",
     )
     where = forms.CharField(

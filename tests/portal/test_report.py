@@ -1,0 +1,235 @@
+"""The report flow: what is recorded, what the reporter sees (never the subject), kind
+validation messages, and that nothing sent is lost when recording fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import PlaceFactory
+from tests.portal.conftest import World, issue, report_data, sign_in
+from vigil.cases.models import ContactAttempt, Sighting
+from vigil.core.constants import ConditionKind, OrderType, Source
+from vigil.orders.models import Breach
+from vigil.orders.services import order_grant
+from vigil.portal.constants import SubmissionStatus
+from vigil.portal.models import PortalSubmission
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode().replace("&#x27;", "'").replace("&#x2019;", "’"))
+
+
+def _signed_in(officer: Any, world: World, **kwargs: Any) -> Client:
+    client = Client()
+    assert sign_in(client, issue(officer, world, **kwargs)).status_code == 302
+    return client
+
+
+def test_a_sighting_with_a_place_on_the_map_is_recorded_for_the_case(world: World, officer: Any) -> None:
+    client = _signed_in(officer, world)
+    response = client.post("/report/what-happened", report_data(client, where="", lat="51.501234", lon="-0.141234"))
+    assert response.status_code == 302 and response["Location"] == "/report/sent"
+    submission = PortalSubmission.objects.get()
+    assert submission.status == SubmissionStatus.RECORDED
+    sighting = Sighting.objects.get()
+    assert (sighting.subject, sighting.near, sighting.reported_by) == (world.subject, world.victim, world.son)
+    assert sighting.source == Source.PORTAL
+    assert (sighting.lat, sighting.lon) == pytest.approx((51.501234, -0.141234))
+    assert submission.reference in sighting.summary and "Grey hoodie" in sighting.summary
+    assert submission.recorded_as == f"cases.sighting:{sighting.pk}"
+    receipt = client.get("/report/sent")
+    assert "Your report has been sent" in _text(receipt) and submission.reference in _text(receipt)
+
+
+def test_the_reporter_never_sees_anything_about_the_subject(world: World, officer: Any) -> None:
+    client = Client()
+    pages = [client.get("/report"), sign_in(client, issue(officer, world))]
+    pages.append(client.get("/report/what-happened"))
+    pages.append(client.post("/report/what-happened", report_data(client, where="")))  # with errors
+    pages.append(client.post("/report/what-happened", report_data(client)))
+    pages.append(client.get("/report/sent"))
+    for page in pages:
+        body = page.content.decode()
+        for name_part in world.subject.full_name.split():
+            assert name_part not in body
+        assert world.case.reference not in body
+
+
+def test_a_contact_attempt_needs_how_and_is_recorded(world: World, officer: Any) -> None:
+    client = _signed_in(officer, world, person=world.victim)
+    response = client.post("/report/what-happened", report_data(client, kind="contact"))
+    assert response.status_code == 400 and "Choose how they tried to contact you." in _text(response)
+    response = client.post("/report/what-happened", report_data(client, kind="contact", channel="message"))
+    assert response.status_code == 302
+    attempt = ContactAttempt.objects.get()
+    assert (attempt.victim, attempt.subject, attempt.channel, attempt.reported_by) == (
+        world.victim,
+        world.subject,
+        "message",
+        world.victim,
+    )
+    assert attempt.source == Source.PORTAL
+
+
+def test_a_breach_is_recorded_against_the_order_protecting_the_victim(world: World, officer: Any) -> None:
+    order = order_grant(
+        actor=officer,
+        reference="SPO-PORTAL-1",
+        order_type=OrderType.SPO,
+        subject=world.subject,
+        protected=[world.victim],
+        starts_at=timezone.now() - dt.timedelta(days=30),
+        conditions=[{"kind": ConditionKind.NO_CONTACT}],
+    )
+    client = _signed_in(officer, world)
+    response = client.post(
+        "/report/what-happened", report_data(client, kind="breach", seen_by="someone_else", seen_by_name="A neighbour")
+    )
+    assert response.status_code == 302
+    breach = Breach.objects.get()
+    assert breach.order == order and breach.source == Source.PORTAL and breach.reported_by == world.son
+    assert breach.place is not None and breach.place.address == "Outside the newsagent on Mill Lane"
+    assert "Seen by someone else: A neighbour." in breach.summary
+
+
+def test_a_breach_without_an_order_is_kept_for_an_officer(world: World, officer: Any, otp_login: Any) -> None:
+    client = _signed_in(officer, world)
+    assert client.post("/report/what-happened", report_data(client, kind="breach")).status_code == 302
+    submission = PortalSubmission.objects.get()
+    assert submission.status == SubmissionStatus.NEEDS_OFFICER
+    assert "No order protecting the victim" in submission.last_error
+    assert not Breach.objects.exists()
+    page = _text(otp_login(Client(), officer).get(f"/cases/{world.case.pk}/"))
+    assert submission.reference in page and "Needs an officer" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"kind": None}, "Choose what happened: they were seen, they tried to contact you, or something else."),
+        ({"where": ""}, "Tell us where it happened: type an address or postcode, or pick the place on the map."),
+        ({"seen_by": None}, "Tell us who saw it: you, or someone else."),
+        ({"day": "31", "month": "2"}, "That date does not exist."),
+        ({"day": ""}, "Enter the date it happened, for example 27 3 2025."),
+        ({"time": "quarter past"}, "Enter the time like 14:30, or leave it empty if you do not know."),
+        ({"year": str(timezone.localdate().year + 1)}, "The date and time must be now or in the past."),
+        ({"portal_token": "forged"}, "Something went wrong with the form. Please check your answers and send it again."),
+    ],
+)
+def test_bad_answers_get_a_clear_kind_message_and_nothing_is_sent(
+    world: World, officer: Any, overrides: dict[str, Any], message: str
+) -> None:
+    client = _signed_in(officer, world)
+    response = client.post("/report/what-happened", report_data(client, **overrides))
+    assert response.status_code == 400
+    body = _text(response)
+    assert message in body
+    assert "There is a problem" in body and "If you are in danger now, call 999" in body
+    assert not PortalSubmission.objects.exists()
+
+
+def test_the_form_needs_a_signed_in_report(db: Any) -> None:
+    response = Client().get("/report/what-happened")
+    assert response.status_code == 302 and response["Location"] == "/report"
+    assert Client().get("/report/sent")["Location"] == "/report"
+
+
+def test_only_the_session_cookie_is_set_and_finishing_clears_it(world: World, officer: Any) -> None:
+    client = Client()
+    assert not client.get("/report").cookies
+    response = sign_in(client, issue(officer, world))
+    assert set(response.cookies) == {"sessionid"}
+    assert not client.get("/report/what-happened").cookies.get("csrftoken")
+    client.post("/report/what-happened", report_data(client))
+    token = client.session["portal_form_token"]
+    response = client.post("/report/finish", {"portal_token": token})
+    assert response.status_code == 302 and response["Location"] == "/help"
+    assert response.cookies["sessionid"].value == ""
+    assert client.get("/report/sent")["Location"] == "/report"
+
+
+# --- nothing a victim sends is lost ---------------------------------------------------------
+
+
+def _broken(**kwargs: Any) -> Any:
+    raise RuntimeError("the policy run fell over")
+
+
+def test_when_recording_fails_the_report_is_kept_shown_to_officers_and_retried(
+    world: World, officer: Any, otp_login: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("vigil.cases.services.sighting_record", _broken)
+    client = _signed_in(officer, world)
+    response = client.post("/report/what-happened", report_data(client, details="He was by the school gate"))
+    assert response.status_code == 302 and response["Location"] == "/report/sent"
+    assert "Your report has been sent" in _text(client.get("/report/sent"))
+
+    submission = PortalSubmission.objects.get()
+    assert submission.status == SubmissionStatus.FAILED
+    assert submission.details == "He was by the school gate"
+    assert "RuntimeError: the policy run fell over" in submission.last_error
+    assert submission.attempts == 2  # the first try, and the retry task (immediate backend in tests)
+    assert not Sighting.objects.exists()
+
+    officer_client = otp_login(Client(), officer)
+    for url in (f"/cases/{world.case.pk}/", "/portal/reports/"):
+        page = _text(officer_client.get(url))
+        assert submission.reference in page and "Not recorded yet" in page and "the policy run fell over" in page
+
+    monkeypatch.undo()
+    from tests.portal.conftest import policy_offline
+
+    policy_offline(monkeypatch)
+    out = io.StringIO()
+    call_command("portal-retry", stdout=out)
+    assert "Tried 1 submission(s); 1 recorded, 0 still waiting." in out.getvalue()
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.RECORDED and submission.last_error == ""
+    sighting = Sighting.objects.get()
+    assert "He was by the school gate" in sighting.summary and sighting.source == Source.PORTAL
+
+
+def test_an_officer_can_retry_a_failed_report_from_the_case(world: World, officer: Any, otp_login: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("vigil.cases.services.contact_attempt_record", _broken)
+    client = _signed_in(officer, world)
+    client.post("/report/what-happened", report_data(client, kind="contact", channel="call"))
+    submission = PortalSubmission.objects.get()
+    assert submission.status == SubmissionStatus.FAILED
+    monkeypatch.undo()
+    from tests.portal.conftest import policy_offline
+
+    policy_offline(monkeypatch)
+    response = otp_login(Client(), officer).post(f"/portal/reports/{submission.pk}/retry/")
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.RECORDED
+    assert ContactAttempt.objects.get().channel == "call"
+
+
+def test_a_retry_is_never_run_twice_into_two_records(world: World, officer: Any) -> None:
+    from vigil.portal.services import portal_submission_process
+
+    client = _signed_in(officer, world)
+    client.post("/report/what-happened", report_data(client))
+    submission = PortalSubmission.objects.get()
+    portal_submission_process(submission=submission)
+    call_command("portal-retry", stdout=io.StringIO())
+    assert Sighting.objects.count() == 1
+
+
+def test_the_exclusion_zone_place_is_not_needed_to_report(world: World, officer: Any) -> None:
+    # A place exists for the order, but the reporter never sees or needs it.
+    PlaceFactory(address="14 Invented Road", protected=True)
+    client = _signed_in(officer, world)
+    body = _text(client.get("/report/what-happened"))
+    assert "14 Invented Road" not in body
