@@ -109,8 +109,13 @@ def _errors(form: Any, anchors: dict[str, str] | None = None) -> list[tuple[str,
 
 
 def _same_origin(request: HttpRequest) -> bool:
+    """Refuse forms posted from another site. Browsers send `Origin: null` under our
+    no-referrer policy, so Sec-Fetch-Site decides where it is sent; Origin otherwise."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
+    return origin in (None, "null") or origin == f"{request.scheme}://{request.get_host()}"
 
 
 def _token_ok(request: HttpRequest) -> bool:

@@ -91,6 +91,7 @@ function initPage (scope) {
 }
 
 initPage(document.body)
+document.documentElement.dataset.portalReady = 'true'
 
 // After a page swap, GOV.UK components in the new body need starting.
 const observer = new MutationObserver((records) => {

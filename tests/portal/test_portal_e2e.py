@@ -1,0 +1,67 @@
+"""End to end through the live policy bridge (runs once the engine and bridge have landed):
+a family member reports a sighting inside an exclusion zone through the portal, and the
+officer's board shows an immediate arrest_suspect for that subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import PlaceFactory
+from tests.portal.conftest import World, issue, report_data, sign_in
+from vigil.actions.models import Action
+from vigil.cases.models import Sighting
+from vigil.cases.services import assessment_record
+from vigil.core.constants import ActionKind, ActionStatus, ConditionKind, Instrument, OrderType, Priority, Source
+from vigil.orders.services import order_grant
+from vigil.portal.constants import SubmissionStatus
+from vigil.portal.models import PortalSubmission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immediate_arrest_on_the_board(
+    world: World, officer: Any, otp_login: Any
+) -> None:
+    home = PlaceFactory(address="3 Invented Close", lat=51.5010, lon=-0.1410, protected=True)
+    now = timezone.now()
+    assessment_record(
+        actor=officer,
+        case=world.case,
+        instrument=Instrument.DASH,
+        answers={n: "yes" for n in range(1, 25)},
+        completed_at=now - dt.timedelta(days=20),
+    )
+    order_grant(
+        actor=officer,
+        reference="SPO-E2E-PORTAL",
+        order_type=OrderType.SPO,
+        subject=world.subject,
+        protected=[world.victim],
+        starts_at=now - dt.timedelta(days=14),
+        conditions=[{"kind": ConditionKind.EXCLUSION_ZONE, "place": home, "radius_m": 500}],
+    )
+
+    client = Client()
+    assert sign_in(client, issue(officer, world, person=world.son)).status_code == 302
+    # About 110 m north of the protected home.
+    response = client.post("/report/what-happened", report_data(client, where="", lat="51.5020", lon="-0.1410"))
+    assert response.status_code == 302
+
+    submission = PortalSubmission.objects.get()
+    assert submission.status == SubmissionStatus.RECORDED, submission.last_error
+    sighting = Sighting.objects.get()
+    assert sighting.source == Source.PORTAL and sighting.reported_by == world.son
+
+    arrest = Action.objects.get(kind=ActionKind.ARREST_SUSPECT, subject=world.subject, status=ActionStatus.OPEN)
+    assert arrest.priority == Priority.IMMEDIATE
+    assert arrest.created_at >= submission.received_at - dt.timedelta(seconds=5)
+
+    board = otp_login(Client(), officer).get("/").content.decode()
+    assert str(arrest.pk) in re.findall(r'data-action="(\d+)"', board)
+    assert "Arrest the suspect" in board
