@@ -227,3 +227,18 @@ def test_an_officer_of_another_team_gets_a_404(world: World, officer: Any, outsi
         client.post(f"/cases/{world.case.pk}/reporting-access/{issued.access.pk}/withdraw/", {"reason": "x"}).status_code == 404
     )
     assert ReportingAccess.objects.get(pk=issued.access.pk).withdrawn_at is None
+
+
+def test_the_command_prints_a_reference_and_pin_that_work(world: World) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("portal-issue", world.case.reference, stdout=out)
+    reference = re.search(r"Reference: (\S+)", out.getvalue())
+    pin = re.search(r"PIN:\s+(\d{6})", out.getvalue())
+    assert reference and pin
+    response = Client().post("/report", {"reference": reference.group(1), "pin": pin.group(1)})
+    assert response.status_code == 302
+    assert ReportingAccess.objects.get(reference=reference.group(1)).reporter == world.victim
