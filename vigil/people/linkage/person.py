@@ -1,0 +1,356 @@
+"""The person model: is this record the same human being as that one, and why.
+
+Fields compared: given name, surname, how the name was read (surname first, middle name,
+alias), date of birth, sex, and home (places within ~100 m, or address text). The m and u
+probabilities below are set by hand and explained in docs/linkage.md; they are the
+project's judgement, not estimates from police data (none is available to the project).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from vigil.people.linkage import dob as dobs
+from vigil.people.linkage import names
+from vigil.people.linkage.model import FellegiSunter, Field, Level, Outcome, Scored, Thresholds
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    ref: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    born: str | None = None
+    sex: str = "unknown"
+    places: tuple[tuple[float, float], ...] = ()
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    probability: float
+    match_weight: float
+    decision: str
+    evidence: tuple[str, ...]
+    reason: str
+
+
+# Levels of the "name_form" field: how the best-matching names were read.
+FORM_AS_WRITTEN = "as_written"
+FORM_SURNAME_FIRST = "surname_first"
+FORM_MIDDLE = "middle_as_given"
+
+SEX_SAME, SEX_DIFFERENT, SEX_MISSING = "same", "different", "missing"
+HOME_SAME, HOME_NEAR, HOME_FAR, HOME_MISSING = "same", "near", "far", "missing"
+
+SAME_PLACE_METRES = 100.0
+NEAR_PLACE_METRES = 1000.0
+SAME_ADDRESS_RATIO = 95.0
+SIMILAR_ADDRESS_RATIO = 85.0
+
+PERSON_MODEL = FellegiSunter(
+    fields=(
+        Field(
+            "given",
+            (
+                Level(names.GIVEN_EXACT, 0.82, 0.008, "same given name ({detail})"),
+                Level(names.GIVEN_NICKNAME, 0.07, 0.003, "given name is a nickname ({detail})"),
+                Level(names.GIVEN_SPELLING, 0.04, 0.002, "given name is a spelling variant ({detail})"),
+                Level(names.GIVEN_SOUNDS, 0.02, 0.004, "given names sound alike ({detail})"),
+                Level(names.GIVEN_INITIAL, 0.02, 0.005, "given name matches an initial ({detail})"),
+                Level(names.GIVEN_MISSING, 1.0, 1.0, "no given name on one record", neutral=True),
+                Level(names.GIVEN_DIFFERENT, 0.03, 0.978, "given names differ ({detail})", holds=True),
+            ),
+        ),
+        Field(
+            "surname",
+            (
+                Level(names.SURNAME_EXACT, 0.86, 0.0015, "same surname ({detail})"),
+                Level(names.SURNAME_SPELLING, 0.06, 0.0015, "surname is a spelling variant ({detail})"),
+                Level(names.SURNAME_PART, 0.02, 0.0005, "surnames share part of a double-barrelled name ({detail})"),
+                Level(names.SURNAME_SOUNDS, 0.02, 0.003, "surnames sound alike ({detail})"),
+                Level(names.SURNAME_MISSING, 1.0, 1.0, "no surname on one record", neutral=True),
+                Level(names.SURNAME_DIFFERENT, 0.04, 0.994, "surnames differ ({detail})"),
+            ),
+        ),
+        Field(
+            "name_form",
+            (
+                Level(FORM_AS_WRITTEN, 0.96, 0.92, "{detail}"),
+                Level(FORM_SURNAME_FIRST, 0.02, 0.16, "name written surname first on one record ({detail})"),
+                Level(FORM_MIDDLE, 0.02, 0.08, "a middle name used as the given name ({detail})"),
+            ),
+        ),
+        Field(
+            "born",
+            (
+                Level(dobs.DOB_EXACT, 0.88, 0.00005, "same date of birth ({detail})"),
+                Level(dobs.DOB_TRANSPOSED, 0.01, 0.00005, "dates of birth match with day and month swapped ({detail})"),
+                Level(dobs.DOB_ONE_SLIP, 0.03, 0.001, "dates of birth differ by one typing slip ({detail})"),
+                Level(dobs.DOB_YEAR_ONLY, 0.97, 0.0167, "same year of birth ({detail}; one record has the year only)"),
+                Level(dobs.DOB_YEAR_ONLY_NEAR, 0.02, 0.033, "years of birth one apart ({detail}; year only)"),
+                Level(dobs.DOB_SAME_YEAR, 0.012, 0.0165, "different dates of birth in the same year ({detail})", holds=True),
+                Level(dobs.DOB_DIFFERENT, 0.008, 0.98, "different dates of birth ({detail})", holds=True),
+                Level(dobs.DOB_MISSING, 1.0, 1.0, "no date of birth on one record", neutral=True),
+            ),
+        ),
+        Field(
+            "sex",
+            (
+                Level(SEX_SAME, 0.97, 0.5, ""),
+                Level(SEX_DIFFERENT, 0.01, 0.5, "recorded sex differs ({detail})"),
+                Level(SEX_MISSING, 1.0, 1.0, "", neutral=True),
+            ),
+        ),
+        Field(
+            "home",
+            (
+                Level(HOME_SAME, 0.45, 0.028, "{detail}"),
+                Level(HOME_NEAR, 0.10, 0.05, "{detail}"),
+                Level(HOME_FAR, 0.45, 0.92, "{detail}"),
+                Level(HOME_MISSING, 1.0, 1.0, "", neutral=True),
+            ),
+        ),
+    ),
+    # About one chance in 65,000 that two records picked at random from a force's person
+    # index are the same human being, before looking at them.
+    prior=2.0**-16,
+    thresholds=Thresholds(link=0.99, review=0.05),
+    hold_wording="held for review, not linked automatically, because of: {detail}",
+)
+
+
+def normalise_sex(sex: str) -> str | None:
+    value = sex.strip().lower()
+    if value in ("male", "m", "man"):
+        return "male"
+    if value in ("female", "f", "woman"):
+        return "female"
+    return None
+
+
+def compare_sex(a: str, b: str) -> Outcome:
+    sa, sb = normalise_sex(a), normalise_sex(b)
+    if sa is None or sb is None:
+        return Outcome("sex", SEX_MISSING)
+    if sa == sb:
+        return Outcome("sex", SEX_SAME, sa)
+    return Outcome("sex", SEX_DIFFERENT, "/".join(sorted((sa, sb))))
+
+
+def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine) in metres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _distance_words(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+@lru_cache(maxsize=65536)
+def _address_key(address: str) -> str:
+    return names.fold(address.replace(",", " "))
+
+
+def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
+    """The best agreement between any place or address of one and any of the other. Address
+    text is never put in the evidence: a protected address must not leak through a reason."""
+    outcomes: list[tuple[int, Outcome]] = []
+    if a.places and b.places:
+        metres = min(metres_between(p, q) for p in a.places for q in b.places)
+        words = _distance_words(metres)
+        if metres <= SAME_PLACE_METRES:
+            outcomes.append((0, Outcome("home", HOME_SAME, f"homes within 100 m ({words} apart)")))
+        elif metres <= NEAR_PLACE_METRES:
+            outcomes.append((1, Outcome("home", HOME_NEAR, f"homes {words} apart")))
+        else:
+            outcomes.append((2, Outcome("home", HOME_FAR, f"homes {words} apart")))
+    keys_a = [k for k in map(_address_key, a.addresses) if k]
+    keys_b = [k for k in map(_address_key, b.addresses) if k]
+    if keys_a and keys_b:
+        ratio = max(fuzz.token_set_ratio(x, y) for x in keys_a for y in keys_b)
+        if ratio >= SAME_ADDRESS_RATIO:
+            outcomes.append((0, Outcome("home", HOME_SAME, "same address")))
+        elif ratio >= SIMILAR_ADDRESS_RATIO:
+            outcomes.append((1, Outcome("home", HOME_NEAR, "similar addresses")))
+        else:
+            outcomes.append((2, Outcome("home", HOME_FAR, "different addresses")))
+    if not outcomes:
+        return Outcome("home", HOME_MISSING)
+    return min(outcomes, key=lambda pair: pair[0])[1]
+
+
+@dataclass(frozen=True)
+class _Form:
+    form: names.NameForm
+    alias: bool
+
+
+def _forms(record: PersonRecord) -> tuple[_Form, ...]:
+    forms = [_Form(f, False) for f in names.name_forms(record.name)]
+    seen = {f.form for f in forms}
+    for alias in record.aliases:
+        for f in names.name_forms(alias):
+            if f not in seen:
+                seen.add(f)
+                forms.append(_Form(f, True))
+    return tuple(forms)
+
+
+def _form_outcome(x: _Form, y: _Form) -> Outcome:
+    aliases = sorted({f.form.written for f in (x, y) if f.alias})
+    alias_words = f"through the alias {' and '.join(aliases)}" if aliases else ""
+    for level, how in ((FORM_SURNAME_FIRST, names.SURNAME_FIRST), (FORM_MIDDLE, names.MIDDLE_AS_GIVEN)):
+        written = sorted({f.form.written for f in (x, y) if f.form.how == how})
+        if written:
+            detail = " and ".join(written) + (f", {alias_words}" if alias_words else "")
+            return Outcome("name_form", level, detail)
+    return Outcome("name_form", FORM_AS_WRITTEN, f"matched {alias_words}" if alias_words else "")
+
+
+def _name_outcomes(a: PersonRecord, b: PersonRecord, model: FellegiSunter) -> tuple[Outcome, Outcome, Outcome]:
+    """Every reading of every name of one against every reading of every name of the other;
+    the best-weighted wins. Ties go to the alphabetically first evidence, so a-b = b-a."""
+    best: tuple[float, str, tuple[Outcome, Outcome, Outcome]] | None = None
+    for x in _forms(a):
+        for y in _forms(b):
+            given = Outcome("given", *names.compare_given(x.form.given, y.form.given))
+            surname = Outcome("surname", *names.compare_surname(x.form.surname, y.form.surname))
+            form = _form_outcome(x, y)
+            trio = (given, surname, form)
+            weight = model.weight_of(trio)
+            words = repr(trio)
+            if best is None or weight > best[0] or (weight == best[0] and words < best[1]):
+                best = (weight, words, trio)
+    if best is None:
+        return (
+            Outcome("given", names.GIVEN_MISSING),
+            Outcome("surname", names.SURNAME_MISSING),
+            Outcome("name_form", FORM_AS_WRITTEN),
+        )
+    return best[2]
+
+
+def compare_records(a: PersonRecord, b: PersonRecord, model: FellegiSunter = PERSON_MODEL) -> tuple[Outcome, ...]:
+    given, surname, form = _name_outcomes(a, b, model)
+    born = Outcome("born", *dobs.compare_dob(a.born, b.born))
+    return (given, surname, form, born, compare_sex(a.sex, b.sex), compare_home(a, b))
+
+
+def score_outcomes(outcomes: Sequence[Outcome], model: FellegiSunter = PERSON_MODEL) -> Scored:
+    return model.weigh(outcomes)
+
+
+def score_pair(a: PersonRecord, b: PersonRecord) -> MatchResult:
+    """The model's view of whether two person records are one human being, in plain words.
+    Symmetric: score_pair(a, b) == score_pair(b, a)."""
+    scored = PERSON_MODEL.weigh(compare_records(a, b))
+    return MatchResult(
+        probability=scored.probability,
+        match_weight=scored.match_weight,
+        decision=scored.decision,
+        evidence=scored.evidence,
+        reason="; ".join(scored.evidence),
+    )
+
+
+def held_apart(a: PersonRecord, b: PersonRecord) -> bool:
+    """True when the pair shows a strong disagreement (different dates of birth, different
+    given names): such records are never joined automatically, not even through a third."""
+    return PERSON_MODEL.weigh(compare_records(a, b)).held
+
+
+@dataclass(frozen=True)
+class LinkGroup:
+    refs: tuple[str, ...]
+    reason: str
+    score: float
+
+
+def _scored_pairs(records: Sequence[PersonRecord]) -> dict[tuple[str, str], MatchResult]:
+    from vigil.people.linkage.blocking import blocking_keys
+
+    index: dict[str, list[str]] = {}
+    for record in records:
+        for key in blocking_keys(record):
+            index.setdefault(key, []).append(record.ref)
+    by_ref = {r.ref: r for r in records}
+    pairs: dict[tuple[str, str], MatchResult] = {}
+    for refs in index.values():
+        for i, x in enumerate(refs):
+            for y in refs[i + 1 :]:
+                pair = (min(x, y), max(x, y))
+                if x != y and pair not in pairs:
+                    pairs[pair] = score_pair(by_ref[pair[0]], by_ref[pair[1]])
+    return pairs
+
+
+def link_records(records: Sequence[PersonRecord]) -> list[LinkGroup]:
+    """Groups of records the model links automatically, joined transitively.
+
+    Links are taken strongest first. Two groups are not joined if any record of one is held
+    apart from any record of the other (a third record must not silently merge two people
+    whose dates of birth or given names disagree). The groups do not depend on the order of
+    `records`; refs inside a group, and the groups, follow that order. Groups of one are left out.
+    """
+    refs = [r.ref for r in records]
+    if len(set(refs)) != len(refs):
+        raise ValueError("link_records: every record needs a distinct ref")
+    position = {ref: i for i, ref in enumerate(refs)}
+    by_ref = {r.ref: r for r in records}
+    pairs = _scored_pairs(records)
+    links = sorted(
+        ((result.probability, pair) for pair, result in pairs.items() if result.decision == "link"),
+        key=lambda item: (-item[0], item[1]),
+    )
+    group_of: dict[str, frozenset[str]] = {ref: frozenset({ref}) for ref in refs}
+    used: dict[frozenset[str], list[tuple[str, str]]] = {}
+    for _probability, (x, y) in links:
+        gx, gy = group_of[x], group_of[y]
+        if gx == gy or _any_held_apart(gx, gy, by_ref, pairs):
+            continue
+        merged = gx | gy
+        used[merged] = used.pop(gx, []) + used.pop(gy, []) + [(x, y)]
+        for ref in merged:
+            group_of[ref] = merged
+    groups = [
+        _link_group(members, edges, position, pairs)
+        for members, edges in used.items()
+        if all(group_of[m] == members for m in members)
+    ]
+    return sorted(groups, key=lambda g: position[g.refs[0]])
+
+
+def _any_held_apart(
+    gx: Iterable[str], gy: Iterable[str], by_ref: Mapping[str, PersonRecord], pairs: Mapping[tuple[str, str], MatchResult]
+) -> bool:
+    for x in gx:
+        for y in gy:
+            pair = (min(x, y), max(x, y))
+            if pair in pairs and pairs[pair].decision == "link":
+                continue  # a linked pair is never held apart
+            if held_apart(by_ref[x], by_ref[y]):
+                return True
+    return False
+
+
+def _link_group(
+    members: frozenset[str],
+    edges: list[tuple[str, str]],
+    position: Mapping[str, int],
+    pairs: Mapping[tuple[str, str], MatchResult],
+) -> LinkGroup:
+    ordered = tuple(sorted(members, key=position.__getitem__))
+    edges = sorted(edges)
+    if len(edges) == 1:
+        reason = pairs[edges[0]].reason
+    else:
+        reason = ". ".join(f"{x} and {y}: {pairs[(x, y)].reason}" for x, y in edges)
+    return LinkGroup(refs=ordered, reason=reason, score=min(pairs[e].probability for e in edges))
