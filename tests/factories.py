@@ -41,6 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     role = Role.OFFICER
     team = factory.SubFactory(TeamFactory)
+
     @factory.post_generation
     def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
         obj.set_password(extracted or "correct horse battery staple")

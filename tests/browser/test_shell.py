@@ -13,10 +13,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sign_in_open_a_case_and_see_a_form_error(page: Any, live_server: Any, officer: Any, artifacts: Path) -> None:
-    case = case_open(actor=officer, victim=PersonFactory(full_name="Nadia Brennan"), subject=PersonFactory(full_name="Keith Lomax"), team=officer.team)
+    case = case_open(
+        actor=officer,
+        victim=PersonFactory(full_name="Nadia Brennan"),
+        subject=PersonFactory(full_name="Keith Lomax"),
+        team=officer.team,
+    )
 
     sign_in(page, live_server.url, "officer")
-    page.wait_for_url(f"{live_server.url}/cases/")
+    page.wait_for_url(f"{live_server.url}/")
+    page.click("nav >> text=Cases")
     assert page.locator("h1").inner_text() == "Cases"
 
     page.click(f"text={case.reference}")

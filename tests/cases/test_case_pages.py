@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(officer: Any) -> Case:
-    return case_open(actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=PersonFactory(full_name="Gareth Pryce"), team=officer.team)
+    return case_open(
+        actor=officer,
+        victim=PersonFactory(full_name="Aisha Okafor"),
+        subject=PersonFactory(full_name="Gareth Pryce"),
+        team=officer.team,
+    )
 
 
 def _client(user: Any) -> Client:
@@ -56,7 +61,8 @@ def test_report_form_shows_an_error_summary_and_saves_nothing(officer: Any, case
 
 def test_report_form_records_a_report(officer: Any, case: Case) -> None:
     response = _client(officer).post(
-        reverse("report_new", args=[case.pk]), {"category": "stalking", "occurred_at": "2025-03-02 02:10", "summary": "Waited outside."}
+        reverse("report_new", args=[case.pk]),
+        {"category": "stalking", "occurred_at": "2025-03-02 02:10", "summary": "Waited outside."},
     )
     assert response.status_code == 302
     report = Report.objects.get()

@@ -1,10 +1,63 @@
-"""The live system's bridge to the pure policy engine (filled in once the engine lands)."""
+"""The live system's bridge to the pure policy engine.
+
+Every service that records a fact calls `policy_reevaluate` inside its own transaction. The
+bridge builds the facts of the people around the change from the database (the same
+timeline shape `vigil replay` reads), runs the same engine up to now, and reconciles what it
+says into stored rows by the engine's stable keys: new actions, flags and risk changes are
+created; existing actions take the engine's due time, priority, status and escalations. No
+row is ever deleted, and every change is audited with the actor 'policy'.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import contextvars
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("vigil_deferred_policy", default=None)
+_clock: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("vigil_policy_clock", default=None)
+
+
+def policy_now() -> dt.datetime:
+    """The time the policy evaluates at: now, unless a bulk load fixed its own clock."""
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def deferred_policy(*, at: dt.datetime | None = None) -> Iterator[None]:
+    """Collect the people touched inside the block and re-evaluate them once at its end.
+
+    For bulk loads (demo data, imports), where re-running the policy after every single
+    fact would only repeat work. The caller's transaction still covers both.
+    """
+    people: set[int] = set()
+    token = _deferred.set(people)
+    clock_token = _clock.set(at)
+    try:
+        try:
+            yield
+        finally:
+            _deferred.reset(token)
+        if people:
+            policy_reevaluate(person_ids=people, actor="policy")
+    finally:
+        _clock.reset(clock_token)
 
 
 def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:
-    return None
+    ids = {int(pid) for pid in person_ids if pid is not None}
+    if not ids:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(ids)
+        return
+    from vigil.actions.reconcile import reevaluate_world
+
+    with transaction.atomic():
+        reevaluate_world(ids, until=policy_now())

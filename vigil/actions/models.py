@@ -45,7 +45,8 @@ class Action(models.Model):
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="action_priority_valid"),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="action_level_range"),
             models.CheckConstraint(
-                condition=Q(status=ActionStatus.OPEN, closed_at__isnull=True) | (~Q(status=ActionStatus.OPEN) & Q(closed_at__isnull=False)),
+                condition=Q(status=ActionStatus.OPEN, closed_at__isnull=True)
+                | (~Q(status=ActionStatus.OPEN) & Q(closed_at__isnull=False)),
                 name="action_closed_at_matches_status",
             ),
             models.CheckConstraint(
@@ -108,7 +109,5 @@ class Decision(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(outcome="declined") | ~Q(rationale=""), name="decision_decline_has_rationale"
-            )
+            models.CheckConstraint(condition=~Q(outcome="declined") | ~Q(rationale=""), name="decision_decline_has_rationale")
         ]

@@ -108,7 +108,12 @@ def action_signoff(*, actor: Any, action: Action, note: str = "") -> Action:
             actor=actor,
             action="action.signoff",
             case_id=action.case_id,
-            changes={"signoff": SignOff.SIGNED_OFF, "signoff_by": actor, "signoff_at": timezone.now(), "signoff_note": note.strip()},
+            changes={
+                "signoff": SignOff.SIGNED_OFF,
+                "signoff_by": actor,
+                "signoff_at": timezone.now(),
+                "signoff_note": note.strip(),
+            },
         )
 
 

@@ -23,7 +23,9 @@ def alarm_activate(*, actor: Any, person: Person, place: Place | None, at: dt.da
     require_aware("at", at)
     with transaction.atomic():
         alarm = Alarm.objects.filter(person=person, fitted_at__lte=at, removed_at__isnull=True).order_by("-fitted_at").first()
-        activation = AlarmActivation(alarm=alarm, person=person, place=place or (alarm.place if alarm else None), at=at, recorded_at=timezone.now())
+        activation = AlarmActivation(
+            alarm=alarm, person=person, place=place or (alarm.place if alarm else None), at=at, recorded_at=timezone.now()
+        )
         create_audited(activation, actor=actor, action="alarm.activate")
         policy_reevaluate(person_ids={person.pk}, actor=actor)
         return activation

@@ -1,4 +1,28 @@
+from vigil.cases.models import (
+    AssessmentAnswer,
+    Case,
+    CaseAccess,
+    ContactAttempt,
+    Flag,
+    Intelligence,
+    JusticeEvent,
+    Report,
+    RiskAssessment,
+    RiskChange,
+    Sighting,
+)
 from vigil.core.admin_base import register_read_only
-from vigil.cases.models import Case, CaseAccess, RiskChange, Report, RiskAssessment, AssessmentAnswer, Flag, Sighting, ContactAttempt, Intelligence, JusticeEvent
 
-register_read_only(Case, CaseAccess, RiskChange, Report, RiskAssessment, AssessmentAnswer, Flag, Sighting, ContactAttempt, Intelligence, JusticeEvent)
+register_read_only(
+    Case,
+    CaseAccess,
+    RiskChange,
+    Report,
+    RiskAssessment,
+    AssessmentAnswer,
+    Flag,
+    Sighting,
+    ContactAttempt,
+    Intelligence,
+    JusticeEvent,
+)

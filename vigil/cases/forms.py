@@ -9,9 +9,7 @@ from vigil.core.constants import ReportCategory
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(
-        label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices]
-    )
+    category = forms.ChoiceField(label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices])
     occurred_at = forms.DateTimeField(
         label="When was it reported?",
         help_text="For example, 2025-03-02 02:10",

@@ -44,7 +44,10 @@ def case_overview(case: Case) -> dict[str, Any]:
         "orders": orders,
         "warrants": Warrant.objects.filter(subject_id__in=subject_ids).order_by("-issued_at"),
         "alarms": Alarm.objects.filter(person_id__in=victim_ids).prefetch_related("activations").select_related("place"),
-        "actions": Action.objects.filter(case=case).select_related("owner").prefetch_related("escalations").order_by("status", "due_at"),
+        "actions": Action.objects.filter(case=case)
+        .select_related("owner")
+        .prefetch_related("escalations")
+        .order_by("status", "due_at"),
         "risk_changes": case.risk_changes.all(),
         "flags": case.flags.all(),
         "assessments": case.assessments.all(),

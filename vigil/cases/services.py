@@ -16,9 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
-from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
-from vigil.core.models import Team
-from vigil.core.services import create_audited, require_aware
 from vigil.cases.models import (
     AssessmentAnswer,
     Case,
@@ -30,6 +27,9 @@ from vigil.cases.models import (
     RiskAssessment,
     Sighting,
 )
+from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
+from vigil.core.models import Team
+from vigil.core.services import create_audited, require_aware
 from vigil.people.models import Person, Place
 
 QUESTION_COUNTS = {Instrument.DASH: 24, Instrument.SDASH: 11, Instrument.LETHALITY_SCREEN: 11}
@@ -203,7 +203,14 @@ def contact_attempt_record(
     require_aware("at", at)
     with transaction.atomic():
         attempt = ContactAttempt(
-            subject=subject, victim=victim, channel=channel, at=at, reported_by=reported_by, summary=summary, source=source, recorded_at=timezone.now()
+            subject=subject,
+            victim=victim,
+            channel=channel,
+            at=at,
+            reported_by=reported_by,
+            summary=summary,
+            source=source,
+            recorded_at=timezone.now(),
         )
         create_audited(attempt, actor=actor, action="contact_attempt.record")
         policy_reevaluate(person_ids=_people(subject, victim), actor=actor)
@@ -252,7 +259,14 @@ def justice_event_record(
     require_aware("bail_until", bail_until)
     with transaction.atomic():
         event = JusticeEvent(
-            subject=subject, kind=kind, at=at, offence=offence, outcome=outcome, bail_until=bail_until, summary=summary, recorded_at=timezone.now()
+            subject=subject,
+            kind=kind,
+            at=at,
+            offence=offence,
+            outcome=outcome,
+            bail_until=bail_until,
+            summary=summary,
+            recorded_at=timezone.now(),
         )
         create_audited(event, actor=actor, action=f"justice.{kind}")
         if kind == JusticeEventKind.ARREST:

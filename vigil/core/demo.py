@@ -59,8 +59,26 @@ DEMO_USERS: list[tuple[str, str, str, str | None]] = [
     ("analyst", Role.ANALYST, "Sam Patel (analyst)", None),
     ("admin", Role.ADMIN, "Vigil administrator", None),
 ]
-TEAMS = {"North Safeguarding": "North Area", "North Response": "North Area", "South Safeguarding": "South Area", "South Response": "South Area"}
-NICKNAMES = {"Michael": "Mike", "Daniel": "Danny", "Robert": "Rob", "William": "Bill", "James": "Jim", "Thomas": "Tom", "Christopher": "Chris", "Anthony": "Tony", "Stephen": "Steve", "Richard": "Rick", "Joseph": "Joe", "Andrew": "Andy"}
+TEAMS = {
+    "North Safeguarding": "North Area",
+    "North Response": "North Area",
+    "South Safeguarding": "South Area",
+    "South Response": "South Area",
+}
+NICKNAMES = {
+    "Michael": "Mike",
+    "Daniel": "Danny",
+    "Robert": "Rob",
+    "William": "Bill",
+    "James": "Jim",
+    "Thomas": "Tom",
+    "Christopher": "Chris",
+    "Anthony": "Tony",
+    "Stephen": "Steve",
+    "Richard": "Rick",
+    "Joseph": "Joe",
+    "Andrew": "Andy",
+}
 CATEGORY_WEIGHTS = [
     (ReportCategory.DOMESTIC_ABUSE, 40),
     (ReportCategory.STALKING, 12),
@@ -102,11 +120,16 @@ class DemoBuilder:
             by_name[team_name], _ = Team.objects.get_or_create(name=team_name, area=area)
         self.teams = list(by_name.values())
         logins = []
-        for username, role, display, team_name in DEMO_USERS:
+        for username, role, display, home_team in DEMO_USERS:
             first, _, last = display.partition(" ")
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"role": role, "first_name": first, "last_name": last, "team": by_name.get(team_name or "North Safeguarding")},
+                defaults={
+                    "role": role,
+                    "first_name": first,
+                    "last_name": last,
+                    "team": by_name.get(home_team or "North Safeguarding"),
+                },
             )
             if created:
                 user.set_password(demo_password(username))
@@ -127,11 +150,21 @@ class DemoBuilder:
         return round(CENTRE[0] + dlat, 6), round(CENTRE[1] + dlon, 6)
 
     def near(self, lat: float, lon: float, metres: float) -> tuple[float, float]:
-        return round(lat + self.rng.uniform(-1, 1) * metres / 111_000, 6), round(lon + self.rng.uniform(-1, 1) * metres / 66_000, 6)
+        return round(lat + self.rng.uniform(-1, 1) * metres / 111_000, 6), round(
+            lon + self.rng.uniform(-1, 1) * metres / 66_000, 6
+        )
 
     def place(self, kind: str, label: str, at: tuple[float, float] | None = None, person: Person | None = None) -> Place:
         lat, lon = at or self.point()
-        return place_create(actor=self.admin, address=self.fake.street_address() + ", " + self.fake.postcode(), kind=kind, label=label, lat=lat, lon=lon, person=person)
+        return place_create(
+            actor=self.admin,
+            address=self.fake.street_address() + ", " + self.fake.postcode(),
+            kind=kind,
+            label=label,
+            lat=lat,
+            lon=lon,
+            person=person,
+        )
 
     def when(self, days_ago_max: int, days_ago_min: int = 0) -> dt.datetime:
         seconds = self.rng.randint(days_ago_min * 86400, days_ago_max * 86400)
@@ -144,7 +177,7 @@ class DemoBuilder:
             return f"{NICKNAMES[first]} {last}"
         if len(last) > 4 and roll < 0.8:
             i = self.rng.randint(1, len(last) - 2)
-            return f"{first} {last[:i]}{last[i + 1:]}"  # a dropped letter, as typed in a hurry
+            return f"{first} {last[:i]}{last[i + 1 :]}"  # a dropped letter, as typed in a hurry
         return f"{last.upper()}, {first}"
 
     def adult(self, sex: str, home: Place | None, *, name: str | None = None, born: str | None = None) -> Person:
@@ -168,32 +201,64 @@ class DemoBuilder:
         else:
             lives_close = self.rng.random() < 0.3
             subject_home = self.place(
-                PlaceKind.HOME, "subject's home", at=self.near(victim_home.lat or 0, victim_home.lon or 0, 450) if lives_close else None
+                PlaceKind.HOME,
+                "subject's home",
+                at=self.near(victim_home.lat or 0, victim_home.lon or 0, 450) if lives_close else None,
             )
             subject = self.adult(Sex.MALE if victim.sex == Sex.FEMALE else Sex.FEMALE, subject_home)
             serial_subjects.append(subject)
-        relation = self.rng.choice([RelationshipKind.PARTNER, RelationshipKind.EX_PARTNER, RelationshipKind.EX_PARTNER, RelationshipKind.ACQUAINTANCE])
+        relation = self.rng.choice(
+            [RelationshipKind.PARTNER, RelationshipKind.EX_PARTNER, RelationshipKind.EX_PARTNER, RelationshipKind.ACQUAINTANCE]
+        )
         relationship_create(actor=self.admin, a=victim, b=subject, kind=relation, since=self.fake.date_between("-15y", "-2y"))
         children: list[Person] = []
         if self.rng.random() < 0.35:
             for _ in range(self.rng.randint(1, 3)):
-                born = self.fake.date_between("-16y", "-2y")
-                child = person_create(actor=self.admin, full_name=self.fake.first_name() + " " + victim.full_name.split()[-1], born=born, home=victim_home)
-                relationship_create(actor=self.admin, a=victim, b=child, kind=RelationshipKind.HOUSEHOLD, since=born)
+                child_born = self.fake.date_between("-16y", "-2y")
+                child = person_create(
+                    actor=self.admin,
+                    full_name=self.fake.first_name() + " " + victim.full_name.split()[-1],
+                    born=child_born,
+                    home=victim_home,
+                )
+                relationship_create(actor=self.admin, a=victim, b=child, kind=RelationshipKind.HOUSEHOLD, since=child_born)
                 children.append(child)
-                self.place(PlaceKind.SCHOOL, "school", at=self.near(victim_home.lat or 0, victim_home.lon or 0, 1500), person=child)
-        case = case_open(actor=owner, victim=victim, subject=subject, team=team, allocate=[owner], sensitive=self.rng.random() < 0.01)
+                self.place(
+                    PlaceKind.SCHOOL, "school", at=self.near(victim_home.lat or 0, victim_home.lon or 0, 1500), person=child
+                )
+        case = case_open(
+            actor=owner, victim=victim, subject=subject, team=team, allocate=[owner], sensitive=self.rng.random() < 0.01
+        )
         first = self.when(540, 3)
         moments = sorted([first] + [first + dt.timedelta(days=self.rng.randint(1, 200)) for _ in range(self.rng.randint(0, 3))])
         for at in (m for m in moments if m < self.anchor):
             category = self.rng.choices([c for c, _ in CATEGORY_WEIGHTS], weights=[w for _, w in CATEGORY_WEIGHTS])[0]
             present = [c for c in children if self.rng.random() < 0.5]
-            report_record(actor=owner, case=case, category=category, occurred_at=at, place=victim_home, reported_by=victim, children_present=present, summary=self.fake.sentence(nb_words=14))
+            report_record(
+                actor=owner,
+                case=case,
+                category=category,
+                occurred_at=at,
+                place=victim_home,
+                reported_by=victim,
+                children_present=present,
+                summary=self.fake.sentence(nb_words=14),
+            )
             if self.rng.random() < 0.8 and at + dt.timedelta(hours=20) < self.anchor:
                 yes = self.rng.betavariate(2, 4)
-                answers = {n: ("yes" if self.rng.random() < yes else self.rng.choice(["no", "no", "not_known"])) for n in range(1, 25)}
+                answers = {
+                    n: ("yes" if self.rng.random() < yes else self.rng.choice(["no", "no", "not_known"])) for n in range(1, 25)
+                }
                 level = self.rng.choice(["", "standard", "medium", "high"])
-                assessment_record(actor=owner, case=case, instrument="dash", answers=answers, completed_at=at + dt.timedelta(hours=self.rng.randint(2, 20)), officer_level=level, officer_rationale="Officer's view after speaking with the victim." if level else "")
+                assessment_record(
+                    actor=owner,
+                    case=case,
+                    instrument="dash",
+                    answers=answers,
+                    completed_at=at + dt.timedelta(hours=self.rng.randint(2, 20)),
+                    officer_level=level,
+                    officer_rationale="Officer's view after speaking with the victim." if level else "",
+                )
         last = moments[-1]
         if self.rng.random() < 0.3 and last + dt.timedelta(days=2) < self.anchor:
             granted = last + dt.timedelta(days=self.rng.randint(1, 10))
@@ -201,34 +266,81 @@ class DemoBuilder:
                 order = order_grant(
                     actor=owner,
                     reference=f"ORD-{index:05d}",
-                    order_type=self.rng.choice([OrderType.DVPO, OrderType.NON_MOLESTATION_ORDER, OrderType.RESTRAINING_ORDER, OrderType.INTERIM_SPO]),
+                    order_type=self.rng.choice(
+                        [OrderType.DVPO, OrderType.NON_MOLESTATION_ORDER, OrderType.RESTRAINING_ORDER, OrderType.INTERIM_SPO]
+                    ),
                     subject=subject,
                     protected=[victim],
                     starts_at=granted,
                     expires_at=granted + dt.timedelta(days=self.rng.choice([28, 180, 365])),
-                    conditions=[{"kind": ConditionKind.NO_CONTACT}, {"kind": ConditionKind.EXCLUSION_ZONE, "place": victim_home, "radius_m": 200.0}],
+                    conditions=[
+                        {"kind": ConditionKind.NO_CONTACT},
+                        {"kind": ConditionKind.EXCLUSION_ZONE, "place": victim_home, "radius_m": 200.0},
+                    ],
                 )
                 if self.rng.random() < 0.4 and granted + dt.timedelta(days=3) < self.anchor:
                     seen = granted + dt.timedelta(days=self.rng.randint(1, 25))
                     if seen < self.anchor:
                         spot = self.near(victim_home.lat or 0, victim_home.lon or 0, 250)
-                        sighting_record(actor=owner, subject=subject, seen_at=seen, near=victim, lat=spot[0], lon=spot[1], reported_by=victim, summary="Seen in the street near her home.")
+                        sighting_record(
+                            actor=owner,
+                            subject=subject,
+                            seen_at=seen,
+                            near=victim,
+                            lat=spot[0],
+                            lon=spot[1],
+                            reported_by=victim,
+                            summary="Seen in the street near her home.",
+                        )
                 if self.rng.random() < 0.25 and granted + dt.timedelta(days=5) < self.anchor:
-                    breach_record(actor=owner, order=order, at=granted + dt.timedelta(days=self.rng.randint(1, 5)), place=victim_home, reported_by=victim, summary=self.fake.sentence(nb_words=10))
+                    breach_record(
+                        actor=owner,
+                        order=order,
+                        at=granted + dt.timedelta(days=self.rng.randint(1, 5)),
+                        place=victim_home,
+                        reported_by=victim,
+                        summary=self.fake.sentence(nb_words=10),
+                    )
         if self.rng.random() < 0.15:
-            contact_attempt_record(actor=owner, subject=subject, victim=victim, channel=self.rng.choice(["call", "message", "social_media", "gift"]), at=self.when(60, 1), reported_by=victim)
+            contact_attempt_record(
+                actor=owner,
+                subject=subject,
+                victim=victim,
+                channel=self.rng.choice(["call", "message", "social_media", "gift"]),
+                at=self.when(60, 1),
+                reported_by=victim,
+            )
         if self.rng.random() < 0.12:
             issued = self.when(40, 1)
-            warrant_issue(actor=owner, reference=f"W-{index:05d}", subject=subject, reason="Failed to appear at court", issued_at=issued, officer_in_case=owner)
+            warrant_issue(
+                actor=owner,
+                reference=f"W-{index:05d}",
+                subject=subject,
+                reason="Failed to appear at court",
+                issued_at=issued,
+                officer_in_case=owner,
+            )
             if self.rng.random() < 0.4 and issued + dt.timedelta(days=2) < self.anchor:
-                justice_event_record(actor=owner, subject=subject, kind=JusticeEventKind.ARREST, at=issued + dt.timedelta(days=self.rng.randint(1, 3)))
+                justice_event_record(
+                    actor=owner,
+                    subject=subject,
+                    kind=JusticeEventKind.ARREST,
+                    at=issued + dt.timedelta(days=self.rng.randint(1, 3)),
+                )
         if self.rng.random() < 0.1:
             fitted = self.when(200, 20)
             alarm_fit(actor=owner, person=victim, place=victim_home, fitted_at=fitted)
             if self.rng.random() < 0.3:
                 alarm_activate(actor=owner, person=victim, place=victim_home, at=self.when(15, 0))
         if self.rng.random() < 0.05:
-            intelligence_record(actor=owner, subject=subject, received_at=self.when(30, 1), weapons=self.rng.random() < 0.5, threat_to_kill=self.rng.random() < 0.5, summary="Information from a partner agency.")
+            intelligence_record(
+                actor=owner,
+                subject=subject,
+                received_at=self.when(30, 1),
+                weapons=self.rng.random() < 0.5,
+                threat_to_kill=self.rng.random() < 0.5,
+                summary="Information from a partner agency.",
+            )
 
     def settle_actions(self) -> None:
         """Officers have done some of the work: complete most old actions, decline a few with reasons."""
@@ -240,7 +352,12 @@ class DemoBuilder:
             if roll < 0.55:
                 action_complete(actor=action.case.created_by or self.admin, action=action, note="Done.", at=when)
             elif roll < 0.6:
-                action_decline(actor=action.case.created_by or self.admin, action=action, rationale="Victim has asked for no further contact this week; reviewed with her and safety advice given.", at=when)
+                action_decline(
+                    actor=action.case.created_by or self.admin,
+                    action=action,
+                    rationale="Victim has asked for no further contact this week; reviewed with her and safety advice given.",
+                    at=when,
+                )
             action.refresh_from_db()
 
 
@@ -259,5 +376,3 @@ def build_demo(*, cases: int, seed: int, anchor: dt.date) -> DemoResult:
 
 def logins_table() -> list[tuple[str, str, str]]:
     return [(u, demo_password(u), Role(r).label) for u, r, _, _ in DEMO_USERS]
-
-

@@ -70,7 +70,12 @@ def order_end(*, actor: Any, order: ProtectiveOrder, at: dt.datetime, reason: st
     if order.status != OrderStatus.IN_FORCE:
         raise ValidationError({"order": f"order {order.reference} is not in force"})
     with transaction.atomic():
-        update_audited(order, actor=actor, action="order.end", changes={"status": OrderStatus.ENDED, "ended_at": at, "ended_reason": reason.strip()})
+        update_audited(
+            order,
+            actor=actor,
+            action="order.end",
+            changes={"status": OrderStatus.ENDED, "ended_at": at, "ended_reason": reason.strip()},
+        )
         policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
         return order
 
@@ -87,7 +92,9 @@ def breach_record(
 ) -> Breach:
     require_aware("at", at)
     with transaction.atomic():
-        breach = Breach(order=order, at=at, place=place, reported_by=reported_by, summary=summary, source=source, recorded_at=timezone.now())
+        breach = Breach(
+            order=order, at=at, place=place, reported_by=reported_by, summary=summary, source=source, recorded_at=timezone.now()
+        )
         create_audited(breach, actor=actor, action="breach.record")
         policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
         return breach

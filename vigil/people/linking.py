@@ -63,7 +63,12 @@ def link_new_person(person: Person, *, actor: Any) -> list[PersonLink]:
             evidence=result.reason,
             created_at=now,
         )
-        audit_record(actor=actor, action=f"person_link.{status}", obj=link, new={"a": a.pk, "b": b.pk, "score": link.score, "evidence": link.evidence})
+        audit_record(
+            actor=actor,
+            action=f"person_link.{status}",
+            obj=link,
+            new={"a": a.pk, "b": b.pk, "score": link.score, "evidence": link.evidence},
+        )
         created.append(link)
     return created
 
@@ -121,5 +126,11 @@ def link_decide(*, actor: Any, link: PersonLink, status: str, rationale: str) ->
         link.decided_at = timezone.now()
         link.decision_rationale = rationale.strip()
         link.save(update_fields=["status", "decided_by", "decided_at", "decision_rationale"])
-        audit_record(actor=actor, action=f"person_link.{status}", obj=link, old=old, new={"status": status, "rationale": link.decision_rationale})
+        audit_record(
+            actor=actor,
+            action=f"person_link.{status}",
+            obj=link,
+            old=old,
+            new={"status": status, "rationale": link.decision_rationale},
+        )
     return link

@@ -42,7 +42,14 @@ def place_create(
 ) -> Place:
     with transaction.atomic():
         place = Place(
-            address=address, kind=kind, label=label, lat=lat, lon=lon, person=person, protected=protected, created_at=timezone.now()
+            address=address,
+            kind=kind,
+            label=label,
+            lat=lat,
+            lon=lon,
+            person=person,
+            protected=protected,
+            created_at=timezone.now(),
         )
         return create_audited(place, actor=actor, action="place.create")
 
@@ -82,7 +89,15 @@ def person_create(
 
 
 def relationship_create(
-    *, actor: Any, a: Person, b: Person, kind: str = RelationshipKind.ACQUAINTANCE, since: dt.date | None = None, until: dt.date | None = None
+    *,
+    actor: Any,
+    a: Person,
+    b: Person,
+    kind: str = RelationshipKind.ACQUAINTANCE,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> Relationship:
     with transaction.atomic():
-        return create_audited(Relationship(a=a, b=b, kind=kind, since=since, until=until), actor=actor, action="relationship.create")
+        return create_audited(
+            Relationship(a=a, b=b, kind=kind, since=since, until=until), actor=actor, action="relationship.create"
+        )

@@ -37,7 +37,9 @@ def warrant_execute(*, actor: Any, warrant: Warrant, at: dt.datetime) -> Warrant
     if warrant.status != WarrantStatus.OUTSTANDING:
         raise ValidationError({"warrant": f"warrant {warrant.reference} is not outstanding"})
     with transaction.atomic():
-        update_audited(warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at})
+        update_audited(
+            warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at}
+        )
         policy_reevaluate(person_ids={warrant.subject_id}, actor=actor)
         return warrant
 
@@ -64,7 +66,11 @@ def warrants_execute_on_arrest(*, actor: Any, subject: Person, at: dt.datetime) 
     from vigil.people.linking import linked_ids
 
     executed = []
-    for warrant in Warrant.objects.filter(subject_id__in=linked_ids(subject), status=WarrantStatus.OUTSTANDING, issued_at__lte=at):
-        update_audited(warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at})
+    for warrant in Warrant.objects.filter(
+        subject_id__in=linked_ids(subject), status=WarrantStatus.OUTSTANDING, issued_at__lte=at
+    ):
+        update_audited(
+            warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at}
+        )
         executed.append(warrant)
     return executed

@@ -1,0 +1,131 @@
+"""Turns the live system's timeline document into the engine's facts, runs the engine, and
+hands back plain dicts for `reconcile`. The engine itself is `vigil.policy` (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+
+from vigil.policy import facts as F
+from vigil.policy.config import Policy, load_policy
+from vigil.policy.engine import evaluate
+from vigil.policy.ladder import ladder_steps as _ladder_steps
+
+_DATETIME_KEYS = {"at", "expires", "bail_until"}
+
+
+@lru_cache(maxsize=1)
+def policy() -> Policy:
+    return load_policy()
+
+
+def _event(raw: dict[str, Any]) -> F.Event:
+    cls = F.EVENT_TYPES[raw["type"]]
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "type" or key not in names:
+            continue
+        if key in _DATETIME_KEYS and isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        elif key in ("children_present", "protected"):
+            value = tuple(value)
+        elif key == "answers":
+            value = {int(k): bool(v) for k, v in value.items()}
+        elif key == "conditions":
+            value = tuple(F.Condition(kind=c["kind"], place=c.get("place"), radius_m=c.get("radius_m")) for c in value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def facts_from_document(document: dict[str, Any], groups: list[list[str]]) -> tuple[F.World, list[F.Event]]:
+    people = {
+        p["ref"]: F.Person(
+            ref=p["ref"],
+            name=p["name"],
+            aliases=tuple(p.get("aliases", ())),
+            born=p.get("born"),
+            sex=p.get("sex", "unknown"),
+            home=p.get("home"),
+        )
+        for p in document["people"]
+    }
+    places = {
+        pl["ref"]: F.Place(
+            ref=pl["ref"],
+            label=pl.get("label", ""),
+            kind=pl["kind"],
+            lat=float(pl["lat"]),
+            lon=float(pl["lon"]),
+            person=pl.get("person"),
+        )
+        for pl in document["places"]
+    }
+    relationships = [
+        F.Relationship(
+            a=r["a"],
+            b=r["b"],
+            kind=r["kind"],
+            since=dt.date.fromisoformat(r["since"]) if r.get("since") else None,
+            until=dt.date.fromisoformat(r["until"]) if r.get("until") else None,
+        )
+        for r in document["relationships"]
+    ]
+    world = F.World(
+        people=people,
+        places=places,
+        relationships=relationships,
+        groups=[frozenset(g) for g in groups],
+        timezone=document.get("timezone", "Europe/London"),
+    )
+    return world, [_event(e) for e in document["events"]]
+
+
+def evaluate_document(
+    document: dict[str, Any], *, groups: list[list[str]], until: dt.datetime
+) -> dict[str, list[dict[str, Any]]]:
+    world, events = facts_from_document(document, groups)
+    outcome = evaluate(policy(), world, events, until)
+    return {
+        "risk": [
+            {
+                "at": r.at,
+                "victim": r.victim,
+                "subject": r.subject,
+                "level": r.level,
+                "source": r.source,
+                "drivers": list(r.drivers),
+                "key": r.event_id,
+            }
+            for r in outcome.risk
+        ],
+        "flags": [{"at": f.at, "kind": f.kind, "refs": list(f.refs), "detail": f.detail, "key": f.key} for f in outcome.flags],
+        "actions": [
+            {
+                "key": a.key,
+                "kind": a.kind,
+                "rule": a.rule,
+                "victim": a.victim,
+                "subject": a.subject,
+                "created_at": a.created_at,
+                "due_at": a.due_at,
+                "priority": a.priority,
+                "status": a.status,
+                "closed_at": a.closed_at,
+                "reason": a.reason,
+                "rationale": a.rationale,
+                "escalations": list(a.escalations),
+            }
+            for a in outcome.actions
+        ],
+    }
+
+
+def ladder_steps(
+    *, priority: str, due_at: dt.datetime, until: dt.datetime, current_level: int = 1, last_at: dt.datetime | None = None
+) -> list[tuple[dt.datetime, int]]:
+    return _ladder_steps(
+        priority=priority, due_at=due_at, until=until, policy=policy(), current_level=current_level, last_at=last_at
+    )

@@ -1,0 +1,74 @@
+"""The escalation ladder, live: record every step that has fallen due for open actions.
+
+The steps come from the same policy ladder the engine uses in replay, so each escalation
+carries the moment the step fell due, not the moment the job noticed it. Running it twice
+records nothing new: one row per action and level (a unique constraint), and levels only rise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.actions.models import Action, Escalation
+from vigil.audit.services import audit_record
+from vigil.core.constants import ActionStatus
+
+POLICY_ACTOR = "policy"
+
+
+@dataclass(frozen=True)
+class EscalationRun:
+    checked: int
+    recorded: int
+
+
+def escalate_action(action: Action, *, now: dt.datetime) -> int:
+    """Record the steps of one open action that are due by `now`. Returns how many were new."""
+    from vigil.actions.engine_adapter import ladder_steps
+    from vigil.actions.reconcile import step_reason
+
+    recorded = 0
+    level = action.level
+    for at, step_level in ladder_steps(priority=action.priority, due_at=action.due_at, until=now):
+        if step_level <= level:
+            continue
+        step = Escalation.objects.create(
+            action=action, level=step_level, at=at, recorded_at=now, reason=step_reason(action, step_level)
+        )
+        audit_record(
+            actor=POLICY_ACTOR,
+            action="action.escalate",
+            obj=step,
+            case_id=action.case_id,
+            new={"action": action.pk, "level": step_level, "at": at},
+        )
+        level = step_level
+        recorded += 1
+    if level != action.level:
+        Action.objects.filter(pk=action.pk).update(level=level)
+        action.level = level
+    return recorded
+
+
+def escalate_due(*, now: dt.datetime | None = None, batch_size: int = 500) -> EscalationRun:
+    now = now or timezone.now()
+    checked = recorded = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                Action.objects.select_for_update()
+                .filter(status=ActionStatus.OPEN, due_at__lte=now, level__lt=4, pk__gt=last_pk)
+                .order_by("pk")[:batch_size]
+            )
+            if not chunk:
+                break
+            for action in chunk:
+                checked += 1
+                recorded += escalate_action(action, now=now)
+            last_pk = chunk[-1].pk
+    return EscalationRun(checked=checked, recorded=recorded)

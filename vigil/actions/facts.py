@@ -1,0 +1,324 @@
+"""Build the facts the policy engine reads from the database, in the timeline format.
+
+The live system and `vigil replay` share one engine and one input shape: for the people
+around a change, this module writes what the database knows as a timeline document
+(FORMAT.md: people, places, relationships, events), with references `P<id>`, `L<id>`,
+`O<id>`, `W<id>`. The identity groups come from the stored links, not from re-running the
+linkage model, so a supervisor's split or confirmation is what the policy sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from vigil.actions.models import Decision
+from vigil.alarms.models import Alarm, AlarmActivation
+from vigil.cases.models import Case, ContactAttempt, Intelligence, JusticeEvent, Report, RiskAssessment, Sighting
+from vigil.core.constants import Answer, OrderStatus, WarrantStatus
+from vigil.orders.models import Breach, ProtectiveOrder
+from vigil.people.linking import identity_groups, linked_ids
+from vigil.people.models import Person, Place, Relationship
+from vigil.warrants.models import Warrant
+
+
+def pref(pk: int | None) -> str | None:
+    return None if pk is None else f"P{pk}"
+
+
+def lref(pk: int | None) -> str | None:
+    return None if pk is None else f"L{pk}"
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass
+class World:
+    """The cluster of people and cases one re-evaluation covers."""
+
+    person_ids: set[int]
+    case_ids: set[int]
+    groups: list[list[str]] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+
+
+def world_around(person_ids: Iterable[int]) -> World:
+    """Everyone whose policy outcome can change when something about `person_ids` changes:
+    their linked records, the cases they are in, and the other side of each of those cases
+    (so that a subject's every victim is evaluated together, for R6 and R9)."""
+    seeds: set[int] = set()
+    for pid in person_ids:
+        seeds |= linked_ids(Person(pk=pid))
+    cases = Case.objects.filter(Q(victim_id__in=seeds) | Q(subject_id__in=seeds))
+    subjects = {s for s in cases.values_list("subject_id", flat=True) if s}
+    subject_ids: set[int] = set()
+    for sid in subjects:
+        subject_ids |= linked_ids(Person(pk=sid))
+    cases = Case.objects.filter(Q(victim_id__in=seeds) | Q(subject_id__in=seeds) | Q(subject_id__in=subject_ids))
+    case_ids = set(cases.values_list("pk", flat=True))
+    people = set(seeds) | subject_ids
+    for victim_id, subject_id in cases.values_list("victim_id", "subject_id"):
+        people.add(victim_id)
+        if subject_id:
+            people.add(subject_id)
+    expanded: set[int] = set()
+    for pid in people:
+        expanded |= linked_ids(Person(pk=pid))
+    return World(person_ids=expanded, case_ids=case_ids)
+
+
+def build_document(world: World, *, until: dt.datetime) -> dict[str, Any]:
+    ids = world.person_ids
+    reports = list(
+        Report.objects.filter(case_id__in=world.case_ids)
+        .select_related("case")
+        .prefetch_related("children_present")
+        .order_by("occurred_at", "pk")
+    )
+    assessments = list(
+        RiskAssessment.objects.filter(case_id__in=world.case_ids).select_related("case").prefetch_related("answers")
+    )
+    orders = list(
+        ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids))
+        .distinct()
+        .prefetch_related("protected", "conditions")
+    )
+    breaches = list(Breach.objects.filter(order__in=orders))
+    sightings = list(Sighting.objects.filter(subject_id__in=ids))
+    attempts = list(ContactAttempt.objects.filter(Q(subject_id__in=ids) | Q(victim_id__in=ids)))
+    intelligence = list(Intelligence.objects.filter(subject_id__in=ids))
+    justice = list(JusticeEvent.objects.filter(subject_id__in=ids))
+    warrants = list(Warrant.objects.filter(subject_id__in=ids))
+    alarms = list(Alarm.objects.filter(person_id__in=ids))
+    activations = list(AlarmActivation.objects.filter(person_id__in=ids))
+    decisions = list(Decision.objects.filter(case_id__in=world.case_ids, withdrawn=False))
+
+    # Everyone any event names must be a person of the document.
+    everyone = set(ids)
+    for r in reports:
+        everyone.update(p for p in (r.victim_record_id, r.suspect_record_id, r.reported_by_id) if p)
+        everyone.update(c.pk for c in r.children_present.all())
+    for o in orders:
+        everyone.add(o.subject_id)
+        everyone.update(p.pk for p in o.protected.all())
+    for item in [*breaches, *sightings, *attempts]:
+        everyone.update(
+            p
+            for p in (
+                getattr(item, "reported_by_id", None),
+                getattr(item, "near_id", None),
+                getattr(item, "victim_id", None),
+                getattr(item, "subject_id", None),
+            )
+            if p
+        )
+    for d in decisions:
+        everyone.update(p for p in (d.victim_id, d.subject_id) if p)
+    relationships = list(Relationship.objects.filter(Q(a_id__in=everyone) | Q(b_id__in=everyone)))
+    for rel in relationships:
+        everyone.update((rel.a_id, rel.b_id))
+    persons = list(Person.objects.filter(pk__in=everyone).prefetch_related("aliases").order_by("pk"))
+    place_ids = {p.home_id for p in persons if p.home_id}
+    place_ids |= {r.place_id for r in reports if r.place_id}
+    place_ids |= {c.place_id for o in orders for c in o.conditions.all() if c.place_id}
+    located: list[Any] = [*breaches, *sightings, *intelligence, *alarms, *activations]
+    place_ids |= {x.place_id for x in located if x.place_id}
+    # The engine needs coordinates; a place recorded without them takes no part in distances.
+    places = list(
+        Place.objects.filter(Q(pk__in=place_ids) | Q(person_id__in=everyone), lat__isnull=False, lon__isnull=False).order_by("pk")
+    )
+    located_ids = {pl.pk for pl in places}
+
+    def lref(pk: int | None) -> str | None:  # noqa: F811 - only places the document holds
+        return f"L{pk}" if pk in located_ids else None
+
+    events: list[dict[str, Any]] = []
+    for r in reports:
+        events.append(
+            {
+                "at": iso(r.occurred_at),
+                "type": "report",
+                "victim": pref(r.victim_record_id),
+                "suspect": pref(r.suspect_record_id),
+                "category": r.category,
+                "reported_by": pref(r.reported_by_id),
+                "place": lref(r.place_id),
+                "children_present": [pref(c.pk) for c in r.children_present.all()],
+            }
+        )
+    for a in assessments:
+        answers = {str(x.question): x.answer == Answer.YES for x in a.answers.all() if x.answer != Answer.NOT_KNOWN}
+        events.append(
+            {
+                "at": iso(a.completed_at),
+                "type": "risk_assessment",
+                "victim": pref(a.case.victim_id),
+                "suspect": pref(a.case.subject_id),
+                "instrument": a.instrument,
+                "answers": answers,
+                "officer_level": a.officer_level or None,
+            }
+        )
+    for o in orders:
+        conditions: list[dict[str, Any]] = []
+        for c in o.conditions.all():
+            if c.kind == "exclusion_zone":
+                conditions.append({"kind": "exclusion_zone", "place": lref(c.place_id), "radius_m": c.radius_m})
+            else:
+                conditions.append({"kind": c.kind})
+        events.append(
+            {
+                "at": iso(o.starts_at),
+                "type": "order_granted",
+                "order": f"O{o.pk}",
+                "order_type": o.order_type,
+                "protected": [pref(p.pk) for p in o.protected.all()],
+                "subject": pref(o.subject_id),
+                "conditions": conditions,
+                "expires": iso(o.expires_at),
+            }
+        )
+        if o.status == OrderStatus.ENDED and o.ended_at and o.ended_at <= until:
+            events.append({"at": iso(o.ended_at), "type": "order_ended", "order": f"O{o.pk}"})
+    for b in breaches:
+        events.append(
+            {
+                "at": iso(b.at),
+                "type": "breach",
+                "order": f"O{b.order_id}",
+                "reported_by": pref(b.reported_by_id),
+                "place": lref(b.place_id),
+            }
+        )
+    for s in sightings:
+        event: dict[str, Any] = {
+            "at": iso(s.seen_at),
+            "type": "sighting",
+            "subject": pref(s.subject_id),
+            "near": pref(s.near_id),
+            "place": lref(s.place_id),
+            "reported_by": pref(s.reported_by_id),
+        }
+        if s.lat is not None and s.lon is not None:
+            event.update(lat=s.lat, lon=s.lon)
+        events.append(event)
+    for attempt in attempts:
+        events.append(
+            {
+                "at": iso(attempt.at),
+                "type": "contact_attempt",
+                "subject": pref(attempt.subject_id),
+                "victim": pref(attempt.victim_id),
+                "channel": attempt.channel,
+                "reported_by": pref(attempt.reported_by_id),
+            }
+        )
+    for i in intelligence:
+        events.append(
+            {
+                "at": iso(i.received_at),
+                "type": "intelligence",
+                "subject": pref(i.subject_id),
+                "place": lref(i.place_id),
+                "weapons": i.weapons,
+                "threat_to_kill": i.threat_to_kill,
+            }
+        )
+    for j in justice:
+        base = {"at": iso(j.at), "type": j.kind, "subject": pref(j.subject_id)}
+        if j.kind == "charge":
+            base["offence"] = j.offence
+        elif j.kind == "released":
+            base["bail_until"] = iso(j.bail_until)
+        elif j.kind == "court_hearing":
+            base["outcome"] = j.outcome
+        events.append(base)
+    for w in warrants:
+        events.append(
+            {
+                "at": iso(w.issued_at),
+                "type": "warrant_issued",
+                "warrant": f"W{w.pk}",
+                "subject": pref(w.subject_id),
+                "reason": w.reason,
+            }
+        )
+        if w.status == WarrantStatus.EXECUTED and w.executed_at:
+            events.append({"at": iso(w.executed_at), "type": "warrant_executed", "warrant": f"W{w.pk}"})
+        elif w.status == WarrantStatus.WITHDRAWN and w.withdrawn_at:
+            events.append(
+                {"at": iso(w.withdrawn_at), "type": "warrant_withdrawn", "warrant": f"W{w.pk}", "reason": w.withdrawn_reason}
+            )
+    for al in alarms:
+        events.append({"at": iso(al.fitted_at), "type": "alarm_fitted", "person": pref(al.person_id), "place": lref(al.place_id)})
+    for act in activations:
+        events.append({"at": iso(act.at), "type": "alarm_activated", "person": pref(act.person_id), "place": lref(act.place_id)})
+    for d in decisions:
+        kind = "action_completed" if d.outcome == Decision.Outcome.COMPLETED else "action_declined"
+        event = {
+            "at": iso(d.at),
+            "type": kind,
+            "action": d.action_kind,
+            "victim": pref(d.victim_id),
+            "subject": pref(d.subject_id),
+        }
+        if kind == "action_declined":
+            event["rationale"] = d.rationale
+        events.append(event)
+
+    events = [e for e in events if _before(e["at"], until)]
+    links = identity_groups({p.pk for p in persons})
+    world.groups = [sorted(f"P{pid}" for pid in group) for group in links]
+    document = {
+        "format": "vigil-timeline/1",
+        "id": "live",
+        "title": "live re-evaluation",
+        "source": "Vigil database",
+        "timezone": "Europe/London",
+        "people": [
+            {
+                "ref": f"P{p.pk}",
+                "name": p.full_name,
+                "aliases": [a.name for a in p.aliases.all()],
+                "born": p.born_text,
+                "sex": p.sex,
+                "home": lref(p.home_id),
+            }
+            for p in persons
+        ],
+        "places": [
+            {
+                "ref": f"L{pl.pk}",
+                "label": pl.label or pl.kind,
+                "kind": pl.kind,
+                "person": pref(pl.person_id),
+                "lat": pl.lat,
+                "lon": pl.lon,
+            }
+            for pl in places
+        ],
+        "relationships": [
+            {
+                "a": pref(rel.a_id),
+                "b": pref(rel.b_id),
+                "kind": rel.kind,
+                "since": rel.since.isoformat() if rel.since else None,
+                "until": rel.until.isoformat() if rel.until else None,
+            }
+            for rel in relationships
+        ],
+        "events": events,
+        "replay_until": until.isoformat(),
+    }
+    world.document = document
+    return document
+
+
+def _before(at: str | None, until: dt.datetime) -> bool:
+    return at is not None and dt.datetime.fromisoformat(at) <= until

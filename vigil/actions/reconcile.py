@@ -1,0 +1,235 @@
+"""Run the engine over a world of people and store what it says, by stable keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from vigil.actions.facts import World, build_document, world_around
+from vigil.actions.models import Action, Escalation
+from vigil.audit.services import audit_record
+from vigil.cases.models import Case, Flag, RiskChange
+from vigil.core.constants import ActionStatus
+
+POLICY_ACTOR = "policy"
+
+
+def _pid(ref: str | None) -> int | None:
+    if not ref:
+        return None
+    return int(ref[1:])
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value  # type: ignore[no-any-return]
+
+
+def _when(value: Any) -> dt.datetime:
+    moment = _aware(value)
+    if moment is None:
+        raise ValueError("the engine gave an event without a time")
+    return moment
+
+
+class CaseIndex:
+    """Finds the stored case for an engine pair (victim, subject), through identity groups."""
+
+    def __init__(self, world: World) -> None:
+        self.group_of: dict[int, frozenset[int]] = {}
+        for group in world.groups:
+            ids = frozenset(int(r[1:]) for r in group)
+            for pid in ids:
+                self.group_of[pid] = ids
+        self.cases = list(Case.objects.filter(pk__in=world.case_ids).order_by("created_at", "pk"))
+
+    def group(self, pid: int | None) -> frozenset[int]:
+        if pid is None:
+            return frozenset()
+        return self.group_of.get(pid, frozenset({pid}))
+
+    def for_pair(self, victim: int | None, subject: int | None) -> Case | None:
+        victims, subjects = self.group(victim), self.group(subject)
+        for case in self.cases:
+            if case.victim_id in victims and (case.subject_id in subjects or (subject is None and case.subject_id is None)):
+                return case
+        # A child's Operation Encompass notice, or an alarm with no named subject: the case of
+        # the subject (or of the victim) that the fact came from.
+        for case in self.cases:
+            if subject is not None and case.subject_id in subjects:
+                return case
+        for case in self.cases:
+            if case.victim_id in victims:
+                return case
+        return None
+
+
+def reevaluate_world(person_ids: Iterable[int], *, until: dt.datetime) -> None:
+    world = world_around(person_ids)
+    if not world.case_ids:
+        return
+    document = build_document(world, until=until)
+    from vigil.actions.engine_adapter import evaluate_document
+
+    outcome = evaluate_document(document, groups=world.groups, until=until)
+    index = CaseIndex(world)
+    _store_risk(outcome["risk"], index)
+    _store_flags(outcome["flags"], index)
+    _store_actions(outcome["actions"], index)
+
+
+def _store_risk(changes: list[dict[str, Any]], index: CaseIndex) -> None:
+    latest: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        case = index.for_pair(_pid(change["victim"]), _pid(change["subject"]))
+        if case is None or case.victim_id not in index.group(_pid(change["victim"])):
+            continue
+        at = _when(change["at"])
+        key = f"{change['level']}@{at.isoformat()}:{change['source']}"
+        obj, created = RiskChange.objects.get_or_create(
+            case=case,
+            key=key[:200],
+            defaults={"at": at, "level": change["level"], "source": change["source"], "drivers": list(change.get("drivers", []))},
+        )
+        if created:
+            audit_record(
+                actor=POLICY_ACTOR,
+                action="risk.change",
+                obj=obj,
+                case_id=case.pk,
+                new={"level": obj.level, "source": obj.source, "drivers": obj.drivers},
+            )
+        latest[case.pk] = {"level": change["level"], "at": at}
+    for case_pk, last in latest.items():
+        case = next(c for c in index.cases if c.pk == case_pk)
+        if case.risk_level != last["level"] or case.risk_changed_at != last["at"]:
+            old = {"risk_level": case.risk_level}
+            Case.objects.filter(pk=case.pk).update(risk_level=last["level"], risk_changed_at=last["at"])
+            audit_record(
+                actor=POLICY_ACTOR,
+                action="case.risk_level",
+                obj=case,
+                case_id=case.pk,
+                old=old,
+                new={"risk_level": last["level"]},
+            )
+            case.risk_level, case.risk_changed_at = last["level"], last["at"]
+
+
+def _store_flags(flags: list[dict[str, Any]], index: CaseIndex) -> None:
+    for flag in flags:
+        refs = list(flag.get("refs", []))
+        victim = _pid(refs[0]) if refs else None
+        subject = _pid(refs[1]) if len(refs) > 1 else None
+        case = index.for_pair(victim, subject)
+        if case is None:
+            continue
+        at = _when(flag["at"])
+        digest = hashlib.sha256(
+            f"{flag['kind']}|{'|'.join(refs)}|{at.isoformat()}|{flag.get('detail', '')}".encode()
+        ).hexdigest()[:40]
+        obj, created = Flag.objects.get_or_create(
+            case=case, key=f"{flag['kind']}:{digest}", defaults={"kind": flag["kind"], "at": at, "detail": flag.get("detail", "")}
+        )
+        if created:
+            audit_record(
+                actor=POLICY_ACTOR, action="flag.raise", obj=obj, case_id=case.pk, new={"kind": obj.kind, "detail": obj.detail}
+            )
+
+
+def _default_owner(case: Case) -> Any:
+    grant = case.access_grants.filter(allocated=True).order_by("granted_at").first()
+    return grant.user if grant else case.created_by
+
+
+def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
+    keys = [a["key"] for a in actions]
+    existing = {a.key: a for a in Action.objects.filter(key__in=keys)}
+    now = timezone.now()
+    for item in actions:
+        victim, subject = _pid(item["victim"]), _pid(item["subject"])
+        case = index.for_pair(victim, subject)
+        if case is None:
+            continue
+        status = item["status"]
+        fields = {
+            "due_at": _aware(item["due_at"]),
+            "priority": item["priority"],
+            "status": status,
+            "closed_at": _aware(item.get("closed_at")),
+            "level": max([1, *(int(level) for _, level in _steps(item))]),
+        }
+        action = existing.get(item["key"])
+        if action is None:
+            action = Action(
+                key=item["key"],
+                case=case,
+                kind=item["kind"],
+                rule=item["rule"],
+                reason=item["reason"],
+                victim_id=victim if victim is not None else case.victim_id,
+                subject_id=subject,
+                created_at=_when(item["created_at"]),
+                team=case.team,
+                owner=_default_owner(case),
+                rationale=item.get("rationale") or "",
+                **fields,
+            )
+            action.save(force_insert=True)
+            audit_record(
+                actor=POLICY_ACTOR,
+                action="action.create",
+                obj=action,
+                case_id=case.pk,
+                new={**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason},
+            )
+        else:
+            changes = {k: v for k, v in fields.items() if getattr(action, k) != v}
+            if action.status != ActionStatus.OPEN and status == ActionStatus.OPEN and action.signoff != "sent_back":
+                # A person closed it and the policy has not seen that fact yet: keep their decision.
+                changes = {k: v for k, v in changes.items() if k not in ("status", "closed_at")}
+            if changes:
+                old = {k: getattr(action, k) for k in changes}
+                for k, v in changes.items():
+                    setattr(action, k, v)
+                action.save(update_fields=list(changes))
+                audit_record(actor=POLICY_ACTOR, action="action.update", obj=action, case_id=case.pk, old=old, new=changes)
+        stored = set(action.escalations.values_list("level", flat=True)) if action.pk else set()
+        for at, level in _steps(item):
+            if int(level) in stored:
+                continue
+            step = Escalation.objects.create(
+                action=action, level=int(level), at=at, recorded_at=now, reason=step_reason(action, int(level))
+            )
+            audit_record(
+                actor=POLICY_ACTOR,
+                action="action.escalate",
+                obj=step,
+                case_id=case.pk,
+                new={"action": action.pk, "level": step.level, "at": at},
+            )
+
+
+def _steps(item: dict[str, Any]) -> list[tuple[dt.datetime, int]]:
+    steps = []
+    for step in item.get("escalations", []):
+        if isinstance(step, dict):
+            steps.append((_aware(step["at"]), int(step["level"])))
+        else:
+            at, level = step
+            steps.append((_aware(at), int(level)))
+    return [(at, level) for at, level in steps if at is not None]
+
+
+def step_reason(action: Action, level: int) -> str:
+    who = {2: "a supervisor (sergeant)", 3: "an inspector", 4: "a superintendent"}[level]
+    if action.status == ActionStatus.DECLINED:
+        return f"declined for a high-risk pair: raised to {who} for sign-off"
+    return f"not done by its due time: raised to {who}"
