@@ -1,0 +1,374 @@
+"""The facts the engine reads: people, places, relationships, identity groups, and events.
+
+Plain frozen dataclasses, built either by `vigil.timeline.reader` from a timeline file or by
+the live system from the database. Every datetime is timezone-aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Person:
+    ref: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    born: str | None = None  # "YYYY-MM-DD", "YYYY" or None
+    sex: str = "unknown"
+    home: str | None = None  # a place ref
+
+
+@dataclass(frozen=True)
+class Place:
+    ref: str
+    label: str
+    kind: str  # home, work, school, other
+    lat: float
+    lon: float
+    person: str | None = None  # whose work, school or regular place this is
+
+
+@dataclass(frozen=True)
+class Relationship:
+    a: str
+    b: str
+    kind: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    """Everyone and everywhere the events may name, and which person records are one human.
+
+    `groups` are the identity links (sets of person refs). A pair is (victim group, subject
+    group), each named by its canonical ref: the first of the group's refs in `people` order.
+    """
+
+    people: Mapping[str, Person]
+    places: Mapping[str, Place] = field(default_factory=dict)
+    relationships: Sequence[Relationship] = ()
+    groups: Sequence[frozenset[str]] = ()
+    group_reasons: Mapping[frozenset[str], str] = field(default_factory=dict)
+    timezone: str = "Europe/London"
+    _canonical: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _members: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        order = {ref: i for i, ref in enumerate(self.people)}
+        for group in self.groups:
+            refs = tuple(sorted(group, key=lambda r: (order.get(r, len(order)), r)))
+            for ref in refs:
+                self._canonical[ref] = refs[0]
+                self._members[ref] = refs
+
+    def canonical(self, ref: str) -> str:
+        return self._canonical.get(ref, ref)
+
+    def members(self, ref: str) -> tuple[str, ...]:
+        """Every person ref of `ref`'s identity group (itself when it has no links)."""
+        return self._members.get(ref, (ref,))
+
+    def person(self, ref: str) -> Person | None:
+        return self.people.get(ref)
+
+    def link_reason(self, ref: str) -> str:
+        for group, reason in self.group_reasons.items():
+            if ref in group:
+                return reason
+        return ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str  # no_contact, exclusion_zone
+    place: str | None = None
+    radius_m: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something that became known at `at`. `event_id` is stable (derived from the content
+    when not given); `index` is the position in the source file, for messages."""
+
+    TYPE: ClassVar[str] = ""
+    at: dt.datetime
+    summary: str = ""
+    event_id: str = ""
+    index: int = -1
+
+    @property
+    def type(self) -> str:
+        return self.TYPE
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report(Event):
+    TYPE: ClassVar[str] = "report"
+    victim: str
+    suspect: str | None = None
+    category: str
+    reported_by: str | None = None
+    place: str | None = None
+    children_present: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskAssessment(Event):
+    TYPE: ClassVar[str] = "risk_assessment"
+    victim: str
+    suspect: str | None = None
+    instrument: str
+    answers: Mapping[int, bool] = field(default_factory=dict)
+    officer_level: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderGranted(Event):
+    TYPE: ClassVar[str] = "order_granted"
+    order: str
+    order_type: str
+    protected: tuple[str, ...]
+    subject: str
+    conditions: tuple[Condition, ...] = ()
+    expires: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderEnded(Event):
+    TYPE: ClassVar[str] = "order_ended"
+    order: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Breach(Event):
+    TYPE: ClassVar[str] = "breach"
+    order: str
+    reported_by: str | None = None
+    place: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sighting(Event):
+    TYPE: ClassVar[str] = "sighting"
+    subject: str
+    near: str | None = None
+    place: str | None = None
+    reported_by: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactAttempt(Event):
+    TYPE: ClassVar[str] = "contact_attempt"
+    subject: str
+    victim: str
+    channel: str = "other"
+    reported_by: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arrest(Event):
+    TYPE: ClassVar[str] = "arrest"
+    subject: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Charge(Event):
+    TYPE: ClassVar[str] = "charge"
+    subject: str
+    offence: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Released(Event):
+    TYPE: ClassVar[str] = "released"
+    subject: str
+    bail_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourtHearing(Event):
+    TYPE: ClassVar[str] = "court_hearing"
+    subject: str
+    outcome: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarrantIssued(Event):
+    TYPE: ClassVar[str] = "warrant_issued"
+    warrant: str
+    subject: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarrantExecuted(Event):
+    TYPE: ClassVar[str] = "warrant_executed"
+    warrant: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarrantWithdrawn(Event):
+    """Not in timeline format 1; the live system records it, and POLICY.md's 'Closing'
+    says what it does (the warrant's actions are cancelled)."""
+
+    TYPE: ClassVar[str] = "warrant_withdrawn"
+    warrant: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmFitted(Event):
+    TYPE: ClassVar[str] = "alarm_fitted"
+    person: str
+    place: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmActivated(Event):
+    TYPE: ClassVar[str] = "alarm_activated"
+    person: str
+    place: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intelligence(Event):
+    TYPE: ClassVar[str] = "intelligence"
+    subject: str
+    place: str | None = None
+    weapons: bool = False
+    threat_to_kill: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionCompleted(Event):
+    TYPE: ClassVar[str] = "action_completed"
+    action: str
+    victim: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionDeclined(Event):
+    TYPE: ClassVar[str] = "action_declined"
+    action: str
+    victim: str
+    subject: str | None = None
+    rationale: str = ""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        Report,
+        RiskAssessment,
+        OrderGranted,
+        OrderEnded,
+        Breach,
+        Sighting,
+        ContactAttempt,
+        Arrest,
+        Charge,
+        Released,
+        CourtHearing,
+        WarrantIssued,
+        WarrantExecuted,
+        WarrantWithdrawn,
+        AlarmFitted,
+        AlarmActivated,
+        Intelligence,
+        ActionCompleted,
+        ActionDeclined,
+    )
+}
+
+# Events at the same moment are applied in this order: facts that set up state (a report
+# establishing a pair, an order or warrant beginning or ending) before facts that react to
+# it (a sighting that breaks the order), and arrests and officers' decisions last.
+TYPE_ORDER: dict[str, int] = {
+    name: i
+    for i, name in enumerate(
+        (
+            "report",
+            "order_ended",
+            "order_granted",
+            "warrant_withdrawn",
+            "warrant_issued",
+            "alarm_fitted",
+            "charge",
+            "released",
+            "court_hearing",
+            "risk_assessment",
+            "intelligence",
+            "breach",
+            "sighting",
+            "contact_attempt",
+            "alarm_activated",
+            "warrant_executed",
+            "arrest",
+            "action_completed",
+            "action_declined",
+        )
+    )
+}
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Condition):
+        return {"kind": value.kind, "place": value.place, "radius_m": value.radius_m}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(v) for v in value]
+    return value
+
+
+def canonical_content(event: Event) -> str:
+    """The event's content as canonical JSON (times in UTC), without its id or position."""
+    content = {f.name: _canonical_value(getattr(event, f.name)) for f in fields(event) if f.name not in ("event_id", "index")}
+    content["type"] = event.type
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def content_id(event: Event) -> str:
+    return hashlib.sha256(canonical_content(event).encode()).hexdigest()[:16]
+
+
+def sort_key(event: Event) -> tuple[dt.datetime, int, str]:
+    return (event.at, TYPE_ORDER.get(event.type, len(TYPE_ORDER)), event.event_id or canonical_content(event))
+
+
+def with_ids(events: Iterable[Event]) -> list[Event]:
+    """The events in the engine's total order, each with a stable `event_id`.
+
+    The order does not depend on the order of the input: by time, then type, then content.
+    An id is the hash of the content; identical events get `.2`, `.3` after the first.
+    """
+    import dataclasses
+
+    keyed: list[tuple[tuple[dt.datetime, int, str], Event]] = []
+    for event in events:
+        if event.at.tzinfo is None:
+            raise ValueError(f"event {event.type} at {event.at} has no time zone")
+        ident = event.event_id or content_id(event)
+        keyed.append(((event.at, TYPE_ORDER.get(event.type, len(TYPE_ORDER)), ident), event))
+    keyed.sort(key=lambda item: item[0])
+    seen: dict[str, int] = {}
+    result: list[Event] = []
+    for (_, _, ident), event in keyed:
+        seen[ident] = seen.get(ident, 0) + 1
+        final = ident if seen[ident] == 1 else f"{ident}.{seen[ident]}"
+        result.append(event if final == event.event_id else dataclasses.replace(event, event_id=final))
+    return result

@@ -1,0 +1,97 @@
+"""Scoring of the three instruments (DASH 24, S-DASH 11, Lethality Screen 11) by the
+numbers in the policy, with the reasons in plain words.
+
+Only a yes counts; a question not answered counts as not yes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from vigil.policy.config import Policy
+
+INSTRUMENT_NAMES = {"dash": "DASH", "sdash": "S-DASH", "lethality_screen": "Lethality Screen"}
+
+
+@dataclass(frozen=True)
+class InstrumentResult:
+    instrument: str
+    level: str | None  # None when the instrument sets no level
+    yes: tuple[int, ...]
+    summary: str  # why the level, in words
+    drivers: tuple[str, ...]  # each yes in words
+    stalking_known: bool
+    threat_to_kill: bool  # E2
+    strangulation: bool  # E3
+
+    def yes_to(self, questions: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(q for q in self.yes if q in questions)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('s') else 's'}"
+
+
+def question_count(policy: Policy, instrument: str) -> int:
+    if instrument == "dash":
+        return policy.risk.dash.questions
+    if instrument == "lethality_screen":
+        return policy.risk.lethality_screen.questions
+    if instrument == "sdash":
+        return policy.risk.sdash.questions
+    raise ValueError(f"unknown instrument {instrument!r}")
+
+
+def score(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> InstrumentResult:
+    """Score `answers` (question number to yes/no) for `instrument` by `policy`."""
+    count = question_count(policy, instrument)
+    yes = tuple(sorted(q for q, answer in answers.items() if answer is True and 1 <= q <= count))
+    drivers = tuple(policy.driver(instrument, q) for q in yes)
+    name = INSTRUMENT_NAMES[instrument]
+    e2, e3 = policy.escalators.E2, policy.escalators.E3
+    level: str | None
+    if instrument == "dash":
+        rule = policy.risk.dash
+        n = len(yes)
+        if n >= rule.high:
+            level, summary = "high", f"{name}: {n} of {count} answers yes ({rule.high} or more is high)"
+        elif n >= rule.medium:
+            level = "medium"
+            summary = f"{name}: {n} of {count} answers yes ({rule.medium} to {rule.high - 1} is medium)"
+        else:
+            level, summary = "standard", f"{name}: {n} of {count} answers yes (fewer than {rule.medium} is standard)"
+        stalking = any(q in rule.stalking_questions for q in yes)
+        threat = any(q in e2.dash_questions for q in yes)
+        strangle = any(q in e3.dash_questions for q in yes)
+    elif instrument == "lethality_screen":
+        ls = policy.risk.lethality_screen
+        trigger = [q for q in yes if q in ls.any_of]
+        among = [q for q in yes if q in ls.count_among]
+        if trigger:
+            level = ls.level
+            words = ", ".join(f"{q} ({policy.driver(instrument, q)})" for q in trigger)
+            summary = f"{name}: yes to question {words}"
+        elif len(among) >= ls.count:
+            level = ls.level
+            summary = (
+                f"{name}: {len(among)} yes answers among questions {ls.count_among[0]} to {ls.count_among[-1]}"
+                f" ({ls.count} or more is {ls.level})"
+            )
+        else:
+            level = None
+            summary = (
+                f"{name}: no yes to questions {', '.join(map(str, ls.any_of))} and {len(among)} among questions"
+                f" {ls.count_among[0]} to {ls.count_among[-1]}; it sets no level"
+            )
+        stalking = any(q in ls.stalking_questions for q in yes)
+        threat = any(q in e2.lethality_questions for q in yes)
+        strangle = any(q in e3.lethality_questions for q in yes)
+    elif instrument == "sdash":
+        level = None
+        summary = f"{name}: {len(yes)} of {count} answers yes; it sets no level"
+        stalking = policy.risk.sdash.stalking_if_any_yes and bool(yes)
+        threat = strangle = False
+    else:
+        raise ValueError(f"unknown instrument {instrument!r}")
+    return InstrumentResult(instrument, level, yes, summary, drivers, stalking, threat, strangle)
