@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
 from vigil.actions.models import Action
 from vigil.audit.chronology import case_chronology
-from vigil.cases.services import case_open, report_record
+from vigil.cases.services import case_open, report_record, sighting_record
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.warrants.services import warrant_issue
 
@@ -42,7 +42,11 @@ def test_a_warrant_left_with_one_officer_rises_to_the_top_of_the_supervisors_boa
         reason="Failed to appear",
         issued_at=timezone.now() - dt.timedelta(days=12),
     )
+    # He is seen while the warrant is outstanding: executing it becomes immediate (R6), and
+    # four hours later it is overdue at the top of the ladder's attention.
+    sighting_record(actor=officer, subject=subject, seen_at=timezone.now() - dt.timedelta(days=2))
     warrant_action = Action.objects.get(case=case, kind=ActionKind.EXECUTE_WARRANT, status=ActionStatus.OPEN)
+    assert warrant_action.priority == "immediate"
     assert warrant_action.owner == officer and warrant_action.level >= 2
 
     body = _client(supervisor).get(reverse("home")).content.decode()

@@ -97,6 +97,17 @@ MATRIX: dict[str, Entry] = {
     "risk_assessment_start": Entry(args=("case",), get=CASE_WRITE),
     "risk_assessment_check": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
     "risk_assessment_section": Entry(args=("case", 999999, "about"), get=codes(404, anonymous=302)),
+    # vigil.portal
+    "portal_help": Entry(get=codes(200, unverified=302)),
+    "portal_report_start": Entry(get=codes(200, unverified=302)),
+    "portal_report_link": Entry(args=("no-such-token",), get=codes(404, unverified=302)),
+    "portal_report_form": Entry(get=codes(302)),
+    "portal_report_sent": Entry(get=codes(302)),
+    "portal_report_finish": Entry(get=codes(405, unverified=302)),
+    "portal_access": Entry(args=("case",), get=CASE_WRITE),
+    "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
+    "portal_submissions": Entry(get=SIGNED_IN_PAGE),
+    "portal_submission_retry": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302)),
 }
 
 
