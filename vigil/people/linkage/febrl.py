@@ -277,6 +277,10 @@ class LinkageRun:
     em_iterations: int
 
 
+# Below this many compared pairs EM has too little to learn from; the starting values stand.
+MIN_PAIRS_FOR_EM = 200
+
+
 def candidate_pairs(left: Sequence[FebrlRecord], right: Sequence[FebrlRecord]) -> set[tuple[int, int]]:
     index: dict[str, list[int]] = defaultdict(list)
     for j, record in enumerate(right):
@@ -296,8 +300,11 @@ def link_febrl(left: Sequence[FebrlRecord], right: Sequence[FebrlRecord], *, one
     started = time.perf_counter()
     candidates = candidate_pairs(left, right)
     patterns = {(i, j): compare_febrl(left[i], right[j]) for i, j in candidates}
-    em = estimate_em(FEBRL_MODEL, Counter(patterns.values()))
-    model = em.model
+    if len(patterns) >= MIN_PAIRS_FOR_EM:
+        em = estimate_em(FEBRL_MODEL, Counter(patterns.values()))
+        model, iterations = em.model, em.iterations
+    else:
+        model, iterations = FEBRL_MODEL, 0
     weight_of = {p: model.pattern_weight(p) for p in set(patterns.values())}
     threshold = model.thresholds.link
     scored = sorted(
@@ -313,7 +320,7 @@ def link_febrl(left: Sequence[FebrlRecord], right: Sequence[FebrlRecord], *, one
         taken_left.add(i)
         taken_right.add(j)
         chosen.add((left[i].rec_id, right[j].rec_id))
-    return LinkageRun(chosen, len(candidates), time.perf_counter() - started, model, em.iterations)
+    return LinkageRun(chosen, len(candidates), time.perf_counter() - started, model, iterations)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ PARTICLES = frozenset(
 
 # How a written name was read into given name and surname.
 AS_WRITTEN = "as written"
-SURNAME_FIRST = "surname first"
+SURNAME_FIRST = "name order swapped"
 MIDDLE_AS_GIVEN = "middle name as given name"
 
 
@@ -141,14 +141,19 @@ def name_forms(written: str) -> tuple[NameForm, ...]:
     are surname-first by convention, so that is their as-written reading. A single word is a
     surname with no given name.
     """
-    if "," in written:
-        before, _, after = written.partition(",")
-        return name_forms(f"{after} {before}".strip()) if before.strip() else name_forms(after)
-    raw_words = [w for w in re.split(r"\s+", written.strip()) if w]
+    return _read(written, written)
+
+
+def _read(text: str, written: str) -> tuple[NameForm, ...]:
+    """Readings of `text`, each remembering the name as it was `written` for the evidence."""
+    if "," in text:
+        before, _, after = text.partition(",")
+        return _read(f"{after} {before}".strip(), written) if before.strip() else _read(after, written)
+    raw_words = [w for w in re.split(r"\s+", text.strip()) if w]
     capitals = [w for w in raw_words if len(re.sub(r"[^A-Za-z]", "", w)) > 1 and w.isupper()]
     if len(raw_words) >= 2 and len(capitals) == 1 and raw_words[0] == capitals[0]:
-        return name_forms(" ".join(raw_words[1:]) + " " + raw_words[0])
-    words = _join_particles(_tokens(written))
+        return _read(" ".join(raw_words[1:]) + " " + raw_words[0], written)
+    words = _join_particles(_tokens(text))
     if not words:
         return ()
     if len(words) == 1:

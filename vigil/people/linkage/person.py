@@ -82,7 +82,7 @@ PERSON_MODEL = FellegiSunter(
             "name_form",
             (
                 Level(FORM_AS_WRITTEN, 0.96, 0.92, "{detail}"),
-                Level(FORM_SURNAME_FIRST, 0.02, 0.16, "name written surname first on one record ({detail})"),
+                Level(FORM_SURNAME_FIRST, 0.02, 0.16, "given name and surname the other way round on one record ({detail})"),
                 Level(FORM_MIDDLE, 0.02, 0.08, "a middle name used as the given name ({detail})"),
             ),
         ),
@@ -92,7 +92,7 @@ PERSON_MODEL = FellegiSunter(
                 Level(dobs.DOB_EXACT, 0.88, 0.00005, "same date of birth ({detail})"),
                 Level(dobs.DOB_TRANSPOSED, 0.01, 0.00005, "dates of birth match with day and month swapped ({detail})"),
                 Level(dobs.DOB_ONE_SLIP, 0.03, 0.001, "dates of birth differ by one typing slip ({detail})"),
-                Level(dobs.DOB_YEAR_ONLY, 0.97, 0.0167, "same year of birth ({detail}; one record has the year only)"),
+                Level(dobs.DOB_YEAR_ONLY, 0.97, 0.025, "same year of birth ({detail}; one record has the year only)"),
                 Level(dobs.DOB_YEAR_ONLY_NEAR, 0.02, 0.033, "years of birth one apart ({detail}; year only)"),
                 Level(dobs.DOB_SAME_YEAR, 0.012, 0.0165, "different dates of birth in the same year ({detail})", holds=True),
                 Level(dobs.DOB_DIFFERENT, 0.008, 0.98, "different dates of birth ({detail})", holds=True),
@@ -110,9 +110,9 @@ PERSON_MODEL = FellegiSunter(
         Field(
             "home",
             (
-                Level(HOME_SAME, 0.45, 0.028, "{detail}"),
-                Level(HOME_NEAR, 0.10, 0.05, "{detail}"),
-                Level(HOME_FAR, 0.45, 0.92, "{detail}"),
+                Level(HOME_SAME, 0.45, 0.002, "{detail}"),
+                Level(HOME_NEAR, 0.10, 0.02, "{detail}"),
+                Level(HOME_FAR, 0.45, 0.97, "{detail}"),
                 Level(HOME_MISSING, 1.0, 1.0, "", neutral=True),
             ),
         ),

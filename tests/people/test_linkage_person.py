@@ -1,0 +1,251 @@
+"""The person model: each name and date rule end to end, the false-positive guard, and the
+properties (symmetry, arrival order) that the rest of Vigil relies on."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vigil.people.linkage import LinkGroup, PersonRecord, blocking_keys, candidates, link_records, score_pair
+
+FAMILY_HOME = (53.8008, -1.5491)
+ACROSS_THE_CITY = (53.8412, -1.4902)
+
+# The household-repeat-callouts scenario's people.
+V2 = PersonRecord("V2", "Chloe Bennett", born="1992-02-10", sex="female", places=(FAMILY_HOME,))
+P2 = PersonRecord("P2", "Daniel Rourke", born="1990-07-23", sex="male", places=(FAMILY_HOME,))
+P2B = PersonRecord("P2b", "Danny Rourke", born="1990-07-23", sex="male")
+K1 = PersonRecord("K1", "Mia Bennett", born="2016-04-03", sex="female", places=(FAMILY_HOME,))
+K2 = PersonRecord("K2", "Leo Rourke", born="2019-09-30", sex="male", places=(FAMILY_HOME,))
+N1 = PersonRecord("N1", "Daniel Rourke", born="1964-01-15", sex="male", places=(ACROSS_THE_CITY,))
+HOUSEHOLD = [V2, P2, P2B, K1, K2, N1]
+
+
+def person(name: str, born: str | None = None, **kwargs: object) -> PersonRecord:
+    return PersonRecord(ref=f"r-{name}-{born}", name=name, born=born, **kwargs)  # type: ignore[arg-type]
+
+
+def test_household_links_only_the_partner_written_two_ways() -> None:
+    groups = link_records(HOUSEHOLD)
+    assert [g.refs for g in groups] == [("P2", "P2b")]
+    assert groups[0].reason == "given name is a nickname (Daniel/Danny); same surname (Rourke); same date of birth (1990-07-23)"
+    assert groups[0].score > 0.99
+
+
+def test_nickname_with_same_date_of_birth_and_no_home_links_automatically() -> None:
+    result = score_pair(P2, P2B)
+    assert result.decision == "link"
+    assert result.reason == "; ".join(result.evidence)
+
+
+def test_same_full_name_different_date_of_birth_and_home_never_links() -> None:
+    result = score_pair(N1, P2)
+    assert result.decision == "none"
+    assert "different dates of birth (1964-01-15/1990-07-23)" in result.evidence
+    assert score_pair(N1, P2B).decision == "none"
+
+
+def test_same_name_same_home_different_date_of_birth_is_not_linked() -> None:
+    father = person("Daniel Rourke", "1964-01-15", places=(FAMILY_HOME,))
+    son = person("Daniel Rourke", "1990-07-23", places=(FAMILY_HOME,))
+    assert score_pair(father, son).decision != "link"
+
+
+def test_twins_at_one_address_are_held_for_review_not_linked() -> None:
+    a = person("Daniel Rourke", "1990-07-23", sex="male", places=(FAMILY_HOME,))
+    b = person("Liam Rourke", "1990-07-23", sex="male", places=(FAMILY_HOME,))
+    result = score_pair(a, b)
+    assert result.decision == "review"
+    assert "given names differ (Daniel/Liam)" in result.evidence
+    assert result.evidence[-1].startswith("held for review, not linked automatically")
+
+
+def test_household_children_are_not_linked_to_parents() -> None:
+    assert score_pair(P2, K2).decision == "none"
+    assert score_pair(V2, K1).decision == "none"
+
+
+LIONEL = person("Lionel Mackey", "1980-11-17", sex="male")
+
+
+def test_surname_spelling_variant_with_same_date_of_birth_links() -> None:
+    result = score_pair(LIONEL, person("Lionel Mackie", "1980-11-17", sex="male"))
+    assert result.decision == "link"
+    assert (
+        result.reason
+        == "same given name (Lionel); surname is a spelling variant (Mackey/Mackie); same date of birth (1980-11-17)"
+    )
+
+
+def test_spelling_and_phonetic_surname_variants_link_with_a_date_of_birth() -> None:
+    for a, b in [("Lanning", "Laning"), ("Sellars", "Sellers"), ("Philips", "Fillips")]:
+        assert score_pair(person(f"Ann {a}", "1971-05-05"), person(f"Ann {b}", "1971-05-05")).decision == "link", (a, b)
+
+
+def test_nickname_rules_link_with_a_date_of_birth() -> None:
+    for a, b in [("Mike", "Michael"), ("Mick", "Michael"), ("Harry", "Henry"), ("Harry", "Harold")]:
+        result = score_pair(person(f"{a} Sellers", "1970-01-02"), person(f"{b} Sellers", "1970-01-02"))
+        assert result.decision == "link", (a, b)
+        assert "given name is a nickname" in result.reason
+
+
+def test_surname_written_first_links() -> None:
+    for written in ("Mackey Lionel", "MACKEY Lionel", "Mackey, Lionel"):
+        result = score_pair(LIONEL, person(written, "1980-11-17"))
+        assert result.decision == "link", written
+    swapped = score_pair(LIONEL, person("Mackey Lionel", "1980-11-17"))
+    assert "given name and surname the other way round on one record (Mackey Lionel)" in swapped.evidence
+
+
+def test_alias_is_compared_and_named_in_the_evidence() -> None:
+    other = person("Mike Smith", "1980-11-17", aliases=("Lionel Mackie",))
+    result = score_pair(LIONEL, other)
+    assert result.decision == "link"
+    assert "matched through the alias Lionel Mackie" in result.evidence
+    assert score_pair(other, LIONEL) == result
+
+
+def test_middle_name_used_as_given_name_links() -> None:
+    result = score_pair(LIONEL, person("James Lionel Mackey", "1980-11-17"))
+    assert result.decision == "link"
+    assert "a middle name used as the given name (James Lionel Mackey)" in result.evidence
+
+
+def test_initial_with_same_date_of_birth_links() -> None:
+    result = score_pair(LIONEL, person("L. Mackey", "1980-11-17"))
+    assert result.decision == "link"
+    assert "given name matches an initial (L/Lionel)" in result.evidence
+
+
+def test_date_of_birth_shapes() -> None:
+    assert score_pair(LIONEL, person("Lionel Mackey", "1980-17-11")).decision != "none"  # impossible month kept
+    assert score_pair(LIONEL, person("Lionel Mackey", "1980")).decision == "review"  # a year alone needs support
+    assert score_pair(LIONEL, person("Lionel Mackey", "1980", places=((53.8, -1.5),))).decision == "review"
+    assert score_pair(person("Lionel Mackey", "1980-03-07"), person("Lionel Mackey", "1980-07-03")).decision == "link"
+    assert score_pair(LIONEL, person("Lionel Mackey", "1980-11-71")).decision == "review"
+    assert score_pair(LIONEL, person("Lionel Mackey", None)).decision == "review"
+    assert score_pair(LIONEL, person("Lionel Mackey", "1980-03-02")).decision == "review"
+    assert score_pair(LIONEL, person("Lionel Mackey", "1985-03-02")).decision == "none"
+
+
+def test_year_of_birth_or_same_name_links_with_a_shared_home() -> None:
+    at_home = person("Lionel Mackey", "1980-11-17", sex="male", places=(FAMILY_HOME,))
+    assert score_pair(at_home, person("Lionel Mackey", "1980", places=(FAMILY_HOME,))).decision == "link"
+    assert score_pair(at_home, person("Lionel Mackey", None, sex="male", places=(FAMILY_HOME,))).decision == "link"
+    assert score_pair(at_home, person("Lionel Mackie", None, sex="male", places=(FAMILY_HOME,))).decision == "review"
+
+
+def test_missing_date_of_birth_is_said() -> None:
+    result = score_pair(LIONEL, person("Lionel Mackie"))
+    assert "no date of birth on one record" in result.evidence
+    assert result.decision == "review"
+
+
+def test_place_within_100_metres_agrees_and_address_text_is_never_quoted() -> None:
+    near = (FAMILY_HOME[0] + 0.0005, FAMILY_HOME[1])  # about 56 m north
+    a = person("Lionel Mackie", None, places=(FAMILY_HOME,), addresses=("12 Refuge Road, Leeds",))
+    b = person("Lionel Mackey", None, places=(near,))
+    assert any(e.startswith("homes within 100 m") for e in score_pair(a, b).evidence)
+    c = person("Lionel Mackey", None, addresses=("12 Refuge Rd Leeds",))
+    result = score_pair(a, c)
+    assert "same address" in result.evidence or "similar addresses" in result.evidence
+    assert "Refuge" not in result.reason
+
+
+def test_a_third_record_does_not_merge_two_people_held_apart() -> None:
+    born_1990 = PersonRecord("A", "Daniel Rourke", born="1990", places=(FAMILY_HOME,))
+    july = PersonRecord("B", "Daniel Rourke", born="1990-07-23", places=(FAMILY_HOME,))
+    march = PersonRecord("C", "Daniel Rourke", born="1990-03-02", places=(FAMILY_HOME,))
+    assert score_pair(born_1990, july).decision == "link"
+    assert score_pair(born_1990, march).decision == "link"
+    assert score_pair(july, march).decision != "link"
+    groups = link_records([march, july, born_1990])
+    assert len(groups) == 1 and len(groups[0].refs) == 2
+
+
+def test_transitive_groups_keep_input_order() -> None:
+    a = PersonRecord("A", "Daniel Rourke", born="1990-07-23")
+    b = PersonRecord("B", "Danny Rourke", born="1990-07-23")
+    c = PersonRecord("C", "Rourke, Daniel", born="1990-07-23")
+    groups = link_records([c, a, b])
+    assert [g.refs for g in groups] == [("C", "A", "B")]
+    assert "A and B: " in groups[0].reason
+
+
+def test_blocking_brings_every_rule_together() -> None:
+    pairs = [
+        (P2, P2B),
+        (LIONEL, person("Lionel Mackie")),
+        (LIONEL, person("Mackey, Lionel")),
+        (LIONEL, person("Mike Smith", aliases=("Lionel Mackie",))),
+        (person("Lionel Mackey", "1980-03-07"), person("Lionel Mackey", "1980-07-03")),
+        (LIONEL, person("L Mackey")),
+    ]
+    for a, b in pairs:
+        assert blocking_keys(a) & blocking_keys(b), (a.name, b.name)
+    assert all(len(k) <= 80 for r in HOUSEHOLD for k in blocking_keys(r))
+
+
+def test_candidates_come_from_the_index() -> None:
+    index: dict[str, list[str]] = {}
+    for record in HOUSEHOLD:
+        if record is not P2B:
+            for key in blocking_keys(record):
+                index.setdefault(key, []).append(record.ref)
+    found = candidates(P2B, index)
+    assert "P2" in found and "N1" in found
+    assert "V2" not in found and "P2b" not in found
+
+
+# Properties.
+
+GIVEN = ["Daniel", "Danny", "Dan", "Lionel", "Leo", "Mike", "Michael", "Harry", "Henry", "D", ""]
+SURNAME = ["Rourke", "Rooke", "Mackey", "Mackie", "Sellars", "Sellers", "Smith-Jones", "Jones"]
+BORN = [None, "1990", "1990-07-23", "1990-07-28", "1990-03-07", "1990-07-03", "1964-01-15", "1964"]
+SEX = ["male", "female", "unknown"]
+PLACE = [(), (FAMILY_HOME,), (ACROSS_THE_CITY,)]
+
+
+@st.composite
+def records(draw: st.DrawFn, ref: str) -> PersonRecord:
+    first, last = draw(st.sampled_from(GIVEN)), draw(st.sampled_from(SURNAME))
+    name = draw(st.sampled_from([f"{first} {last}", f"{last}, {first}", f"{last} {first}"]))
+    aliases = tuple(draw(st.lists(st.sampled_from([f"{g} {s}" for g in GIVEN[:4] for s in SURNAME[:4]]), max_size=2)))
+    return PersonRecord(
+        ref=ref,
+        name=name.strip(", "),
+        aliases=aliases,
+        born=draw(st.sampled_from(BORN)),
+        sex=draw(st.sampled_from(SEX)),
+        places=draw(st.sampled_from(PLACE)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(records("a"), records("b"))
+def test_score_pair_is_symmetric(a: PersonRecord, b: PersonRecord) -> None:
+    assert score_pair(a, b) == score_pair(b, a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records("a"), records("b"))
+def test_every_automatic_link_shares_a_blocking_key(a: PersonRecord, b: PersonRecord) -> None:
+    if score_pair(a, b).decision == "link":
+        assert blocking_keys(a) & blocking_keys(b)
+
+
+def _as_sets(groups: list[LinkGroup]) -> set[tuple[frozenset[str], str, float]]:
+    return {(frozenset(g.refs), g.reason, g.score) for g in groups}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 10), min_size=2, max_size=8).flatmap(lambda _: st.data()), st.randoms(use_true_random=False))
+def test_link_records_does_not_depend_on_arrival_order(data: st.DataObject, random: object) -> None:
+    size = data.draw(st.integers(2, 8))
+    pool = [data.draw(records(f"r{i}")) for i in range(size)]
+    shuffled = data.draw(st.permutations(pool))
+    first, second = link_records(pool), link_records(shuffled)
+    assert _as_sets(first) == _as_sets(second)
+    for group in second:
+        positions = [shuffled.index(next(r for r in shuffled if r.ref == ref)) for ref in group.refs]
+        assert positions == sorted(positions)
