@@ -166,6 +166,9 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
             "closed_at": _aware(item.get("closed_at")),
             "level": max([1, *(int(level) for _, level in _steps(item))]),
         }
+        if status == ActionStatus.DECLINED:
+            # Every open action of the kind closes with the one decision, and with its reason.
+            fields["rationale"] = item.get("rationale") or "Declined with another action of this kind for the pair."
         action = existing.get(item["key"])
         if action is None:
             action = Action(
@@ -179,8 +182,7 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
                 created_at=_when(item["created_at"]),
                 team=case.team,
                 owner=_default_owner(case),
-                rationale=item.get("rationale") or "",
-                **fields,
+                **({"rationale": ""} | fields),
             )
             action.save(force_insert=True)
             audit_record(
