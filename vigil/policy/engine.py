@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -51,6 +50,7 @@ from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score
 Pair = tuple[str, str | None]
 
 OPEN, DONE, DECLINED, CANCELLED = "open", "done", "declined", "cancelled"
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 CATEGORY_WORDS = {
     "domestic_abuse": "domestic abuse",
@@ -95,7 +95,7 @@ KIND_WORDS = {
 # --- what comes out ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Action:
     """An action the policy created. Only its status, due time, priority, closing and
     escalations ever change; it is never removed."""
@@ -115,9 +115,8 @@ class Action:
     closed_at: dt.datetime | None = None
     closed_reason: str = ""
     rationale: str = ""
-    escalations: list[tuple[dt.datetime, int]] = field(default_factory=list)
+    escalations: tuple[tuple[dt.datetime, int], ...] = ()
     level: int = 1
-    generation: int = 0
     cadence_level: str | None = None  # a review_risk of an R3/R4 rhythm
     warrant: str | None = None
 
@@ -148,14 +147,43 @@ class Flag:
     event_id: str
 
 
-@dataclass
+# A chronology note: words, or an action created (with its due time and priority then).
+Note = str | tuple["Action", dt.datetime, str]
+
+
+@dataclass(slots=True)
 class ChronologyEntry:
+    """What one event did (or one escalation step). The words are built only when read,
+    so that keeping a chronology costs the engine almost nothing."""
+
     at: dt.datetime
     type: str  # an event type, or "escalation"
     event_id: str
     index: int
-    what: str
-    outcomes: list[str] = field(default_factory=list)
+    event: Event | None = None
+    notes: list[Note] = field(default_factory=list)
+    engine: Engine | None = field(default=None, repr=False)
+    text: str = ""
+    step: tuple[Action, int] | None = None
+
+    @property
+    def what(self) -> str:
+        if self.engine is not None and self.event is not None:
+            return self.engine.describe(self.event)
+        if self.engine is not None and self.step is not None:
+            return self.engine.describe_step(self.step[0], self.at, self.step[1])
+        return self.text
+
+    @property
+    def outcomes(self) -> list[str]:
+        engine = self.engine
+        lines: list[str] = []
+        for note in self.notes:
+            if isinstance(note, str):
+                lines.append(note)
+            elif engine is not None:
+                lines.append(engine.describe_created(*note))
+        return lines
 
 
 @dataclass
@@ -164,8 +192,23 @@ class Outcome:
     risk: list[RiskChange]
     flags: list[Flag]
     actions: list[Action]
-    chronology: list[ChronologyEntry]
+    events: list[ChronologyEntry]  # what each event did, in the order applied
     levels: dict[Pair, str]
+    engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def chronology(self) -> list[ChronologyEntry]:
+        """Each event's entry and each escalation step, in time order (a step at the same
+        moment as an event after it: it was recorded when the clock passed it)."""
+        steps = [
+            ChronologyEntry(at, "escalation", action.key, -1, engine=self.engine, step=(action, level))
+            for action in self.actions
+            for at, level in action.escalations
+        ]
+        steps.sort(key=lambda entry: entry.at)
+        merged = [*self.events, *steps]
+        merged.sort(key=lambda entry: (entry.at, entry.type == "escalation"))
+        return merged
 
 
 # --- state kept while events are applied -----------------------------------------------
@@ -241,8 +284,11 @@ class Engine:
         self._pairs: dict[Pair, _PairState] = {}
         self._open: dict[tuple[Pair, str], dict[int, Action]] = {}
         self._open_by_subject: dict[tuple[str | None, str], dict[int, Action]] = {}
-        self._heap: list[tuple[dt.datetime, int, int, int, int]] = []
-        self._seq = 0
+        # Ladder steps are recorded lazily: an action's steps before a moment are written
+        # down when something touches the action at that moment, or when the outcome is
+        # read. Steps are due up to `_horizon` (inclusive only after `advance`).
+        self._horizon: dt.datetime | None = None
+        self._inclusive = False
         self._orders: dict[str, _Order] = {}
         self._orders_of_subject: dict[str, list[_Order]] = {}
         self._warrants: dict[str, _Warrant] = {}
@@ -254,7 +300,11 @@ class Engine:
         self._proximity_seen: set[tuple[Pair, str, str]] = set()
         self._ids: set[str] = set()
         self._event_id = ""
-        self._current = ChronologyEntry(dt.datetime.min.replace(tzinfo=dt.UTC), "start", "", -1, "")
+        self._when_cache: dict[dt.datetime, str] = {}
+        self._who_cache: dict[str, str] = {}
+        self._ranks: dict[str | None, int] = {level: policy.risk.rank(level) for level in (None, *policy.risk.levels)}
+        self._window_cache: dict[tuple[dt.datetime, int], dt.datetime] = {}
+        self._current = ChronologyEntry(dt.datetime.min.replace(tzinfo=dt.UTC), "start", "", -1)
         self._index_world()
 
     # --- world indexes ----------------------------------------------------------------
@@ -274,6 +324,10 @@ class Engine:
             if person.home:
                 self._home_members.setdefault(person.home, []).append(person.ref)
         self._victim_places_cache: dict[str, list[Place]] = {}
+        self._places_of: dict[str, list[Place]] = {}
+        for place in w.places.values():
+            if place.person:
+                self._places_of.setdefault(place.person, []).append(place)
 
     def _victim_places(self, victim: str) -> list[Place]:
         cached = self._victim_places_cache.get(victim)
@@ -286,9 +340,10 @@ class Engine:
             person = self.world.person(ref)
             if person and person.home and "home" in kinds and person.home in self.world.places:
                 places.append(self.world.places[person.home])
-        for place in self.world.places.values():
-            if place.person in members and place.kind in kinds and place not in places:
-                places.append(place)
+        for ref in members:
+            for place in self._places_of.get(ref, ()):
+                if place.kind in kinds and place not in places:
+                    places.append(place)
         places.sort(key=lambda p: p.ref)
         self._victim_places_cache[victim] = places
         return places
@@ -308,12 +363,23 @@ class Engine:
     def who(self, ref: str | None) -> str:
         if ref is None:
             return "an unknown person"
-        person = self.world.person(ref)
-        return f"{person.name} ({ref})" if person else ref
+        text = self._who_cache.get(ref)
+        if text is None:
+            person = self.world.person(ref)
+            text = f"{person.name} ({ref})" if person else ref
+            self._who_cache[ref] = text
+        return text
 
     def when(self, at: dt.datetime) -> str:
-        local = at.astimezone(self.zone)
-        return f"{local.day} {local:%b %Y %H:%M}"
+        text = self._when_cache.get(at)
+        if text is None:
+            local = at.astimezone(self.zone)
+            text = f"{local.day} {_MONTHS[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
+            self._when_cache[at] = text
+        return text
+
+    def _note(self, text: str) -> None:
+        self._current.notes.append(text)
 
     def _place_words(self, ref: str | None) -> str:
         if ref is None:
@@ -330,19 +396,20 @@ class Engine:
             raise ValueError("event times must be timezone-aware")
         if self.clock is not None and event.at < self.clock:
             raise ValueError(f"event at {event.at.isoformat()} is before the engine's clock {self.clock.isoformat()}")
-        self._escalate(event.at, inclusive=False)
+        if self._horizon is None or event.at > self._horizon:
+            self._horizon, self._inclusive = event.at, False
         event_id = event.event_id or content_id(event)
         while event_id in self._ids:
             event_id += "+"
         self._ids.add(event_id)
         self.clock = event.at
-        entry = ChronologyEntry(event.at, event.type, event_id, event.index, self._describe(event))
+        entry = ChronologyEntry(event.at, event.type, event_id, event.index, event=event, engine=self)
         self.chronology.append(entry)
         self._current = entry
         self._event_id = event_id
         handler = self._handlers.get(event.type)
         if handler is None:
-            entry.outcomes.append("not an event this policy acts on")
+            self._note("not an event this policy acts on")
         else:
             handler(self, event)
         return entry
@@ -353,18 +420,34 @@ class Engine:
             raise ValueError("until must be timezone-aware")
         if self.clock is not None and until < self.clock:
             raise ValueError("cannot advance the clock backwards")
-        self._escalate(until, inclusive=True)
+        self._horizon, self._inclusive = until, True
         self.clock = until
 
     def outcome(self) -> Outcome:
+        """Everything so far, with every ladder step due by the clock recorded (steps at the
+        clock itself only after `advance`)."""
+        if self._horizon is not None:
+            for action in self.actions:
+                if action.status == OPEN:
+                    self._materialize(action, self._horizon, self._inclusive)
         return Outcome(
             until=self.clock,
             risk=list(self.risk),
             flags=list(self.flags),
             actions=list(self.actions),
-            chronology=list(self.chronology),
+            events=list(self.chronology),
             levels={pair: st.level for pair, st in self._pairs.items() if st.level is not None},
+            engine=self,
         )
+
+    def describe_step(self, action: Action, at: dt.datetime, level: int) -> str:
+        name = self.policy.ladder.level_name(level)
+        if action.status == DECLINED and action.closed_at == at:
+            return (
+                f"{action.id} {action.kind} for {self.who(action.victim)} declined for a high-risk pair:"
+                f" raised to level {level}, {name}, for sign-off"
+            )
+        return f"{action.id} {action.kind} for {self.who(action.victim)} not done in time: raised to level {level}, {name}"
 
     def level(self, victim: str, subject: str | None) -> str | None:
         st = self._pairs.get((self.world.canonical(victim), self.world.canonical(subject) if subject else None))
@@ -445,46 +528,37 @@ class Engine:
         self.by_key[key] = action
         self._open.setdefault((pair, kind), {})[len(self.actions) - 1] = action
         self._open_by_subject.setdefault((subject, kind), {})[len(self.actions) - 1] = action
-        self._schedule(len(self.actions) - 1, action)
-        self._current.outcomes.append(
-            f"{action.id} {kind} for {self.who(victim)}{'' if subject is None else ' / ' + self.who(subject)}"
-            f" ({rule}, {priority}, due {self.when(due_at)}): {reason}"
-        )
+        self._current.notes.append((action, due_at, priority))
         return action
 
-    def _schedule(self, index: int, action: Action) -> None:
+    def describe_created(self, action: Action, due_at: dt.datetime, priority: str) -> str:
+        subject = "" if action.subject is None else " / " + self.who(action.subject)
+        return (
+            f"{action.id} {action.kind} for {self.who(action.victim)}{subject}"
+            f" ({action.rule}, {priority}, due {self.when(due_at)}): {action.reason}"
+        )
+
+    def _materialize(self, action: Action, bound: dt.datetime, inclusive: bool = False) -> None:
+        """Record the action's ladder steps that fall due before `bound` (or at it)."""
+        steps = self.policy.ladder.steps_for(action.priority)
+        if action.level >= steps[-1].level:
+            return
         last = action.escalations[-1][0] if action.escalations else None
-        for step in self.policy.ladder.steps_for(action.priority):
+        for step in steps:
             if step.level <= action.level:
                 continue
             at = action.due_at + step.after
             if last is not None and at <= last:
-                at = last + dt.timedelta(microseconds=1)
+                # After a new due time, a step never comes before one already recorded.
+                at = last + _MICROSECOND
+            if at > bound or (at == bound and not inclusive):
+                return
+            action.level = step.level
+            action.escalations = (*action.escalations, (at, step.level))
             last = at
-            self._seq += 1
-            heapq.heappush(self._heap, (at, self._seq, index, action.generation, step.level))
-
-    def _escalate(self, limit: dt.datetime, *, inclusive: bool) -> None:
-        heap = self._heap
-        while heap and (heap[0][0] <= limit if inclusive else heap[0][0] < limit):
-            at, _, index, generation, level = heapq.heappop(heap)
-            action = self.actions[index]
-            if action.status != OPEN or action.generation != generation or level <= action.level:
-                continue
-            action.level = level
-            action.escalations.append((at, level))
-            self.chronology.append(
-                ChronologyEntry(
-                    at,
-                    "escalation",
-                    action.key,
-                    -1,
-                    f"{action.id} {action.kind} for {self.who(action.victim)} not done by {self.when(action.due_at)}:"
-                    f" raised to level {level}, {self.policy.ladder.level_name(level)}",
-                )
-            )
 
     def _close(self, action: Action, status: str, at: dt.datetime, why: str, rationale: str = "") -> None:
+        self._materialize(action, at)
         index = int(action.id[2:]) - 1
         action.status = status
         action.closed_at = at
@@ -492,7 +566,7 @@ class Engine:
         action.rationale = rationale
         self._open.get((action.pair, action.kind), {}).pop(index, None)
         self._open_by_subject.get((action.subject, action.kind), {}).pop(index, None)
-        self._current.outcomes.append(f"{action.id} {action.kind} closed {status}: {why}")
+        self._note(f"{action.id} {action.kind} closed {status}: {why}")
 
     def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
         closing = list(self._open.get((pair, kind), {}).values())
@@ -506,7 +580,10 @@ class Engine:
     # --- risk -------------------------------------------------------------------------
 
     def _repeat_count(self, st: _PairState, at: dt.datetime, months: int) -> int:
-        start = calendar.months_before(at, months, self.zone)
+        start = self._window_cache.get((at, months))
+        if start is None:
+            start = calendar.months_before(at, months, self.zone)
+            self._window_cache[(at, months)] = start
         return bisect.bisect_right(st.reports, at) - bisect.bisect_left(st.reports, start)
 
     def _components(self, st: _PairState, at: dt.datetime, *, officer: bool = True) -> list[_Component]:
@@ -535,7 +612,7 @@ class Engine:
         return result
 
     def _rank(self, level: str | None) -> int:
-        return self.policy.risk.rank(level)
+        return self._ranks[level]
 
     def _evaluate(self, pair: Pair, at: dt.datetime, *, assessment: str | None = None) -> None:
         """Raise the pair's level to what its facts now give; at a risk assessment
@@ -569,7 +646,7 @@ class Engine:
                 drivers.append(driver)
         st.level = new
         self.risk.append(RiskChange(at, pair[0], pair[1], new, current, source, tuple(drivers), self._event_id))
-        self._current.outcomes.append(
+        self._note(
             f"risk for {self.who(pair[0])} from {self.who(pair[1])} is now {new}"
             f" (was {current or 'not set'}; {source}): {'; '.join(drivers[:4])}"
         )
@@ -599,7 +676,7 @@ class Engine:
             if not self._has_open(pair, r3.refer_marac.kind):
                 self._create(rule="R3", spec=r3.refer_marac, pair=pair, at=at, reason=f"{because}: refer the case to MARAC")
             else:
-                self._current.outcomes.append("R3: a refer_marac is already open for this pair; no second one")
+                self._note("R3: a refer_marac is already open for this pair; no second one")
             if not self._order_in_force(pair, at):
                 self._create(
                     rule="R3",
@@ -609,7 +686,7 @@ class Engine:
                     reason=f"{because}, and no order protects the victim from {self.who(subject)}: consider a protective order",
                 )
             else:
-                self._current.outcomes.append("R3: an order protecting the victim is in force; no protective order action")
+                self._note("R3: an order protecting the victim is in force; no protective order action")
             review = self._create(
                 rule="R3",
                 kind="review_risk",
@@ -640,9 +717,7 @@ class Engine:
         st = self._state(pair)
         window = self.policy.risk.escalator_window
         st.escalators.append(_EscalatorHit(code, at, at + window, f"{driver} ({code}, {self.when(at)})"))
-        self._current.outcomes.append(
-            f"{code}: {driver}; the pair is held at {self.policy.risk.escalator_level} until {self.when(at + window)}"
-        )
+        self._note(f"{code}: {driver}; the pair is held at {self.policy.risk.escalator_level} until {self.when(at + window)}")
 
     def _stalking_known(self, pair: Pair, why: str) -> None:
         st = self._state(pair)
@@ -704,7 +779,7 @@ class Engine:
     def _flag(self, kind: str, refs: tuple[str, ...], detail: str, at: dt.datetime, extra: str = "") -> None:
         key = f"{kind}:{':'.join(refs)}:{self._event_id}:{extra}"
         self.flags.append(Flag(at, kind, tuple(r for r in refs if r), detail, key, self._event_id))
-        self._current.outcomes.append(f"flag {kind}: {detail}")
+        self._note(f"flag {kind}: {detail}")
 
     # --- event handlers ---------------------------------------------------------------
 
@@ -757,7 +832,7 @@ class Engine:
                         reason=f"repeat: {count} reports about this pair within {r8.window_months} months: refer to MARAC",
                     )
                 else:
-                    self._current.outcomes.append("R8: a refer_marac is already open for this pair; no second one")
+                    self._note("R8: a refer_marac is already open for this pair; no second one")
         # R9 serial
         r9 = rules.R9
         if subject is not None:
@@ -858,7 +933,7 @@ class Engine:
         reviews = self._close_kind(pair, "review_risk", DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
         result = score(self.policy, e.instrument, e.answers)
         st.instruments[e.instrument] = result
-        self._current.outcomes.append(result.summary)
+        self._note(result.summary)
         if e.instrument == "sdash":
             for driver in result.drivers:
                 if driver not in st.context:
@@ -877,9 +952,7 @@ class Engine:
             computed = max((c.level for c in without), key=self._rank, default=None) or self.policy.risk.levels[0]
             if self._rank(e.officer_level) < self._rank(computed):
                 spec = self.policy.risk.officer_grading.disagreement
-                self._current.outcomes.append(
-                    f"recorded disagreement: the officer graded {e.officer_level}, below the computed {computed}"
-                )
+                self._note(f"recorded disagreement: the officer graded {e.officer_level}, below the computed {computed}")
                 self._create(
                     rule="risk",
                     spec=spec,
@@ -933,7 +1006,7 @@ class Engine:
     def _on_order_ended(self, e: OrderEnded) -> None:
         order = self._orders.get(e.order)
         if order is None:
-            self._current.outcomes.append(f"order {e.order} is not known at this time")
+            self._note(f"order {e.order} is not known at this time")
             return
         order.ended_at = e.at
 
@@ -984,7 +1057,7 @@ class Engine:
     def _on_breach(self, e: Breach) -> None:
         order = self._orders.get(e.order)
         if order is None:
-            self._current.outcomes.append(f"order {e.order} is not known at this time; nothing to act on")
+            self._note(f"order {e.order} is not known at this time; nothing to act on")
             return
         kind = ORDER_WORDS.get(order.event.order_type, "order")
         how = f"{kind} {order.event.order} reported broken" + (
@@ -1029,11 +1102,10 @@ class Engine:
             target = e.at + r6.sighting_due
             if action.priority == r6.sighting_priority and e.at <= action.due_at <= target:
                 continue
+            self._materialize(action, e.at)
             action.priority = r6.sighting_priority
             action.due_at = target
-            action.generation += 1
-            self._schedule(int(action.id[2:]) - 1, action)
-            self._current.outcomes.append(
+            self._note(
                 f"{action.id} execute_warrant for warrant {warrant.ref} is now {action.priority}, due {self.when(target)}:"
                 f" {self.who(subject)} was seen while the warrant is outstanding"
             )
@@ -1083,7 +1155,7 @@ class Engine:
         victims = list(self._victims_of.get(subject, {}))
         if not r6.enabled or not victims:
             if not victims:
-                self._current.outcomes.append("R6: the subject is not linked to any victim; no warrant actions")
+                self._note("R6: the subject is not linked to any victim; no warrant actions")
             return
         ranked = max(victims, key=lambda v: self._rank(self._state((v, subject)).level))
         level = self._state((ranked, subject)).level or self.policy.risk.levels[0]
@@ -1113,14 +1185,14 @@ class Engine:
     def _on_warrant_executed(self, e: WarrantExecuted) -> None:
         warrant = self._warrants.get(e.warrant)
         if warrant is None:
-            self._current.outcomes.append(f"warrant {e.warrant} is not known at this time")
+            self._note(f"warrant {e.warrant} is not known at this time")
             return
         self._arrested(warrant.subject, e.at, f"warrant {e.warrant} executed on {self.when(e.at)}")
 
     def _on_warrant_withdrawn(self, e: WarrantWithdrawn) -> None:
         warrant = self._warrants.get(e.warrant)
         if warrant is None:
-            self._current.outcomes.append(f"warrant {e.warrant} is not known at this time")
+            self._note(f"warrant {e.warrant} is not known at this time")
             return
         warrant.outstanding = False
         if warrant.action is not None and warrant.action.status == OPEN:
@@ -1158,23 +1230,23 @@ class Engine:
             if hit:
                 self._evaluate(pair, e.at)
         if (e.threat_to_kill or e.weapons) and not victims:
-            self._current.outcomes.append("the subject is not linked to any victim yet; no escalator")
+            self._note("the subject is not linked to any victim yet; no escalator")
 
     def _on_action_completed(self, e: ActionCompleted) -> None:
         pair = self._pair(e.victim, e.subject)
         closed = self._close_kind(pair, e.action, DONE, e.at, f"completed by an officer on {self.when(e.at)}")
         if not closed:
-            self._current.outcomes.append("recorded decision: no open action of that kind for this pair")
+            self._note("recorded decision: no open action of that kind for this pair")
 
     def _on_action_declined(self, e: ActionDeclined) -> None:
         r11 = self.policy.rules.R11
         pair = self._pair(e.victim, e.subject)
         if r11.rationale_required and not e.rationale.strip():
-            self._current.outcomes.append("a decline without a rationale is not accepted: the action stays open")
+            self._note("a decline without a rationale is not accepted: the action stays open")
             return
         closed = self._close_kind(pair, e.action, DECLINED, e.at, f"declined on {self.when(e.at)}", rationale=e.rationale)
         if not closed:
-            self._current.outcomes.append("recorded decision: no open action of that kind for this pair")
+            self._note("recorded decision: no open action of that kind for this pair")
             return
         st = self._pairs.get(pair)
         if r11.enabled and st is not None and st.level == self.policy.rules.R3.level:
@@ -1182,16 +1254,16 @@ class Engine:
             for action in closed:
                 if action.level < level:
                     action.level = level
-                    action.escalations.append((e.at, level))
-                    self._current.outcomes.append(
+                    action.escalations = (*action.escalations, (e.at, level))
+                    self._note(
                         f"R11: {action.id} declined for a high-risk pair: raised to level {level},"
                         f" {self.policy.ladder.level_name(level)}, for sign-off"
                     )
 
     def _nothing(self, e: Event) -> None:
-        self._current.outcomes.append("recorded")
+        self._note("recorded")
 
-    def _describe(self, e: Event) -> str:
+    def describe(self, e: Event) -> str:
         w = self.who
         if isinstance(e, Report):
             text = f"Report of {CATEGORY_WORDS.get(e.category, e.category)}: {w(e.victim)}"
@@ -1248,6 +1320,9 @@ class Engine:
         return e.type
 
     _handlers: dict[str, Callable[[Engine, Event], None]] = {}
+
+
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def _days(delta: dt.timedelta) -> str:
