@@ -135,6 +135,16 @@ def test_year_of_birth_or_same_name_links_with_a_shared_home() -> None:
     assert score_pair(at_home, person("Lionel Mackie", None, sex="male", places=(FAMILY_HOME,))).decision == "review"
 
 
+def test_an_exact_match_on_a_common_name_weighs_less() -> None:
+    rare = score_pair(person("Lionel Mackey", "1980-11-17"), person("Lionel Mackey", "1980-11-17"))
+    common = score_pair(person("John Smith", "1980-11-17"), person("John Smith", "1980-11-17"))
+    assert common.match_weight < rare.match_weight - 4
+    assert common.evidence[:2] == ("same given name (John, a common name)", "same surname (Smith, a common name)")
+    assert common.decision == "link"
+    swapped = score_pair(person("Smith John", "1980-11-17"), person("John Smith", "1980-11-17"))
+    assert swapped.match_weight < common.match_weight  # reading it the other way round is no escape
+
+
 def test_missing_date_of_birth_is_said() -> None:
     result = score_pair(LIONEL, person("Lionel Mackie"))
     assert "no date of birth on one record" in result.evidence
@@ -239,8 +249,8 @@ def _as_sets(groups: list[LinkGroup]) -> set[tuple[frozenset[str], str, float]]:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 10), min_size=2, max_size=8).flatmap(lambda _: st.data()), st.randoms(use_true_random=False))
-def test_link_records_does_not_depend_on_arrival_order(data: st.DataObject, random: object) -> None:
+@given(st.data())
+def test_link_records_does_not_depend_on_arrival_order(data: st.DataObject) -> None:
     size = data.draw(st.integers(2, 8))
     pool = [data.draw(records(f"r{i}")) for i in range(size)]
     shuffled = data.draw(st.permutations(pool))

@@ -85,11 +85,15 @@ class Field:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where one field of a pair landed, with the values compared (for the evidence)."""
+    """Where one field of a pair landed, with the values compared (for the evidence).
+
+    `adjust` is added to the level's weight for this value only, in bits: an exact match on a
+    common name is worth less than the level's average (a term-frequency adjustment)."""
 
     field: str
     level: str
     detail: str = ""
+    adjust: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class FellegiSunter:
 
     def weight_of(self, outcomes: Iterable[Outcome]) -> float:
         """Sum of the outcomes' match weights, without the prior."""
-        return sum(self.level(o).weight for o in outcomes)
+        return sum(self.level(o).weight + o.adjust for o in outcomes)
 
     def decide(self, probability: float, *, held: bool) -> str:
         if probability >= self.thresholds.link:
@@ -151,7 +155,7 @@ class FellegiSunter:
     def weigh(self, outcomes: Sequence[Outcome]) -> Scored:
         """Score one pair from its outcomes, in plain words, in field order."""
         levels = [self.level(o) for o in outcomes]
-        weight = self.prior_weight + sum(level.weight for level in levels)
+        weight = self.prior_weight + sum(level.weight + o.adjust for o, level in zip(outcomes, levels, strict=True))
         probability = probability_from_weight(weight)
         holds = [level.wording.format(detail=o.detail) for o, level in zip(outcomes, levels, strict=True) if level.holds]
         decision = self.decide(probability, held=bool(holds))

@@ -18,6 +18,7 @@ import jellyfish
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 NICKNAMES_CSV = Path(__file__).with_name("nicknames.csv")
+COMMON_NAMES_CSV = Path(__file__).with_name("common_names.csv")
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lord", "lady"})
 SUFFIXES = frozenset({"jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv"})
@@ -61,6 +62,29 @@ def nickname_table() -> dict[str, frozenset[str]]:
             if len(row) == 2 and row[0].strip() and row[1].strip():
                 table[fold(row[0])].add(fold(row[1]))
     return {nick: frozenset(names) for nick, names in table.items()}
+
+
+@lru_cache(maxsize=1)
+def common_name_table() -> dict[tuple[str, str], float]:
+    """(kind, name) -> share of the population holding it, from common_names.csv."""
+    table: dict[tuple[str, str], float] = {}
+    with COMMON_NAMES_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(line for line in handle if not line.startswith("#"))
+        header = next(rows)
+        if header != ["kind", "name", "share"]:
+            raise ValueError(f"{COMMON_NAMES_CSV}: expected header 'kind,name,share', found {header!r}")
+        for kind, name, share in rows:
+            table[(kind, fold(name))] = float(share)
+    return table
+
+
+def common_share(name: str) -> float | None:
+    """How common a folded name is, if listed, as a given name or a surname, whichever is more
+    common. The role is ignored on purpose: "Smith John" read the other way round must not
+    escape the adjustment that "John Smith" gets."""
+    table = common_name_table()
+    shares = [share for kind in ("given", "surname") if (share := table.get((kind, name))) is not None]
+    return max(shares) if shares else None
 
 
 @lru_cache(maxsize=65536)

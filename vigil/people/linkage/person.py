@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -204,6 +204,15 @@ def _forms(record: PersonRecord) -> tuple[_Form, ...]:
     return tuple(forms)
 
 
+def _common_name(outcome: Outcome, name: str, model: FellegiSunter) -> Outcome:
+    """An exact match on a common name weighs less: the level's u becomes the name's share."""
+    share = names.common_share(name)
+    level = model.level(outcome)
+    if share is None or share <= level.u:
+        return outcome
+    return replace(outcome, detail=f"{outcome.detail}, a common name", adjust=math.log2(level.u / share))
+
+
 def _form_outcome(x: _Form, y: _Form) -> Outcome:
     aliases = sorted({f.form.written for f in (x, y) if f.alias})
     alias_words = f"through the alias {' and '.join(aliases)}" if aliases else ""
@@ -223,6 +232,10 @@ def _name_outcomes(a: PersonRecord, b: PersonRecord, model: FellegiSunter) -> tu
         for y in _forms(b):
             given = Outcome("given", *names.compare_given(x.form.given, y.form.given))
             surname = Outcome("surname", *names.compare_surname(x.form.surname, y.form.surname))
+            if given.level == names.GIVEN_EXACT:
+                given = _common_name(given, x.form.given, model)
+            if surname.level == names.SURNAME_EXACT:
+                surname = _common_name(surname, x.form.surname, model)
             form = _form_outcome(x, y)
             trio = (given, surname, form)
             weight = model.weight_of(trio)
