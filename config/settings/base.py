@@ -214,3 +214,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("VIGIL_LOG_LEVEL", "INFO")},
 }
+
+# Never show second-factor secrets or their QR codes in the admin (they are a credential).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
