@@ -69,7 +69,8 @@ def load_febrl(path: str | Path) -> list[FebrlRecord]:
         header = [h.strip() for h in next(reader, [])]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise FebrlInputError(f"{path}: missing column {', '.join(repr(c) for c in missing)}")
+            noun = "column" if len(missing) == 1 else "columns"
+            raise FebrlInputError(f"{path}: missing {noun} {', '.join(repr(c) for c in missing)}")
         where = [header.index(c) for c in COLUMNS]
         records = []
         for line, row in enumerate(reader, start=2):
