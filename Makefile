@@ -9,7 +9,6 @@ DEMO_CASES ?= 150
 DEMO_SEED ?= 2022
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: install demo test lint typecheck test-sqlite test-postgres test-browser system-deps clean help
 
@@ -69,13 +68,13 @@ typecheck: install
 	$(BIN)/mypy vigil config
 
 test-sqlite: install
-	DATABASE_URL= $(BIN)/pytest -m "not browser and not postgres_only"
+	DATABASE_URL= DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m "not browser and not postgres_only"
 
 test-postgres: install system-deps
-	scripts/with-postgres.sh $(BIN)/pytest -m "not browser"
+	DJANGO_SETTINGS_MODULE=config.settings.test scripts/with-postgres.sh $(BIN)/pytest -m "not browser"
 
 test-browser: install system-deps
-	DATABASE_URL= $(BIN)/pytest -m browser
+	DATABASE_URL= DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m browser
 
 test: install system-deps lint typecheck test-sqlite test-postgres test-browser
 	@echo "All suites passed: lint, types, SQLite, PostgreSQL, browser."
