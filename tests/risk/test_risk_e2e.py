@@ -119,3 +119,19 @@ def test_the_case_page_shows_the_engines_history_and_next_review(officer: Any, c
     assert 'id="risk-history"' in body and "DASH checklist" in body
     assert Action.objects.filter(case=case, kind=ActionKind.REVIEW_RISK, status=ActionStatus.OPEN).exists()
     assert "No risk review is scheduled." not in body
+
+
+@pytest.mark.parametrize(
+    ("instrument", "yes_count", "expected"),
+    [("dash", 13, "medium"), ("dash", 14, "high"), ("dash", 9, "standard"), ("sdash", 11, "")],
+)
+def test_the_instrument_level_is_stored_beside_the_officers_grading(
+    officer: Any, case: Case, instrument: str, yes_count: int, expected: str
+) -> None:
+    answers = {n: "yes" if n <= yes_count else "no" for n in range(1, 25 if instrument == "dash" else 12)}
+    assessment = assessment_record(
+        actor=officer, case=case, instrument=instrument, answers=answers, completed_at=timezone.now(), officer_level="medium"
+    )
+    assessment.refresh_from_db()
+    assert assessment.computed_level == expected
+    assert assessment.officer_level == "medium"

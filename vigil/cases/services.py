@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.actions.engine_adapter import policy as active_policy
 from vigil.actions.live import policy_reevaluate
 from vigil.cases.models import (
     AssessmentAnswer,
@@ -31,6 +32,7 @@ from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel
 from vigil.core.models import Team
 from vigil.core.services import create_audited, require_aware
 from vigil.people.models import Person, Place
+from vigil.policy.scoring import score
 
 QUESTION_COUNTS = {Instrument.DASH: 24, Instrument.SDASH: 11, Instrument.LETHALITY_SCREEN: 11}
 
@@ -139,6 +141,9 @@ def assessment_record(
             raise ValidationError({"answers": f"question {number}: answer must be yes, no or not known, got {answer!r}"})
     if officer_level and officer_level not in RiskLevel.values:
         raise ValidationError({"officer_level": f"unknown risk level {officer_level!r}"})
+    # The instrument's own level under the active policy, kept beside the officer's grading
+    # so a reviewer sees both (the engine still decides the victim's level from all facts).
+    scored = score(active_policy(), instrument, {int(n): a == Answer.YES for n, a in answers.items()})
     with transaction.atomic():
         assessment = RiskAssessment(
             case=case,
@@ -146,6 +151,7 @@ def assessment_record(
             completed_at=completed_at,
             officer_level=officer_level,
             officer_rationale=officer_rationale,
+            computed_level=scored.level or "",
             assessed_by=actor if hasattr(actor, "pk") else None,
         )
         create_audited(assessment, actor=actor, action="assessment.record", case_id=case.pk)

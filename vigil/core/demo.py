@@ -39,6 +39,7 @@ from vigil.core.constants import (
     Sex,
 )
 from vigil.core.models import Area, Team, User
+from vigil.core.otp import ensure_demo_totp
 from vigil.core.progress import progress
 from vigil.orders.services import breach_record, order_grant
 from vigil.people.models import Person, Place
@@ -136,6 +137,7 @@ class DemoBuilder:
                 user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
                 user.save()
+            ensure_demo_totp(user)  # fixed second-factor seed, printed by `vigil demo-logins`
             logins.append((username, demo_password(username), Role(role).label))
             if role == Role.ADMIN:
                 self.admin = user
