@@ -64,6 +64,22 @@ def env_int(
     return number
 
 
+def env_coordinates(name: str, default: tuple[float, float], *, environ: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """A 'latitude,longitude' pair in decimal degrees."""
+    source = os.environ if environ is None else environ
+    value = source.get(name)
+    if value is None or value.strip() == "":
+        return default
+    parts = [part.strip() for part in value.split(",")]
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        raise EnvError(f"{name} must be 'latitude,longitude' in decimal degrees, got {value!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise EnvError(f"{name} must be a latitude in -90..90 and a longitude in -180..180, got {value!r}")
+    return lat, lon
+
+
 def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
     source = os.environ if environ is None else environ
     value = source.get(name)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_coordinates, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VIGIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -196,6 +196,18 @@ VIGIL_OTP_TRUST_TEST_CLIENT = False
 _DEV_FIELD_KEY = "dev1:ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="
 VIGIL_FIELD_KEYS = env_str("VIGIL_FIELD_KEYS", _DEV_FIELD_KEY)
 VIGIL_AUDIT_KEY = env_str("VIGIL_AUDIT_KEY", "insecure-development-audit-key")
+
+# The public portal (docs/portal.md).
+VIGIL_PORTAL_EXIT_URL = env_str("VIGIL_PORTAL_EXIT_URL", "https://www.bbc.co.uk/weather")
+VIGIL_PORTAL_PIN_MAX_FAILURES = env_int("VIGIL_PORTAL_PIN_MAX_FAILURES", 5, minimum=1, maximum=20)
+VIGIL_PORTAL_RATE_LIMIT = env_int("VIGIL_PORTAL_RATE_LIMIT", 20, minimum=1)
+VIGIL_PORTAL_RATE_WINDOW_SECONDS = env_int("VIGIL_PORTAL_RATE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# The sighting map: no tiles unless the force names its own tile server (no third-party calls).
+VIGIL_MAP_TILE_URL = env_str("VIGIL_MAP_TILE_URL", "")
+VIGIL_MAP_TILE_ATTRIBUTION = env_str("VIGIL_MAP_TILE_ATTRIBUTION", "")
+VIGIL_MAP_CENTRE = env_coordinates("VIGIL_MAP_CENTRE", (51.5074, -0.1278))
+# A force's own risk instruments, beside the shipped ones (docs/risk-assessment.md).
+VIGIL_INSTRUMENTS_DIR = env_str("VIGIL_INSTRUMENTS_DIR", "")
 
 TASKS = {
     "default": {

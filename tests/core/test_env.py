@@ -1,6 +1,6 @@
 import pytest
 
-from config.env import EnvError, env_bool, env_int, env_list, env_str
+from config.env import EnvError, env_bool, env_coordinates, env_int, env_list, env_str
 
 
 def test_env_bool_reads_words_and_refuses_nonsense() -> None:
@@ -25,3 +25,12 @@ def test_env_str_required_and_list() -> None:
     assert env_list("HOSTS", ["a"], environ={"HOSTS": "x.org, y.org"}) == ["x.org", "y.org"]
     with pytest.raises(EnvError, match="no empty items"):
         env_list("HOSTS", [], environ={"HOSTS": "x.org,,y.org"})
+
+
+def test_env_coordinates_reads_a_pair_and_names_a_bad_one() -> None:
+    assert env_coordinates("C", (1.0, 2.0), environ={}) == (1.0, 2.0)
+    assert env_coordinates("C", (1.0, 2.0), environ={"C": "53.8, -1.55"}) == (53.8, -1.55)
+    with pytest.raises(EnvError, match="C must be 'latitude,longitude'"):
+        env_coordinates("C", (1.0, 2.0), environ={"C": "53.8"})
+    with pytest.raises(EnvError, match="C must be a latitude in -90..90"):
+        env_coordinates("C", (1.0, 2.0), environ={"C": "95, 0"})

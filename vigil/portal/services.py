@@ -37,7 +37,7 @@ MAX_ACCESS_DAYS = 90
 
 
 def pin_max_failures() -> int:
-    return int(getattr(settings, "VIGIL_PORTAL_PIN_MAX_FAILURES", 5))
+    return int(settings.VIGIL_PORTAL_PIN_MAX_FAILURES)
 
 
 def _code(prefix: str) -> str:

@@ -17,11 +17,11 @@ from vigil.portal.models import PortalRateHit
 
 
 def _limit() -> int:
-    return int(getattr(settings, "VIGIL_PORTAL_RATE_LIMIT", 20))
+    return int(settings.VIGIL_PORTAL_RATE_LIMIT)
 
 
 def _window() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "VIGIL_PORTAL_RATE_WINDOW_SECONDS", 15 * 60)))
+    return dt.timedelta(seconds=int(settings.VIGIL_PORTAL_RATE_WINDOW_SECONDS))
 
 
 def bucket_for(kind: str, value: str) -> str:

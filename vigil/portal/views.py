@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 SESSION_ACCESS = "portal_access_id"
 SESSION_TOKEN = "portal_form_token"  # noqa: S105 (a session key, not a secret)
 SESSION_RECEIPT = "portal_receipt"
-DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 
 ASK_OFFICER = "Ask the officer who gave it to you for a new one, or call 999 if you are in danger now."
 REFUSALS = {
@@ -74,7 +73,7 @@ TOO_MANY = "You have tried too many times. Wait 15 minutes and try again. " + DA
 
 
 def exit_url() -> str:
-    return str(getattr(settings, "VIGIL_PORTAL_EXIT_URL", DEFAULT_EXIT_URL))
+    return str(settings.VIGIL_PORTAL_EXIT_URL)
 
 
 def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -230,9 +229,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
         "errors": _errors(form, KIND_ANCHORS),
         "kind_options": [(value, label, KIND_HINTS[SubmissionKind(value)]) for value, label in SubmissionKind.choices],
         "portal_token": request.session.get(SESSION_TOKEN, ""),
-        "tile_url": getattr(settings, "VIGIL_MAP_TILE_URL", ""),
-        "tile_attribution": getattr(settings, "VIGIL_MAP_TILE_ATTRIBUTION", ""),
-        "map_centre": getattr(settings, "VIGIL_MAP_CENTRE", (51.5074, -0.1278)),
+        "tile_url": settings.VIGIL_MAP_TILE_URL,
+        "tile_attribution": settings.VIGIL_MAP_TILE_ATTRIBUTION,
+        "map_centre": settings.VIGIL_MAP_CENTRE,
     }
     return _render(request, "portal/report_form.html", context, status=400 if form.errors else 200)
 

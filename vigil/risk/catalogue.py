@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -211,8 +210,8 @@ def load_file(path: Path) -> Instrument:
 
 
 def extra_dir() -> str:
-    """The force's own instruments directory, if any (setting first, then environment)."""
-    return str(getattr(settings, "VIGIL_INSTRUMENTS_DIR", "") or os.environ.get("VIGIL_INSTRUMENTS_DIR", ""))
+    """The force's own instruments directory, if any (VIGIL_INSTRUMENTS_DIR)."""
+    return str(settings.VIGIL_INSTRUMENTS_DIR)
 
 
 def load_directories(directories: Iterable[Path]) -> dict[str, Instrument]:
