@@ -149,14 +149,9 @@ def render_section(timings: list[BoardTiming], *, data: str, iterations: int, wh
 
 def write_section(path: Path, section: str) -> None:
     """Replace the board section between its markers, keeping every other section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\nFigures written by `vigil bench …`.\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    from vigil.core.benchmarks import write_section as write_marked
+
+    write_marked(path, section, start=START, end=END)
 
 
 def run_board_bench(*, iterations: int, names: dict[str, str | None], output: Path | None) -> list[BoardTiming]:

@@ -59,6 +59,32 @@ def board_run(command: BaseCommand, options: dict[str, Any]) -> None:
         command.stdout.write(f"Wrote the board section of {output}.")
 
 
+def replay_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--events", type=int, default=100_000, help="Events in the synthetic timeline (default 100,000).")
+    parser.add_argument("--runs", type=int, default=5, help="Timed runs; the figure is their median (default 5).")
+    parser.add_argument("--seed", type=int, default=0, help="Seed of the synthetic timeline (default 0).")
+
+
+def replay_run(command: BaseCommand, options: dict[str, Any]) -> None:
+    from vigil.policy.bench import REPLAY_TARGET, render_replay_section, run_replay_bench
+
+    if options["events"] < 1 or options["runs"] < 1:
+        raise CommandError("--events and --runs must be at least 1")
+    result = run_replay_bench(options["events"], runs=options["runs"], seed=options["seed"])
+    rate = result["events_per_second"] or 0
+    command.stdout.write(
+        f"{result['events']:,} events, median of {result['runs']} runs {result['seconds_median']:.3f} s: "
+        f"{rate:,} events/s ({rate / REPLAY_TARGET:.2f} x the {REPLAY_TARGET:,}/s target); "
+        f"{result['actions']:,} actions, {result['flags']:,} flags, {result['risk_changes']:,} risk changes"
+    )
+    if not options["no_write"]:
+        from vigil.core.benchmarks import machine_summary, write_named_section
+
+        section = render_replay_section(result, machine=machine_summary())
+        write_named_section(Path(options["output"]), "replay", section)
+        command.stdout.write(f"Wrote the replay section of {options['output']}.")
+
+
 Subcommand = tuple[str, Callable[[CommandParser], None], Callable[[BaseCommand, dict[str, Any]], None]]
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -66,6 +92,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "the action board's server time, p50/p95, for an officer, a supervisor and a superintendent",
         board_arguments,
         board_run,
+    ),
+    "replay": (
+        "events per second through the pure policy engine on one core (target 20,000)",
+        replay_arguments,
+        replay_run,
     ),
 }
 
