@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("vigil.core.urls")),
     path("", include("vigil.cases.urls")),
+    path("", include("vigil.people.urls")),
     path("", include("vigil.actions.urls")),
     path("", include("vigil.warrants.urls")),
     path("", include("vigil.risk.urls")),

@@ -79,6 +79,17 @@ MATRIX: dict[str, Entry] = {
     "case_list": Entry(get=SIGNED_IN_PAGE),
     "case_detail": Entry(args=("case",), get=CASE_READ),
     "report_new": Entry(args=("case",), get=CASE_WRITE, post=CASE_WRITE),
+    # vigil.people: a person is seen by those who see a case they (or a linked record) are on;
+    # identity links are reviewed by police roles, split and re-linked by a sergeant and above.
+    # The world has no link: a police role gets past the role check to the 404 of a missing
+    # link; the decisions themselves are tested in tests/people/test_link_review.py.
+    "person_detail": Entry(args=("subject",), get=CASE_READ),
+    "person_link_queue": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404)),
+    "person_link_detail": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "person_link_confirm": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
+    "person_link_reject": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
+    "person_link_split": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
+    "person_link_relink": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     # vigil.actions
     "action_board": Entry(get=SIGNED_IN_PAGE),
     "action_detail": Entry(args=("action",), get=CASE_READ),
