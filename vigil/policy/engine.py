@@ -43,6 +43,7 @@ from vigil.policy.facts import (
     WarrantWithdrawn,
     World,
     content_id,
+    in_utc,
     with_ids,
 )
 from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score
@@ -394,6 +395,7 @@ class Engine:
         `facts.with_ids`); an event earlier than the clock is refused."""
         if event.at.tzinfo is None:
             raise ValueError("event times must be timezone-aware")
+        event = in_utc(event)
         if self.clock is not None and event.at < self.clock:
             raise ValueError(f"event at {event.at.isoformat()} is before the engine's clock {self.clock.isoformat()}")
         if self._horizon is None or event.at > self._horizon:
@@ -418,6 +420,7 @@ class Engine:
         """Let the clock run to `until`, recording every escalation step due by then."""
         if until.tzinfo is None:
             raise ValueError("until must be timezone-aware")
+        until = until.astimezone(dt.UTC)
         if self.clock is not None and until < self.clock:
             raise ValueError("cannot advance the clock backwards")
         self._horizon, self._inclusive = until, True
@@ -895,7 +898,8 @@ class Engine:
             if person and person.home:
                 for ref in self._home_members.get(person.home, []):
                     candidates.setdefault(self.world.canonical(ref), (ref, False))
-        due = calendar.next_school_day_at(e.at, self.zone, r2.notify_time, r2.school_days)
+        # 09:00 on the local wall clock, kept as a UTC instant like every time in the engine.
+        due = calendar.next_school_day_at(e.at, self.zone, r2.notify_time, r2.school_days).astimezone(dt.UTC)
         for child, (ref, present) in candidates.items():
             if child in adults or child == victim or child == subject:
                 continue
@@ -1358,6 +1362,8 @@ def evaluate(policy: Policy, world: World, events: Iterable[Event], until: dt.da
     (default: the last event). Pure: the same input always gives the same outcome."""
     engine = Engine(policy, world)
     ordered = with_ids(events)
+    if until is not None:
+        until = until.astimezone(dt.UTC)
     for event in ordered:
         if until is not None and event.at > until:
             break

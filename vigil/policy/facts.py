@@ -6,6 +6,7 @@ the live system from the database. Every datetime is timezone-aware.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -350,18 +351,35 @@ def sort_key(event: Event) -> tuple[dt.datetime, int, str]:
     return (event.at, TYPE_ORDER.get(event.type, len(TYPE_ORDER)), event.event_id or canonical_content(event))
 
 
+def in_utc(event: Event) -> Event:
+    """The event with every datetime in UTC (the same instants).
+
+    The engine works in UTC only. Python adds a timedelta to a datetime in a zone such as
+    Europe/London on the wall clock, so "24 h" after a moment the evening before the clocks
+    change would be 23 or 25 hours; and it compares two datetimes of one zone by their wall
+    clocks, so in the repeated hour of October 01:10 GMT would sort before 01:30 BST."""
+    changes: dict[str, Any] = {}
+    for f in fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, dt.datetime) and value.tzinfo is not dt.UTC:
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"event {event.type}: {f.name} {value} has no time zone")
+            changes[f.name] = value.astimezone(dt.UTC)
+    return dataclasses.replace(event, **changes) if changes else event
+
+
 def with_ids(events: Iterable[Event]) -> list[Event]:
-    """The events in the engine's total order, each with a stable `event_id`.
+    """The events in the engine's total order, each with a stable `event_id`, every
+    datetime in UTC (see `in_utc`).
 
     The order does not depend on the order of the input: by time, then type, then content.
     An id is the hash of the content; identical events get `.2`, `.3` after the first.
     """
-    import dataclasses
-
     keyed: list[tuple[tuple[dt.datetime, int, str], Event]] = []
     for event in events:
         if event.at.tzinfo is None:
             raise ValueError(f"event {event.type} at {event.at} has no time zone")
+        event = in_utc(event)
         ident = event.event_id or content_id(event)
         keyed.append(((event.at, TYPE_ORDER.get(event.type, len(TYPE_ORDER)), ident), event))
     keyed.sort(key=lambda item: item[0])

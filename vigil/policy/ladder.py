@@ -14,7 +14,8 @@ from vigil.policy.config import Policy, load_policy
 
 
 def steps(policy: Policy, priority: str, due_at: dt.datetime) -> list[tuple[dt.datetime, int]]:
-    """Every step of the ladder for an action of `priority` due at `due_at`."""
+    """Every step of the ladder for an action of `priority` due at `due_at` (in UTC)."""
+    due_at = due_at.astimezone(dt.UTC)
     return [(due_at + step.after, step.level) for step in policy.ladder.steps_for(priority)]
 
 
@@ -31,6 +32,8 @@ def ladder_steps(
     `current_level`. A step never comes before `last_at` (the last recorded escalation), so
     recorded steps rise strictly in time and in level even after a new due time."""
     chosen = policy or load_policy()
+    # Elapsed time: "24 hours after" a due time in a local zone is not 24 wall-clock hours.
+    due_at = due_at.astimezone(dt.UTC)
     result: list[tuple[dt.datetime, int]] = []
     level = current_level
     floor = last_at
