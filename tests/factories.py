@@ -75,3 +75,18 @@ class PersonFactory(factory.django.DjangoModelFactory):
 def aware(*args: Any) -> dt.datetime:
     """A Europe/London datetime for tests."""
     return dt.datetime(*args, tzinfo=dt.UTC).astimezone(timezone.get_default_timezone())
+
+
+class PersonLinkFactory(factory.django.DjangoModelFactory):
+    """A stored identity link between two new records (`a` has the lower id, as the model requires)."""
+
+    class Meta:
+        model = "people.PersonLink"
+
+    a = factory.SubFactory(PersonFactory)
+    b = factory.SubFactory(PersonFactory)
+    status = "review"
+    score = 0.9
+    match_weight = 3.2
+    evidence = "same given name (Kieran); same surname (Blackwood); same year of birth (1985; one record has the year only)"
+    created_at = factory.LazyFunction(timezone.now)
