@@ -73,33 +73,78 @@ def world_around(person_ids: Iterable[int]) -> World:
     return World(person_ids=expanded, case_ids=case_ids)
 
 
-def build_document(world: World, *, until: dt.datetime) -> dict[str, Any]:
-    ids = world.person_ids
-    reports = list(
-        Report.objects.filter(case_id__in=world.case_ids)
-        .select_related("case")
-        .prefetch_related("children_present")
-        .order_by("occurred_at", "pk")
-    )
-    assessments = list(
-        RiskAssessment.objects.filter(case_id__in=world.case_ids).select_related("case").prefetch_related("answers")
-    )
-    orders = list(
-        ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids))
-        .distinct()
-        .prefetch_related("protected", "conditions")
-    )
-    breaches = list(Breach.objects.filter(order__in=orders))
-    sightings = list(Sighting.objects.filter(subject_id__in=ids))
-    attempts = list(ContactAttempt.objects.filter(Q(subject_id__in=ids) | Q(victim_id__in=ids)))
-    intelligence = list(Intelligence.objects.filter(subject_id__in=ids))
-    justice = list(JusticeEvent.objects.filter(subject_id__in=ids))
-    warrants = list(Warrant.objects.filter(subject_id__in=ids))
-    alarms = list(Alarm.objects.filter(person_id__in=ids))
-    activations = list(AlarmActivation.objects.filter(person_id__in=ids))
-    decisions = list(Decision.objects.filter(case_id__in=world.case_ids, withdrawn=False))
+class FactSource:
+    """Where `build_document` reads the rows of a world from: the database, one query per kind
+    of fact (this class), or rows loaded once for many worlds (`vigil.actions.bulk`). Each
+    method returns what its query would, in the same order."""
 
-    # Everyone any event names must be a person of the document.
+    def reports(self, case_ids: set[int]) -> list[Report]:
+        return list(
+            Report.objects.filter(case_id__in=case_ids)
+            .select_related("case")
+            .prefetch_related("children_present")
+            .order_by("occurred_at", "pk")
+        )
+
+    def assessments(self, case_ids: set[int]) -> list[RiskAssessment]:
+        return list(RiskAssessment.objects.filter(case_id__in=case_ids).select_related("case").prefetch_related("answers"))
+
+    def orders(self, ids: set[int]) -> list[ProtectiveOrder]:
+        return list(
+            ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids))
+            .distinct()
+            .prefetch_related("protected", "conditions")
+        )
+
+    def breaches(self, orders: list[ProtectiveOrder]) -> list[Breach]:
+        return list(Breach.objects.filter(order__in=orders))
+
+    def sightings(self, ids: set[int]) -> list[Sighting]:
+        return list(Sighting.objects.filter(subject_id__in=ids))
+
+    def attempts(self, ids: set[int]) -> list[ContactAttempt]:
+        return list(ContactAttempt.objects.filter(Q(subject_id__in=ids) | Q(victim_id__in=ids)))
+
+    def intelligence(self, ids: set[int]) -> list[Intelligence]:
+        return list(Intelligence.objects.filter(subject_id__in=ids))
+
+    def justice(self, ids: set[int]) -> list[JusticeEvent]:
+        return list(JusticeEvent.objects.filter(subject_id__in=ids))
+
+    def warrants(self, ids: set[int]) -> list[Warrant]:
+        return list(Warrant.objects.filter(subject_id__in=ids))
+
+    def alarms(self, ids: set[int]) -> list[Alarm]:
+        return list(Alarm.objects.filter(person_id__in=ids))
+
+    def activations(self, ids: set[int]) -> list[AlarmActivation]:
+        return list(AlarmActivation.objects.filter(person_id__in=ids))
+
+    def decisions(self, case_ids: set[int]) -> list[Decision]:
+        return list(Decision.objects.filter(case_id__in=case_ids, withdrawn=False))
+
+    def relationships(self, everyone: set[int]) -> list[Relationship]:
+        return list(Relationship.objects.filter(Q(a_id__in=everyone) | Q(b_id__in=everyone)).order_by("pk"))
+
+    def persons(self, everyone: set[int]) -> list[Person]:
+        return list(Person.objects.filter(pk__in=everyone).prefetch_related("aliases").order_by("pk"))
+
+    def places(self, place_ids: set[int], everyone: set[int]) -> list[Place]:
+        # The engine needs coordinates; a place recorded without them takes no part in distances.
+        return list(
+            Place.objects.filter(Q(pk__in=place_ids) | Q(person_id__in=everyone), lat__isnull=False, lon__isnull=False).order_by(
+                "pk"
+            )
+        )
+
+    def groups(self, person_ids: set[int]) -> list[set[int]]:
+        return identity_groups(person_ids)
+
+
+def named_people(
+    ids: set[int], reports: list[Report], orders: list[ProtectiveOrder], events: list[Any], decisions: list[Decision]
+) -> set[int]:
+    """Everyone any fact names: each must be a person of the document."""
     everyone = set(ids)
     for r in reports:
         everyone.update(p for p in (r.victim_record_id, r.suspect_record_id, r.reported_by_id) if p)
@@ -107,7 +152,7 @@ def build_document(world: World, *, until: dt.datetime) -> dict[str, Any]:
     for o in orders:
         everyone.add(o.subject_id)
         everyone.update(p.pk for p in o.protected.all())
-    for item in [*breaches, *sightings, *attempts]:
+    for item in events:
         everyone.update(
             p
             for p in (
@@ -120,19 +165,41 @@ def build_document(world: World, *, until: dt.datetime) -> dict[str, Any]:
         )
     for d in decisions:
         everyone.update(p for p in (d.victim_id, d.subject_id) if p)
-    relationships = list(Relationship.objects.filter(Q(a_id__in=everyone) | Q(b_id__in=everyone)))
-    for rel in relationships:
-        everyone.update((rel.a_id, rel.b_id))
-    persons = list(Person.objects.filter(pk__in=everyone).prefetch_related("aliases").order_by("pk"))
+    return everyone
+
+
+def named_places(persons: list[Person], reports: list[Report], orders: list[ProtectiveOrder], located: list[Any]) -> set[int]:
+    """Every place a person lives at or a fact happened at."""
     place_ids = {p.home_id for p in persons if p.home_id}
     place_ids |= {r.place_id for r in reports if r.place_id}
     place_ids |= {c.place_id for o in orders for c in o.conditions.all() if c.place_id}
-    located: list[Any] = [*breaches, *sightings, *intelligence, *alarms, *activations]
     place_ids |= {x.place_id for x in located if x.place_id}
-    # The engine needs coordinates; a place recorded without them takes no part in distances.
-    places = list(
-        Place.objects.filter(Q(pk__in=place_ids) | Q(person_id__in=everyone), lat__isnull=False, lon__isnull=False).order_by("pk")
-    )
+    return place_ids
+
+
+def build_document(world: World, *, until: dt.datetime, source: FactSource | None = None) -> dict[str, Any]:
+    rows = source or FactSource()
+    ids = world.person_ids
+    reports = rows.reports(world.case_ids)
+    assessments = rows.assessments(world.case_ids)
+    orders = rows.orders(ids)
+    breaches = rows.breaches(orders)
+    sightings = rows.sightings(ids)
+    attempts = rows.attempts(ids)
+    intelligence = rows.intelligence(ids)
+    justice = rows.justice(ids)
+    warrants = rows.warrants(ids)
+    alarms = rows.alarms(ids)
+    activations = rows.activations(ids)
+    decisions = rows.decisions(world.case_ids)
+
+    everyone = named_people(ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
+    relationships = rows.relationships(everyone)
+    for rel in relationships:
+        everyone.update((rel.a_id, rel.b_id))
+    persons = rows.persons(everyone)
+    place_ids = named_places(persons, reports, orders, [*breaches, *sightings, *intelligence, *alarms, *activations])
+    places = rows.places(place_ids, everyone)
     located_ids = {pl.pk for pl in places}
 
     def lref(pk: int | None) -> str | None:  # noqa: F811 - only places the document holds
@@ -273,7 +340,7 @@ def build_document(world: World, *, until: dt.datetime) -> dict[str, Any]:
         events.append(event)
 
     events = [e for e in events if _before(e["at"], until)]
-    links = identity_groups({p.pk for p in persons})
+    links = rows.groups({p.pk for p in persons})
     world.groups = [sorted(f"P{pid}" for pid in group) for group in links]
     document = {
         "format": "vigil-timeline/1",

@@ -42,13 +42,17 @@ def _when(value: Any) -> dt.datetime:
 class CaseIndex:
     """Finds the stored case for an engine pair (victim, subject), through identity groups."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, cases: list[Case] | None = None) -> None:
+        """`cases`: the world's cases already loaded (in any order); else they are read."""
         self.group_of: dict[int, frozenset[int]] = {}
         for group in world.groups:
             ids = frozenset(int(r[1:]) for r in group)
             for pid in ids:
                 self.group_of[pid] = ids
-        self.cases = list(Case.objects.filter(pk__in=world.case_ids).order_by("created_at", "pk"))
+        if cases is None:
+            self.cases = list(Case.objects.filter(pk__in=world.case_ids).order_by("created_at", "pk"))
+        else:
+            self.cases = sorted(cases, key=lambda c: (c.created_at, c.pk))
 
     def group(self, pid: int | None) -> frozenset[int]:
         if pid is None:
@@ -91,11 +95,10 @@ def _store_risk(changes: list[dict[str, Any]], index: CaseIndex) -> None:
         case = index.for_pair(_pid(change["victim"]), _pid(change["subject"]))
         if case is None or case.victim_id not in index.group(_pid(change["victim"])):
             continue
-        at = _when(change["at"])
-        key = f"{change['level']}@{at.isoformat()}:{change['source']}"
+        at, key = risk_key(change)
         obj, created = RiskChange.objects.get_or_create(
             case=case,
-            key=key[:200],
+            key=key,
             defaults={"at": at, "level": change["level"], "source": change["source"], "drivers": list(change.get("drivers", []))},
         )
         if created:
@@ -125,18 +128,13 @@ def _store_risk(changes: list[dict[str, Any]], index: CaseIndex) -> None:
 
 def _store_flags(flags: list[dict[str, Any]], index: CaseIndex) -> None:
     for flag in flags:
-        refs = list(flag.get("refs", []))
-        victim = _pid(refs[0]) if refs else None
-        subject = _pid(refs[1]) if len(refs) > 1 else None
+        victim, subject = flag_refs(flag)
         case = index.for_pair(victim, subject)
         if case is None:
             continue
-        at = _when(flag["at"])
-        digest = hashlib.sha256(
-            f"{flag['kind']}|{'|'.join(refs)}|{at.isoformat()}|{flag.get('detail', '')}".encode()
-        ).hexdigest()[:40]
+        at, key = flag_key(flag)
         obj, created = Flag.objects.get_or_create(
-            case=case, key=f"{flag['kind']}:{digest}", defaults={"kind": flag["kind"], "at": at, "detail": flag.get("detail", "")}
+            case=case, key=key, defaults={"kind": flag["kind"], "at": at, "detail": flag.get("detail", "")}
         )
         if created:
             audit_record(
@@ -158,17 +156,7 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
         case = index.for_pair(victim, subject)
         if case is None:
             continue
-        status = item["status"]
-        fields = {
-            "due_at": _aware(item["due_at"]),
-            "priority": item["priority"],
-            "status": status,
-            "closed_at": _aware(item.get("closed_at")),
-            "level": max([1, *(int(level) for _, level in _steps(item))]),
-        }
-        if status == ActionStatus.DECLINED:
-            # Every open action of the kind closes with the one decision, and with its reason.
-            fields["rationale"] = item.get("rationale") or "Declined with another action of this kind for the pair."
+        fields = action_fields(item)
         action = existing.get(item["key"])
         if action is None:
             action = Action(
@@ -193,10 +181,7 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
                 new={**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason},
             )
         else:
-            changes = {k: v for k, v in fields.items() if getattr(action, k) != v}
-            if action.status != ActionStatus.OPEN and status == ActionStatus.OPEN and action.signoff != "sent_back":
-                # A person closed it and the policy has not seen that fact yet: keep their decision.
-                changes = {k: v for k, v in changes.items() if k not in ("status", "closed_at")}
+            changes = action_changes(action, fields)
             if changes:
                 old = {k: getattr(action, k) for k in changes}
                 for k, v in changes.items():
@@ -217,6 +202,52 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
                 case_id=case.pk,
                 new={"action": action.pk, "level": step.level, "at": at},
             )
+
+
+def risk_key(change: dict[str, Any]) -> tuple[dt.datetime, str]:
+    """The time of an engine risk change and its stored key."""
+    at = _when(change["at"])
+    return at, f"{change['level']}@{at.isoformat()}:{change['source']}"[:200]
+
+
+def flag_refs(flag: dict[str, Any]) -> tuple[int | None, int | None]:
+    refs = list(flag.get("refs", []))
+    return (_pid(refs[0]) if refs else None), (_pid(refs[1]) if len(refs) > 1 else None)
+
+
+def flag_key(flag: dict[str, Any]) -> tuple[dt.datetime, str]:
+    """The time of an engine flag and its stored key."""
+    at = _when(flag["at"])
+    refs = list(flag.get("refs", []))
+    digest = hashlib.sha256(f"{flag['kind']}|{'|'.join(refs)}|{at.isoformat()}|{flag.get('detail', '')}".encode()).hexdigest()[
+        :40
+    ]
+    return at, f"{flag['kind']}:{digest}"
+
+
+def action_fields(item: dict[str, Any]) -> dict[str, Any]:
+    """What the engine decides of a stored action: due time, priority, status and level."""
+    status = item["status"]
+    fields = {
+        "due_at": _aware(item["due_at"]),
+        "priority": item["priority"],
+        "status": status,
+        "closed_at": _aware(item.get("closed_at")),
+        "level": max([1, *(int(level) for _, level in _steps(item))]),
+    }
+    if status == ActionStatus.DECLINED:
+        # Every open action of the kind closes with the one decision, and with its reason.
+        fields["rationale"] = item.get("rationale") or "Declined with another action of this kind for the pair."
+    return fields
+
+
+def action_changes(action: Action, fields: dict[str, Any]) -> dict[str, Any]:
+    """The engine's fields that differ from a stored action, less a person's closing."""
+    changes = {k: v for k, v in fields.items() if getattr(action, k) != v}
+    if action.status != ActionStatus.OPEN and fields["status"] == ActionStatus.OPEN and action.signoff != "sent_back":
+        # A person closed it and the policy has not seen that fact yet: keep their decision.
+        changes = {k: v for k, v in changes.items() if k not in ("status", "closed_at")}
+    return changes
 
 
 def _steps(item: dict[str, Any]) -> list[tuple[dt.datetime, int]]:

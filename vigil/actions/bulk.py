@@ -1,0 +1,559 @@
+"""Re-evaluate every open case at once: the live bridge, batched.
+
+`policy_reevaluate` rebuilds one cluster of people from the database per call (tens of
+queries) and writes each row and audit row on its own, which is right for one fact recorded
+by an officer and far too slow for a whole force (a policy change, a clock that moved on).
+This path gives the same stored result with a bounded number of queries per batch:
+
+1. the clusters: cases joined by a shared person or an identity link, from two queries over
+   all cases and links. A cluster is what the live path calls the world around a case; each
+   is evaluated whole, once;
+2. per batch of clusters, the facts of all of them in one query per kind of fact
+   (`PreloadedFacts`), from which `build_document` assembles each cluster's timeline exactly
+   as it does from its own queries;
+3. the pure engine per cluster;
+4. the writes of the whole batch (new risk changes, flags, actions and escalation steps,
+   changed actions and cases) as bulk inserts and updates, and their audit rows, in the
+   order the live path writes them, appended to the hash chain in one go, all in one
+   transaction per batch.
+
+Every case is open: a case has no closed state, its actions do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vigil.actions.facts import FactSource, World, build_document, named_people, named_places
+from vigil.actions.models import Action, Decision, Escalation
+from vigil.actions.reconcile import (
+    POLICY_ACTOR,
+    CaseIndex,
+    _pid,
+    _steps,
+    _when,
+    action_changes,
+    action_fields,
+    flag_key,
+    flag_refs,
+    risk_key,
+    step_reason,
+)
+from vigil.alarms.models import Alarm, AlarmActivation
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import GENESIS, _lock_chain, _sign_head, compute_hash, jsonable, row_content
+from vigil.cases.models import (
+    Case,
+    CaseAccess,
+    ContactAttempt,
+    Flag,
+    Intelligence,
+    JusticeEvent,
+    Report,
+    RiskAssessment,
+    RiskChange,
+    Sighting,
+)
+from vigil.core.current import request_id
+from vigil.orders.models import Breach, ProtectiveOrder
+from vigil.people.linking import ACTIVE
+from vigil.people.models import Person, PersonLink, Place, Relationship
+from vigil.warrants.models import Warrant
+
+T = TypeVar("T")
+_IN_CHUNK = 5000  # keys per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+
+@dataclass(frozen=True)
+class Cluster:
+    person_ids: frozenset[int]
+    case_ids: frozenset[int]
+
+
+@dataclass
+class BulkRun:
+    cases: int = 0
+    clusters: int = 0
+    batches: int = 0
+    actions_created: int = 0
+    actions_updated: int = 0
+    escalations: int = 0
+    flags: int = 0
+    risk_changes: int = 0
+    cases_changed: int = 0
+    audit_rows: int = 0
+    seconds: float = 0.0
+
+
+# --- 1. clusters -------------------------------------------------------------------------------
+
+
+def open_case_clusters(*, limit: int | None = None) -> list[Cluster]:
+    """Every case's cluster (or the clusters of the first `limit` cases, by id), each once."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    cases = list(Case.objects.order_by("pk").values_list("pk", "victim_id", "subject_id"))
+    for _pk, victim, subject in cases:
+        find(victim)
+        if subject:
+            union(victim, subject)
+    for a, b in PersonLink.objects.filter(status__in=ACTIVE).values_list("a_id", "b_id"):
+        union(a, b)
+    people: dict[int, set[int]] = defaultdict(set)
+    for pid in list(parent):
+        people[find(pid)].add(pid)
+    case_sets: dict[int, set[int]] = defaultdict(set)
+    order: list[int] = []
+    for pk, victim, _subject in cases:
+        root = find(victim)
+        if root not in case_sets:
+            order.append(root)
+        case_sets[root].add(pk)
+    chosen = order
+    if limit is not None:
+        wanted = {find(victim) for _pk, victim, _s in cases[:limit]}
+        chosen = [root for root in order if root in wanted]
+    return [Cluster(frozenset(people[root]), frozenset(case_sets[root])) for root in chosen]
+
+
+def batches(clusters: list[Cluster], size: int) -> Iterator[list[Cluster]]:
+    """Clusters in groups of about `size` cases (a large cluster is never split)."""
+    batch: list[Cluster] = []
+    count = 0
+    for cluster in clusters:
+        batch.append(cluster)
+        count += len(cluster.case_ids)
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
+
+
+# --- 2. facts of many clusters at once -----------------------------------------------------------
+
+
+def _chunks(values: Iterable[T], size: int = _IN_CHUNK) -> Iterator[list[T]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Index:
+    """Rows by one or more of their keys, returned in their loaded order."""
+
+    def __init__(self, rows: list[Any], *keys: Callable[[Any], Iterable[int | None]]) -> None:
+        self.rows = rows
+        self.at: dict[int, list[int]] = defaultdict(list)
+        for position, row in enumerate(rows):
+            for key in keys:
+                for value in key(row):
+                    if value is not None:
+                        self.at[value].append(position)
+
+    def pick(self, values: Iterable[int]) -> list[Any]:
+        positions: set[int] = set()
+        for value in values:
+            positions.update(self.at.get(value, ()))
+        return [self.rows[p] for p in sorted(positions)]
+
+
+def _one(attr: str) -> Callable[[Any], tuple[int | None]]:
+    return lambda row: (getattr(row, attr),)
+
+
+class PreloadedFacts(FactSource):
+    """The rows of many clusters, read once; each method answers for one cluster from memory,
+    with the rows and order its query in `FactSource` would give."""
+
+    def __init__(self, person_ids: set[int], case_ids: set[int]) -> None:
+        db = FactSource()
+        reports = db.reports(case_ids)
+        assessments = db.assessments(case_ids)
+        orders = db.orders(person_ids)
+        breaches = db.breaches(orders)
+        sightings = db.sightings(person_ids)
+        attempts = db.attempts(person_ids)
+        intelligence = db.intelligence(person_ids)
+        justice = db.justice(person_ids)
+        warrants = db.warrants(person_ids)
+        alarms = db.alarms(person_ids)
+        activations = db.activations(person_ids)
+        decisions = db.decisions(case_ids)
+        everyone = named_people(person_ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
+        relationships = db.relationships(everyone)
+        everyone |= {p for rel in relationships for p in (rel.a_id, rel.b_id)}
+        persons = db.persons(everyone)
+        located = [*breaches, *sightings, *intelligence, *alarms, *activations]
+        places = db.places(named_places(persons, reports, orders, located), everyone)
+        links = list(
+            PersonLink.objects.filter(status__in=ACTIVE)
+            .filter(Q(a_id__in=everyone) | Q(b_id__in=everyone))
+            .values_list("a_id", "b_id")
+        )
+        self._reports = _Index(reports, _one("case_id"))
+        self._assessments = _Index(assessments, _one("case_id"))
+        self._orders = _Index(orders, _one("subject_id"), lambda o: [p.pk for p in o.protected.all()])
+        self._breaches = _Index(breaches, _one("order_id"))
+        self._sightings = _Index(sightings, _one("subject_id"))
+        self._attempts = _Index(attempts, _one("subject_id"), _one("victim_id"))
+        self._intelligence = _Index(intelligence, _one("subject_id"))
+        self._justice = _Index(justice, _one("subject_id"))
+        self._warrants = _Index(warrants, _one("subject_id"))
+        self._alarms = _Index(alarms, _one("person_id"))
+        self._activations = _Index(activations, _one("person_id"))
+        self._decisions = _Index(decisions, _one("case_id"))
+        self._relationships = _Index(relationships, _one("a_id"), _one("b_id"))
+        self._persons = _Index(persons, _one("pk"))
+        self._places = _Index(places, _one("pk"), _one("person_id"))
+        self._links: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for a, b in links:
+            self._links[a].append((a, b))
+            self._links[b].append((a, b))
+
+    def reports(self, case_ids: set[int]) -> list[Report]:
+        return self._reports.pick(case_ids)
+
+    def assessments(self, case_ids: set[int]) -> list[RiskAssessment]:
+        return self._assessments.pick(case_ids)
+
+    def orders(self, ids: set[int]) -> list[ProtectiveOrder]:
+        return self._orders.pick(ids)
+
+    def breaches(self, orders: list[ProtectiveOrder]) -> list[Breach]:
+        return self._breaches.pick(o.pk for o in orders)
+
+    def sightings(self, ids: set[int]) -> list[Sighting]:
+        return self._sightings.pick(ids)
+
+    def attempts(self, ids: set[int]) -> list[ContactAttempt]:
+        return self._attempts.pick(ids)
+
+    def intelligence(self, ids: set[int]) -> list[Intelligence]:
+        return self._intelligence.pick(ids)
+
+    def justice(self, ids: set[int]) -> list[JusticeEvent]:
+        return self._justice.pick(ids)
+
+    def warrants(self, ids: set[int]) -> list[Warrant]:
+        return self._warrants.pick(ids)
+
+    def alarms(self, ids: set[int]) -> list[Alarm]:
+        return self._alarms.pick(ids)
+
+    def activations(self, ids: set[int]) -> list[AlarmActivation]:
+        return self._activations.pick(ids)
+
+    def decisions(self, case_ids: set[int]) -> list[Decision]:
+        return self._decisions.pick(case_ids)
+
+    def relationships(self, everyone: set[int]) -> list[Relationship]:
+        return self._relationships.pick(everyone)
+
+    def persons(self, everyone: set[int]) -> list[Person]:
+        return self._persons.pick(everyone)
+
+    def places(self, place_ids: set[int], everyone: set[int]) -> list[Place]:
+        by_pk = self._places.pick(place_ids)
+        by_person = self._places.pick(everyone)
+        seen = {pl.pk for pl in by_pk}
+        return sorted([*by_pk, *(pl for pl in by_person if pl.pk not in seen)], key=lambda pl: pl.pk)
+
+    def groups(self, person_ids: set[int]) -> list[set[int]]:
+        # As `identity_groups(person_ids)`: the links touching these people, joined up.
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for pid in person_ids:
+            for a, b in self._links.get(pid, ()):
+                parent[find(a)] = find(b)
+        groups: dict[int, set[int]] = defaultdict(set)
+        for x in list(parent):
+            groups[find(x)].add(x)
+        return [g for g in groups.values() if len(g) > 1]
+
+
+# --- 4. the writes of a batch --------------------------------------------------------------------
+
+
+@dataclass
+class _Audit:
+    action: str
+    obj: Any
+    case_id: int
+    new: Any
+    old: Any = None
+
+
+@dataclass
+class BatchWrites:
+    """What a batch stores, collected in the live path's order and written in bulk."""
+
+    now: dt.datetime
+    risk_changes: list[RiskChange] = field(default_factory=list)
+    cases: dict[int, Case] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+    new_actions: list[Action] = field(default_factory=list)
+    changed_actions: dict[frozenset[str], list[Action]] = field(default_factory=lambda: defaultdict(list))
+    escalations: list[Escalation] = field(default_factory=list)
+    audit: list[_Audit] = field(default_factory=list)
+
+    def flush(self, run: BulkRun) -> None:
+        RiskChange.objects.bulk_create(self.risk_changes, batch_size=1000)
+        Case.objects.bulk_update(list(self.cases.values()), ["risk_level", "risk_changed_at"], batch_size=500)
+        Flag.objects.bulk_create(self.flags, batch_size=1000)
+        Action.objects.bulk_create(self.new_actions, batch_size=500)
+        updated = 0
+        for names, actions in self.changed_actions.items():
+            Action.objects.bulk_update(actions, sorted(names), batch_size=500)
+            updated += len(actions)
+        for step in self.escalations:
+            step.action_id = step.action.pk  # the action was inserted just above
+        Escalation.objects.bulk_create(self.escalations, batch_size=1000)
+        run.audit_rows += append_audit(self.audit)
+        run.risk_changes += len(self.risk_changes)
+        run.cases_changed += len(self.cases)
+        run.flags += len(self.flags)
+        run.actions_created += len(self.new_actions)
+        run.actions_updated += updated
+        run.escalations += len(self.escalations)
+
+
+def append_audit(entries: list[_Audit]) -> int:
+    """Append `entries` to the audit chain as `audit_record` would one by one, in one insert:
+    the same lock, consecutive `seq`, each hash over the one before, and the signed head."""
+    if not entries:
+        return 0
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").only("hash", "seq").first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    rid = request_id()
+    events = []
+    for entry in entries:
+        seq += 1
+        new = entry.new() if callable(entry.new) else entry.new
+        event = AuditEvent(
+            seq=seq,
+            at=timezone.now(),
+            actor=None,
+            actor_label=POLICY_ACTOR,
+            action=entry.action,
+            object_type=entry.obj._meta.label_lower,
+            object_id=str(entry.obj.pk),
+            case_id=entry.case_id,
+            old=jsonable(entry.old),
+            new=jsonable(new),
+            request_id=rid,
+            prev_hash=prev,
+        )
+        event.hash = compute_hash(prev, row_content(event))
+        prev = event.hash
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    _sign_head(events[-1])
+    return len(events)
+
+
+class _Existing:
+    """What a batch's cases already hold, read in a few queries."""
+
+    def __init__(self, case_ids: set[int], action_keys: list[str]) -> None:
+        self.risk: set[tuple[int, str]] = set()
+        self.flags: set[tuple[int, str]] = set()
+        self.actions: dict[str, Action] = {}
+        for chunk in _chunks(case_ids):
+            self.risk.update(RiskChange.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
+            self.flags.update(Flag.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
+        for keys in _chunks(action_keys):
+            self.actions.update((a.key, a) for a in Action.objects.filter(key__in=keys))
+        self.levels: dict[int, set[int]] = defaultdict(set)
+        for pks in _chunks([a.pk for a in self.actions.values()]):
+            for action_id, level in Escalation.objects.filter(action_id__in=pks).values_list("action_id", "level"):
+                self.levels[action_id].add(level)
+        # The default owner, as `reconcile._default_owner`: the first allocated officer, else the creator.
+        self.owner: dict[int, int | None] = {}
+        for chunk in _chunks(case_ids):
+            grants = CaseAccess.objects.filter(case_id__in=chunk, allocated=True).order_by("granted_at", "pk")
+            for case_id, user_id in grants.values_list("case_id", "user_id"):
+                self.owner.setdefault(case_id, user_id)
+
+
+def _plan_risk(changes: list[dict[str, Any]], index: CaseIndex, existing: _Existing, writes: BatchWrites) -> None:
+    latest: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        case = index.for_pair(_pid(change["victim"]), _pid(change["subject"]))
+        if case is None or case.victim_id not in index.group(_pid(change["victim"])):
+            continue
+        at, key = risk_key(change)
+        if (case.pk, key) not in existing.risk:
+            existing.risk.add((case.pk, key))
+            obj = RiskChange(
+                case=case, key=key, at=at, level=change["level"], source=change["source"], drivers=list(change.get("drivers", []))
+            )
+            writes.risk_changes.append(obj)
+            writes.audit.append(
+                _Audit("risk.change", obj, case.pk, {"level": obj.level, "source": obj.source, "drivers": obj.drivers})
+            )
+        latest[case.pk] = {"level": change["level"], "at": at}
+    by_pk = {c.pk: c for c in index.cases}
+    for case_pk, last in latest.items():
+        case = by_pk[case_pk]
+        if case.risk_level != last["level"] or case.risk_changed_at != last["at"]:
+            old = {"risk_level": case.risk_level}
+            case.risk_level, case.risk_changed_at = last["level"], last["at"]
+            writes.cases[case.pk] = case
+            writes.audit.append(_Audit("case.risk_level", case, case.pk, {"risk_level": last["level"]}, old))
+
+
+def _plan_flags(flags: list[dict[str, Any]], index: CaseIndex, existing: _Existing, writes: BatchWrites) -> None:
+    for flag in flags:
+        case = index.for_pair(*flag_refs(flag))
+        if case is None:
+            continue
+        at, key = flag_key(flag)
+        if (case.pk, key) in existing.flags:
+            continue
+        existing.flags.add((case.pk, key))
+        obj = Flag(case=case, key=key, kind=flag["kind"], at=at, detail=flag.get("detail", ""))
+        writes.flags.append(obj)
+        writes.audit.append(_Audit("flag.raise", obj, case.pk, {"kind": obj.kind, "detail": obj.detail}))
+
+
+def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Existing, writes: BatchWrites) -> None:
+    for item in actions:
+        victim, subject = _pid(item["victim"]), _pid(item["subject"])
+        case = index.for_pair(victim, subject)
+        if case is None:
+            continue
+        fields = action_fields(item)
+        action = existing.actions.get(item["key"])
+        stored: set[int] = set()
+        if action is None:
+            owner_id = existing.owner.get(case.pk, case.created_by_id)
+            action = Action(
+                key=item["key"],
+                case=case,
+                kind=item["kind"],
+                rule=item["rule"],
+                reason=item["reason"],
+                victim_id=victim if victim is not None else case.victim_id,
+                subject_id=subject,
+                created_at=_when(item["created_at"]),
+                team_id=case.team_id,
+                owner_id=owner_id,
+                **({"rationale": ""} | fields),
+            )
+            writes.new_actions.append(action)
+            writes.audit.append(
+                _Audit(
+                    "action.create",
+                    action,
+                    case.pk,
+                    {**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason},
+                )
+            )
+        else:
+            stored = existing.levels.get(action.pk, set())
+            changes = action_changes(action, fields)
+            if changes:
+                old = {k: getattr(action, k) for k in changes}
+                for k, v in changes.items():
+                    setattr(action, k, v)
+                writes.changed_actions[frozenset(changes)].append(action)
+                writes.audit.append(_Audit("action.update", action, case.pk, changes, old))
+        for at, level in _steps(item):
+            if int(level) in stored:
+                continue
+            step = Escalation(
+                action=action, level=int(level), at=at, recorded_at=writes.now, reason=step_reason(action, int(level))
+            )
+            writes.escalations.append(step)
+            writes.audit.append(
+                _Audit("action.escalate", step, case.pk, _escalation_new(action, step.level, at)),
+            )
+
+
+def _escalation_new(action: Action, level: int, at: dt.datetime) -> Callable[[], dict[str, Any]]:
+    # The action's id is known only once the batch's new actions are inserted.
+    return lambda: {"action": action.pk, "level": level, "at": at}
+
+
+# --- the whole run -------------------------------------------------------------------------------
+
+
+def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRun) -> None:
+    """Evaluate and store one batch of clusters, in the caller's transaction."""
+    from vigil.actions.engine_adapter import evaluate_document
+
+    person_ids = set().union(*(c.person_ids for c in clusters))
+    case_ids = set().union(*(c.case_ids for c in clusters))
+    source = PreloadedFacts(person_ids, case_ids)
+    cases: dict[int, Case] = {}
+    for chunk in _chunks(case_ids):
+        cases.update(Case.objects.in_bulk(chunk))
+    evaluated: list[tuple[CaseIndex, dict[str, list[dict[str, Any]]]]] = []
+    for cluster in clusters:
+        world = World(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
+        document = build_document(world, until=until, source=source)
+        outcome = evaluate_document(document, groups=world.groups, until=until)
+        evaluated.append((CaseIndex(world, [cases[pk] for pk in cluster.case_ids]), outcome))
+    existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
+    writes = BatchWrites(now=timezone.now())
+    for index, outcome in evaluated:
+        _plan_risk(outcome["risk"], index, existing, writes)
+        _plan_flags(outcome["flags"], index, existing, writes)
+        _plan_actions(outcome["actions"], index, existing, writes)
+    writes.flush(run)
+    run.cases += len(case_ids)
+    run.clusters += len(clusters)
+    run.batches += 1
+
+
+def reevaluate_open_cases(
+    *,
+    until: dt.datetime | None = None,
+    batch_size: int = 500,
+    limit: int | None = None,
+    progress: Callable[[BulkRun], None] | None = None,
+) -> BulkRun:
+    """Re-evaluate every open case (or the first `limit`) at `until` (default: now), storing
+    and auditing exactly what `policy_reevaluate` would, one transaction per batch."""
+    from vigil.actions.live import policy_now
+
+    moment = until or policy_now()
+    started = time.perf_counter()
+    run = BulkRun()
+    for batch in batches(open_case_clusters(limit=limit), max(1, batch_size)):
+        with transaction.atomic():
+            reevaluate_batch(batch, until=moment, run=run)
+        if progress is not None:
+            progress(run)
+    run.seconds = time.perf_counter() - started
+    return run
