@@ -65,7 +65,26 @@ class SerialView:
 
 
 def evidence_list(evidence: str) -> list[str]:
-    return [part.strip() for part in evidence.split(";") if part.strip()]
+    """The model's reason, one item per piece of evidence. Items are joined with "; ", and
+    an item may hold "; " inside its brackets ("same year of birth (1985; one record has the
+    year only)"), so only separators outside brackets split."""
+    items: list[str] = []
+    depth, start = 0, 0
+    for i, char in enumerate(evidence):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == ";" and depth == 0:
+            items.append(evidence[start:i])
+            start = i + 1
+    items.append(evidence[start:])
+    parts = [item.strip() for item in items if item.strip()]
+    # "held for review … because of: a; b" lists its holds after it: keep them in one item.
+    held = next((i for i, part in enumerate(parts) if part.startswith("held for review")), None)
+    if held is not None:
+        parts[held:] = ["; ".join(parts[held:])]
+    return parts
 
 
 def shown_place(user: Any, person: Person, place: Place, cases: list[Case]) -> PlaceDisplay:

@@ -1,0 +1,279 @@
+"""The review queue for identity links, and the decisions on a link through the web pages:
+confirm, reject, split, re-link. Every decision needs a rationale, is audited, never merges
+rows, and re-runs the policy so R9 can fire or stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PersonFactory, PersonLinkFactory, UserFactory
+from vigil.actions.models import Action
+from vigil.audit.models import AuditEvent
+from vigil.cases.models import Case, Flag
+from vigil.cases.services import case_open, report_record
+from vigil.core.constants import Role
+from vigil.people.models import Person, PersonLink
+from vigil.people.services import person_create
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+
+
+def _signed_in(otp_login: Any, user: Any) -> Client:
+    return otp_login(Client(enforce_csrf_checks=True), user)
+
+
+def _post(client: Client, name: str, link: PersonLink, rationale: str, **extra: str) -> Any:
+    """Open the link's page as a browser would, then post its form with the CSRF token."""
+    page = client.get(reverse("person_link_detail", args=[link.pk]))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    data = {"rationale": rationale, **extra}
+    if token:
+        data["csrfmiddlewaretoken"] = token.group(1)
+    return client.post(reverse(name, args=[link.pk]), data)
+
+
+def _report(officer: Any, case: Case, day: int) -> None:
+    report_record(actor=officer, case=case, category="stalking", occurred_at=dt.datetime(2025, 3, day, 21, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def pending(officer: Any) -> dict[str, Any]:
+    """Two victims' reports about two records of Kieran Blackwood: one with a full date of
+    birth, one with the year only. The model is not sure: the pair waits for review."""
+    full = person_create(actor=officer, full_name="Kieran Blackwood", born="1985-06-12", sex="male")
+    year = person_create(actor=officer, full_name="Kieran Blackwood", born="1985", sex="male")
+    case_1 = case_open(actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=full, team=officer.team)
+    case_2 = case_open(actor=officer, victim=PersonFactory(full_name="Megan Talbot"), subject=year, team=officer.team)
+    _report(officer, case_1, 2)
+    _report(officer, case_2, 9)
+    return {"link": PersonLink.objects.get(), "full": full, "year": year, "case_1": case_1, "case_2": case_2}
+
+
+@pytest.fixture
+def linked(officer: Any) -> dict[str, Any]:
+    """Daniel and Danny Rourke, same date of birth: linked automatically; two victims, so R9."""
+    daniel = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male")
+    danny = person_create(actor=officer, full_name="Danny Rourke", born="1990-07-23", sex="male")
+    case_1 = case_open(actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=daniel, team=officer.team)
+    case_2 = case_open(actor=officer, victim=PersonFactory(full_name="Megan Talbot"), subject=danny, team=officer.team)
+    _report(officer, case_1, 2)
+    _report(officer, case_2, 9)
+    return {"link": PersonLink.objects.get(), "daniel": daniel, "danny": danny}
+
+
+def _serial_reviews() -> int:
+    return Action.objects.filter(kind="serial_perpetrator_review").count()
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def test_the_queue_shows_both_records_side_by_side_with_score_and_evidence(
+    otp_login: Any, officer: Any, pending: dict[str, Any]
+) -> None:
+    link = pending["link"]
+    assert link.status == "review"
+    body = _signed_in(otp_login, officer).get(reverse("person_link_queue")).content.decode()
+    assert "<strong>1</strong> pair waiting" in body
+    assert "12 June 1985" in body and "1985 (year only)" in body
+    assert "same year of birth (1985; one record has the year only)" in body
+    assert f"{link.score:.3f}" in body
+    assert reverse("person_link_detail", args=[link.pk]) in body
+
+
+def test_the_queue_puts_the_likeliest_first_then_the_oldest_and_pages(otp_login: Any, db: Any) -> None:
+    boss = UserFactory(username="super", role=Role.SUPERINTENDENT, team=None)
+    now = dt.datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    low = PersonLinkFactory(score=0.2, created_at=now - dt.timedelta(days=9))
+    high_new = PersonLinkFactory(score=0.95, created_at=now)
+    high_old = PersonLinkFactory(score=0.95, created_at=now - dt.timedelta(days=1))
+    PersonLinkFactory(status="auto", score=0.999)  # not waiting: not in the queue
+    for _ in range(20):
+        PersonLinkFactory(score=0.5)
+    client = _signed_in(otp_login, boss)
+
+    first = client.get(reverse("person_link_queue")).content.decode()
+    order = [int(pk) for pk in re.findall(r'data-link="(\d+)"', first)]
+    assert order[:2] == [high_old.pk, high_new.pk]
+    assert "<strong>23</strong> pairs waiting" in first and len(order) == 20
+    last = client.get(reverse("person_link_queue"), {"page": 2}).content.decode()
+    assert [int(pk) for pk in re.findall(r'data-link="(\d+)"', last)][-1] == low.pk
+
+
+def test_the_queue_leaves_out_pairs_the_user_may_not_see(otp_login: Any, outsider: Any, pending: dict[str, Any]) -> None:
+    client = _signed_in(otp_login, outsider)
+    assert "No pairs are waiting for review." in client.get(reverse("person_link_queue")).content.decode()
+    link = pending["link"]
+    assert client.get(reverse("person_link_detail", args=[link.pk])).status_code == 404
+    assert client.post(reverse("person_link_confirm", args=[link.pk]), {"rationale": "Looks like him"}).status_code in (403, 404)
+    link.refresh_from_db()
+    assert link.status == "review"
+
+
+def test_a_pair_touching_a_restricted_case_is_hidden_from_those_not_named(otp_login: Any, officer: Any, supervisor: Any) -> None:
+    staff = PersonFactory(full_name="Kieran Blackwood", is_police_staff=True)
+    other = PersonFactory(full_name="Kieran Blackwood")
+    case_open(actor=officer, victim=PersonFactory(), subject=staff, team=officer.team, allocate=[officer])  # restricted
+    case_open(actor=officer, victim=PersonFactory(), subject=other, team=officer.team)
+    a, b = sorted((staff, other), key=lambda p: p.pk)
+    link = PersonLinkFactory(a=a, b=b)
+    assert link.pk in _queue_ids(_signed_in(otp_login, officer))  # named on the restricted case
+    assert link.pk not in _queue_ids(_signed_in(otp_login, supervisor))
+
+
+def _queue_ids(client: Client) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-link="(\d+)"', client.get(reverse("person_link_queue")).content.decode())]
+
+
+# --- confirm and reject ---------------------------------------------------------------------------
+
+
+def test_confirming_links_the_records_audits_and_fires_r9(otp_login: Any, officer: Any, pending: dict[str, Any]) -> None:
+    link = pending["link"]
+    assert not Flag.objects.filter(kind="serial_perpetrator").exists() and _serial_reviews() == 0
+    people_before = Person.objects.count()
+
+    response = _post(_signed_in(otp_login, officer), "person_link_confirm", link, "  Same PNC number on both custody records. ")
+
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.status == "confirmed" and link.decided_by == officer and link.decided_at is not None
+    assert link.decision_rationale == "Same PNC number on both custody records."
+    assert Person.objects.count() == people_before  # linked, never merged
+    event = AuditEvent.objects.get(action="person_link.confirmed", object_id=str(link.pk))
+    assert event.actor == officer and event.old == {"status": "review"}
+    # The policy ran again: one man, two victims.
+    assert Flag.objects.filter(kind="serial_perpetrator").exists() and _serial_reviews() >= 1
+    body = _signed_in(otp_login, officer).get(reverse("person_detail", args=[pending["year"].pk])).content.decode()
+    assert "Serial perpetrator (R9): named in reports by 2 victims" in body
+    assert pending["case_1"].reference in body and pending["case_2"].reference in body
+
+
+def test_rejecting_keeps_the_records_apart(otp_login: Any, officer: Any, pending: dict[str, Any]) -> None:
+    link = pending["link"]
+    response = _post(_signed_in(otp_login, officer), "person_link_reject", link, "Different custody photographs.")
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.status == "rejected" and link.decided_by == officer
+    assert AuditEvent.objects.filter(action="person_link.rejected", object_id=str(link.pk)).exists()
+    assert not Flag.objects.filter(kind="serial_perpetrator").exists()
+    assert link.pk not in _queue_ids(_signed_in(otp_login, officer))
+
+
+@pytest.mark.parametrize("rationale", ["", "   "])
+def test_an_empty_rationale_is_refused_and_nothing_is_saved(
+    otp_login: Any, officer: Any, pending: dict[str, Any], rationale: str
+) -> None:
+    link = pending["link"]
+    audit_rows = AuditEvent.objects.filter(action__startswith="person_link.").exclude(action="person_link.view").count()
+
+    response = _post(_signed_in(otp_login, officer), "person_link_confirm", link, rationale)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and "Explain why you made this decision" in body
+    assert 'href="#id_rationale"' in body
+    assert "<title>Error:" in body
+    link.refresh_from_db()
+    assert link.status == "review" and link.decided_by is None and link.decision_rationale == ""
+    assert AuditEvent.objects.filter(action__startswith="person_link.").exclude(action="person_link.view").count() == audit_rows
+    assert not Flag.objects.filter(kind="serial_perpetrator").exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(otp_login: Any, officer: Any, pending: dict[str, Any]) -> None:
+    link = pending["link"]
+    client = _signed_in(otp_login, officer)
+    response = client.post(reverse("person_link_confirm", args=[link.pk]), {"rationale": "Same man"})
+    assert response.status_code == 403
+    link.refresh_from_db()
+    assert link.status == "review"
+
+
+def test_a_pair_decided_meanwhile_is_not_decided_twice(
+    otp_login: Any, officer: Any, supervisor: Any, pending: dict[str, Any]
+) -> None:
+    link = pending["link"]
+    first, second = _signed_in(otp_login, officer), _signed_in(otp_login, supervisor)
+    page = second.get(reverse("person_link_detail", args=[link.pk])).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert _post(first, "person_link_confirm", link, "Same PNC number.").status_code == 302
+
+    response = second.post(
+        reverse("person_link_reject", args=[link.pk]), {"rationale": "Looks different", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 400 and "reload the page" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "confirmed" and link.decided_by == officer
+
+
+# --- split and re-link ----------------------------------------------------------------------------
+
+
+def test_an_officer_may_not_split(otp_login: Any, officer: Any, linked: dict[str, Any]) -> None:
+    link = linked["link"]
+    client = _signed_in(otp_login, officer)
+    page = client.get(reverse("person_link_detail", args=[link.pk])).content.decode()
+    assert "Split the link" not in page and "Only a supervisor (sergeant) or above" in page
+    assert _post(client, "person_link_split", link, "Not him").status_code == 404
+    link.refresh_from_db()
+    assert link.status == "auto"
+
+
+def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: Any, linked: dict[str, Any]) -> None:
+    link = linked["link"]
+    reviews = _serial_reviews()
+    assert link.status == "auto" and reviews >= 1
+    client = _signed_in(otp_login, supervisor)
+    person_page = reverse("person_detail", args=[linked["daniel"].pk])
+    assert "Split the link" in client.get(reverse("person_link_detail", args=[link.pk])).content.decode()
+
+    # Split: the records are two people again, and R9 no longer holds on today's links.
+    response = _post(client, "person_link_split", link, "Custody photographs show two different men.", next=person_page)
+    assert response.status_code == 302 and response["Location"] == person_page
+    link.refresh_from_db()
+    assert link.status == "split" and link.decided_by == supervisor
+    split = AuditEvent.objects.get(action="person_link.split", object_id=str(link.pk))
+    assert split.old == {"status": "auto"}
+    body = client.get(person_page).content.decode()
+    assert "Danny Rourke" in body  # still listed, under the links, as split
+    assert "No other record is linked to this one." in body and "so R9 does not apply" in body
+    assert "Split by a supervisor" in body and "Custody photographs show two different men." in body
+
+    # Re-link: one man again; the stored R9 flag and review are there (none added twice).
+    assert _post(client, "person_link_relink", link, "PNC check: the same man after all.").status_code == 302
+    link.refresh_from_db()
+    assert link.status == "confirmed" and link.decision_rationale == "PNC check: the same man after all."
+    relink = AuditEvent.objects.get(action="person_link.confirmed", object_id=str(link.pk))
+    assert relink.old == {"status": "split"} and relink.seq > split.seq
+    body = client.get(person_page).content.decode()
+    assert "Serial perpetrator (R9): named in reports by 2 victims" in body
+    assert _serial_reviews() == reviews
+    assert PersonLink.objects.count() == 1 and Person.objects.filter(full_name__endswith="Rourke").count() == 2
+
+
+def test_a_rejected_pair_can_be_linked_again_by_a_supervisor_only(
+    otp_login: Any, officer: Any, supervisor: Any, pending: dict[str, Any]
+) -> None:
+    link = pending["link"]
+    assert _post(_signed_in(otp_login, officer), "person_link_reject", link, "Different photographs.").status_code == 302
+    assert _post(_signed_in(otp_login, officer), "person_link_relink", link, "Same man").status_code == 404
+    assert _post(_signed_in(otp_login, supervisor), "person_link_relink", link, "Same tattoo").status_code == 302
+    link.refresh_from_db()
+    assert link.status == "confirmed" and link.decided_by == supervisor
+    assert Flag.objects.filter(kind="serial_perpetrator").exists()
+
+
+def test_a_split_needs_a_rationale_too(otp_login: Any, supervisor: Any, linked: dict[str, Any]) -> None:
+    link = linked["link"]
+    response = _post(_signed_in(otp_login, supervisor), "person_link_split", link, "")
+    assert response.status_code == 400 and "govuk-error-summary" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "auto"
