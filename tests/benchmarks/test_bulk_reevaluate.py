@@ -196,3 +196,25 @@ def test_a_second_bulk_run_changes_nothing_and_queries_are_bounded_per_batch(off
     assert AuditEvent.objects.count() == audit_rows
     # One batch: a fixed set of queries, whatever the number of cases in it.
     assert len(queries) < 40
+
+
+def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    out = tmp_path / "performance.md"
+    out.write_text("# Performance\n\n<!-- bench:replay -->\nreplay figures\n<!-- /bench:replay -->\n", encoding="utf-8")
+    call_command("bench", "--output", str(out), "reevaluate", "--synthetic", "30", "--batch-size", "10", "--runs", "2")
+    text = out.read_text(encoding="utf-8")
+    section = text.split("<!-- bench:reevaluate -->", 1)[1].split("<!-- /bench:reevaluate -->", 1)[0]
+    assert "replay figures" in text
+    rows = [line for line in section.splitlines() if line.startswith("| SQLite") or line.startswith("| PostgreSQL")]
+    assert [row.split("|")[3].strip() for row in rows] == ["first", "repeat"]
+    first = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert first[1] == "30" and float(first[5].replace(",", "")) > 0 and float(first[8]) > 0 and first[13] == "yes"
+    assert Action.objects.exists() and verify_chain().ok
+    # Rewriting the section (another database's run) keeps the rows it does not replace.
+    from vigil.actions.bench_reevaluate import write_figures
+
+    write_figures(out, [], machine="m", python="p")
+    kept = [line for line in out.read_text(encoding="utf-8").splitlines() if line in rows]
+    assert kept == rows

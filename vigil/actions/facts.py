@@ -81,6 +81,7 @@ class FactSource:
     def reports(self, case_ids: set[int]) -> list[Report]:
         return list(
             Report.objects.filter(case_id__in=case_ids)
+            .defer("summary")  # narratives stay encrypted: the policy never reads them
             .select_related("case")
             .prefetch_related("children_present")
             .order_by("occurred_at", "pk")
@@ -97,19 +98,19 @@ class FactSource:
         )
 
     def breaches(self, orders: list[ProtectiveOrder]) -> list[Breach]:
-        return list(Breach.objects.filter(order__in=orders))
+        return list(Breach.objects.filter(order__in=orders).defer("summary"))
 
     def sightings(self, ids: set[int]) -> list[Sighting]:
-        return list(Sighting.objects.filter(subject_id__in=ids))
+        return list(Sighting.objects.filter(subject_id__in=ids).defer("summary"))
 
     def attempts(self, ids: set[int]) -> list[ContactAttempt]:
-        return list(ContactAttempt.objects.filter(Q(subject_id__in=ids) | Q(victim_id__in=ids)))
+        return list(ContactAttempt.objects.filter(Q(subject_id__in=ids) | Q(victim_id__in=ids)).defer("summary"))
 
     def intelligence(self, ids: set[int]) -> list[Intelligence]:
-        return list(Intelligence.objects.filter(subject_id__in=ids))
+        return list(Intelligence.objects.filter(subject_id__in=ids).defer("summary"))
 
     def justice(self, ids: set[int]) -> list[JusticeEvent]:
-        return list(JusticeEvent.objects.filter(subject_id__in=ids))
+        return list(JusticeEvent.objects.filter(subject_id__in=ids).defer("summary"))
 
     def warrants(self, ids: set[int]) -> list[Warrant]:
         return list(Warrant.objects.filter(subject_id__in=ids))
@@ -132,9 +133,9 @@ class FactSource:
     def places(self, place_ids: set[int], everyone: set[int]) -> list[Place]:
         # The engine needs coordinates; a place recorded without them takes no part in distances.
         return list(
-            Place.objects.filter(Q(pk__in=place_ids) | Q(person_id__in=everyone), lat__isnull=False, lon__isnull=False).order_by(
-                "pk"
-            )
+            Place.objects.filter(Q(pk__in=place_ids) | Q(person_id__in=everyone), lat__isnull=False, lon__isnull=False)
+            .defer("address")
+            .order_by("pk")
         )
 
     def groups(self, person_ids: set[int]) -> list[set[int]]:
