@@ -57,7 +57,7 @@ class Level:
     neutral: bool = False
     holds: bool = False
 
-    @property
+    @cached_property
     def weight(self) -> float:
         if self.neutral:
             return 0.0
@@ -125,11 +125,13 @@ class FellegiSunter:
     thresholds: Thresholds
     hold_wording: str = "not linked automatically: {detail}"
     _index: dict[str, Field] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _weights: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0 < self.prior < 1:
             raise ValueError(f"prior must be between 0 and 1, got {self.prior}")
         self._index.update({f.name: f for f in self.fields})
+        self._weights.update({(f.name, level.name): level.weight for f in self.fields for level in f.levels})
 
     @property
     def prior_weight(self) -> float:
@@ -143,7 +145,11 @@ class FellegiSunter:
 
     def weight_of(self, outcomes: Iterable[Outcome]) -> float:
         """Sum of the outcomes' match weights, without the prior."""
-        return sum(self.level(o).weight + o.adjust for o in outcomes)
+        weights = self._weights
+        try:
+            return sum(weights[(o.field, o.level)] + o.adjust for o in outcomes)
+        except KeyError:  # an unknown field or level: let level() name it
+            return sum(self.level(o).weight + o.adjust for o in outcomes)
 
     def decide(self, probability: float, *, held: bool) -> str:
         if probability >= self.thresholds.link:

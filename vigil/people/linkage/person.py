@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from vigil.people.linkage import dob as dobs
 from vigil.people.linkage import names
-from vigil.people.linkage.model import FellegiSunter, Field, Level, Outcome, Scored, Thresholds
+from vigil.people.linkage.model import FellegiSunter, Field, Level, Outcome, Scored, Thresholds, probability_from_weight
 
 
 @dataclass(frozen=True)
@@ -194,9 +194,14 @@ class _Form:
 
 
 def _forms(record: PersonRecord) -> tuple[_Form, ...]:
-    forms = [_Form(f, False) for f in names.name_forms(record.name)]
+    return _forms_of(record.name, record.aliases)
+
+
+@lru_cache(maxsize=65536)
+def _forms_of(name: str, aliases: tuple[str, ...]) -> tuple[_Form, ...]:
+    forms = [_Form(f, False) for f in names.name_forms(name)]
     seen = {f.form for f in forms}
-    for alias in record.aliases:
+    for alias in aliases:
         for f in names.name_forms(alias):
             if f not in seen:
                 seen.add(f)
@@ -213,7 +218,12 @@ def _common_name(outcome: Outcome, name: str, model: FellegiSunter) -> Outcome:
     return replace(outcome, detail=f"{outcome.detail}, a common name", adjust=math.log2(level.u / share))
 
 
+_PLAIN_FORM = Outcome("name_form", FORM_AS_WRITTEN, "")
+
+
 def _form_outcome(x: _Form, y: _Form) -> Outcome:
+    if not (x.alias or y.alias) and x.form.how == y.form.how == names.AS_WRITTEN:
+        return _PLAIN_FORM  # the common case, without building the wording
     aliases = sorted({f.form.written for f in (x, y) if f.alias})
     alias_words = f"through the alias {' and '.join(aliases)}" if aliases else ""
     for level, how in ((FORM_SURNAME_FIRST, names.SURNAME_FIRST), (FORM_MIDDLE, names.MIDDLE_AS_GIVEN)):
@@ -224,31 +234,76 @@ def _form_outcome(x: _Form, y: _Form) -> Outcome:
     return Outcome("name_form", FORM_AS_WRITTEN, f"matched {alias_words}" if alias_words else "")
 
 
+@lru_cache(maxsize=262144)
+def _given_outcome(a: str, b: str) -> Outcome:
+    return Outcome("given", *names.compare_given(a, b))
+
+
+@lru_cache(maxsize=262144)
+def _surname_outcome(a: str, b: str) -> Outcome:
+    return Outcome("surname", *names.compare_surname(a, b))
+
+
+@lru_cache(maxsize=262144)
+def _person_given(a: str, b: str) -> Outcome:
+    given = _given_outcome(a, b)
+    return _common_name(given, a, PERSON_MODEL) if given.level == names.GIVEN_EXACT else given
+
+
+@lru_cache(maxsize=262144)
+def _person_surname(a: str, b: str) -> Outcome:
+    surname = _surname_outcome(a, b)
+    return _common_name(surname, a, PERSON_MODEL) if surname.level == names.SURNAME_EXACT else surname
+
+
+def _form_level(x: _Form, y: _Form) -> Outcome:
+    """The name_form level of a pair of readings, without the wording (see _form_outcome)."""
+    hows = (x.form.how, y.form.how)
+    if names.SURNAME_FIRST in hows:
+        return _FORM_LEVELS[FORM_SURNAME_FIRST]
+    if names.MIDDLE_AS_GIVEN in hows:
+        return _FORM_LEVELS[FORM_MIDDLE]
+    return _FORM_LEVELS[FORM_AS_WRITTEN]
+
+
+_FORM_LEVELS = {level: Outcome("name_form", level) for level in (FORM_AS_WRITTEN, FORM_SURNAME_FIRST, FORM_MIDDLE)}
+
+
 def _name_outcomes(a: PersonRecord, b: PersonRecord, model: FellegiSunter) -> tuple[Outcome, Outcome, Outcome]:
     """Every reading of every name of one against every reading of every name of the other;
-    the best-weighted wins. Ties go to the alphabetically first evidence, so a-b = b-a."""
-    best: tuple[float, str, tuple[Outcome, Outcome, Outcome]] | None = None
+    the best-weighted wins. Ties go to the alphabetically first evidence, so a-b = b-a.
+
+    The name_form wording and the tie-break text are costly, so they are built only for the
+    winner and for readings that tie with it; the weights do not depend on them."""
+
+    def full(x: _Form, y: _Form, given: Outcome, surname: Outcome) -> tuple[Outcome, Outcome, Outcome]:
+        return (given, surname, _form_outcome(x, y))
+
+    best: tuple[float, _Form, _Form, Outcome, Outcome] | None = None
     for x in _forms(a):
         for y in _forms(b):
-            given = Outcome("given", *names.compare_given(x.form.given, y.form.given))
-            surname = Outcome("surname", *names.compare_surname(x.form.surname, y.form.surname))
-            if given.level == names.GIVEN_EXACT:
-                given = _common_name(given, x.form.given, model)
-            if surname.level == names.SURNAME_EXACT:
-                surname = _common_name(surname, x.form.surname, model)
-            form = _form_outcome(x, y)
-            trio = (given, surname, form)
-            weight = model.weight_of(trio)
-            words = repr(trio)
-            if best is None or weight > best[0] or (weight == best[0] and words < best[1]):
-                best = (weight, words, trio)
+            if model is PERSON_MODEL:  # the common-name adjustment is cached with the comparison
+                given = _person_given(x.form.given, y.form.given)
+                surname = _person_surname(x.form.surname, y.form.surname)
+            else:
+                given = _given_outcome(x.form.given, y.form.given)
+                surname = _surname_outcome(x.form.surname, y.form.surname)
+                if given.level == names.GIVEN_EXACT:
+                    given = _common_name(given, x.form.given, model)
+                if surname.level == names.SURNAME_EXACT:
+                    surname = _common_name(surname, x.form.surname, model)
+            weight = model.weight_of((given, surname, _form_level(x, y)))
+            if best is None or weight > best[0]:
+                best = (weight, x, y, given, surname)
+            elif weight == best[0] and repr(full(x, y, given, surname)) < repr(full(*best[1:])):
+                best = (weight, x, y, given, surname)
     if best is None:
         return (
             Outcome("given", names.GIVEN_MISSING),
             Outcome("surname", names.SURNAME_MISSING),
             Outcome("name_form", FORM_AS_WRITTEN),
         )
-    return best[2]
+    return full(*best[1:])
 
 
 def compare_records(a: PersonRecord, b: PersonRecord, model: FellegiSunter = PERSON_MODEL) -> tuple[Outcome, ...]:
@@ -265,6 +320,24 @@ def score_pair(a: PersonRecord, b: PersonRecord) -> MatchResult:
     """The model's view of whether two person records are one human being, in plain words.
     Symmetric: score_pair(a, b) == score_pair(b, a)."""
     scored = PERSON_MODEL.weigh(compare_records(a, b))
+    return MatchResult(
+        probability=scored.probability,
+        match_weight=scored.match_weight,
+        decision=scored.decision,
+        evidence=scored.evidence,
+        reason="; ".join(scored.evidence),
+    )
+
+
+def score_if_related(a: PersonRecord, b: PersonRecord) -> MatchResult | None:
+    """score_pair(a, b) when the decision is link or review, and None when it is none, without
+    wording the evidence of the many candidate pairs that are neither (the same weight, to the
+    last bit, decides)."""
+    outcomes = compare_records(a, b)
+    weight = PERSON_MODEL.prior_weight + PERSON_MODEL.weight_of(outcomes)
+    if probability_from_weight(weight) < PERSON_MODEL.thresholds.review:
+        return None
+    scored = PERSON_MODEL.weigh(outcomes)
     return MatchResult(
         probability=scored.probability,
         match_weight=scored.match_weight,

@@ -1,0 +1,136 @@
+"""`vigil bench linkage` and the database side of linking it measures. Nothing here is timed:
+the tests check that a small run writes its section, that the synthetic index is found by the
+real link_new_person, and that the faster search reads the same records and decisions."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management.base import BaseCommand, CommandError
+
+from vigil.core.constants import LinkStatus
+from vigil.people import linking
+from vigil.people.bench_linkage import NameSource, build_synthetic_persons, linkage_run
+from vigil.people.linkage import PersonRecord, score_pair
+from vigil.people.linkage.person import score_if_related
+from vigil.people.models import Person, PersonLink
+from vigil.people.services import person_create, place_create
+
+
+def run(tmp_path: Path, **options: Any) -> tuple[str, Path]:
+    output = tmp_path / "performance.md"
+    command = BaseCommand(stdout=io.StringIO())
+    opts = {"synthetic": True, "persons": 2000, "probes": 20, "seed": 7, "output": str(output), "no_write": False}
+    linkage_run(command, {**opts, **options})
+    return command.stdout.getvalue(), output  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path: Path) -> None:
+    output = tmp_path / "performance.md"
+    output.write_text(
+        "# Performance\n\n<!-- bench:board -->\nboard figures\n<!-- /bench:board -->\n\nKept by hand.\n", encoding="utf-8"
+    )
+    printed, output = run(tmp_path)
+    text = output.read_text(encoding="utf-8")
+    assert "board figures" in text and "Kept by hand." in text
+    section = text.split("<!-- bench:linkage -->", 1)[1].split("<!-- /bench:linkage -->", 1)[0]
+    assert "**2,000 persons**" in section
+    row = next(line for line in section.splitlines() if line.startswith("| 2,000 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    p50, p95, worst = (float(c) for c in cells[1:4])
+    assert 0 < p50 <= p95 <= worst
+    assert int(cells[5]) == 3  # block sizes, candidates, aliases
+    assert "blocking" in cells[6] or "blockingkey" in cells[6]
+    assert "Probes written from a stored person: 10." in section
+    assert "Loaded 2,000 persons" in printed and "Wrote the linkage section" in printed
+    # A second run (on the index already loaded) replaces the section rather than adding another.
+    run(tmp_path, synthetic=False, seed=8)
+    assert output.read_text(encoding="utf-8").count("<!-- bench:linkage -->") == 1
+
+
+@pytest.mark.django_db
+def test_no_write_prints_only(tmp_path: Path) -> None:
+    printed, output = run(tmp_path, no_write=True)
+    assert not output.exists()
+    assert "p95" in printed
+
+
+@pytest.mark.django_db
+def test_synthetic_load_refuses_a_database_with_people(tmp_path: Path) -> None:
+    Person.objects.create(full_name="Already Here", created_at="2026-01-01T00:00Z")
+    with pytest.raises(CommandError, match="already holds people"):
+        run(tmp_path)
+
+
+@pytest.mark.django_db
+def test_synthetic_keys_are_the_ones_link_new_person_finds(officer: Any) -> None:
+    """A new report of a loaded person, written another way, is linked to that person by the
+    real link_new_person through the keys the bulk loader stored."""
+    build_synthetic_persons(persons=2000, seed=3)
+    target = (
+        Person.objects.filter(birth_precision="full", full_name__regex=r"^[A-Z][a-z]+ [A-Z][a-z]+$", aliases__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    assert target is not None
+    given, surname = target.full_name.split()
+    assert target.born_on is not None
+    new = person_create(actor=officer, full_name=f"{surname.upper()} {given}", born=target.born_on)
+    link = PersonLink.objects.get(a=target, b=new)
+    assert link.status == LinkStatus.AUTO, link.evidence
+    assert "same surname" in link.evidence
+    found = linking.find_matches(linking.person_record(new), exclude=new.pk)
+    assert found[0][0] == target.pk
+
+
+@pytest.mark.django_db
+def test_candidate_records_read_the_same_records_as_person_record(officer: Any) -> None:
+    home = place_create(actor=officer, address="12 Acacia Avenue, Leeds", lat=53.8, lon=-1.55)
+    bare = place_create(actor=officer, address="The Old Mill")
+    people = [
+        person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=home, aliases=["Danny Ro"]),
+        person_create(actor=officer, full_name="Danny Rourke", born="1990", home=bare),
+        person_create(actor=officer, full_name="ROURKE Daniel"),
+    ]
+    keys = sorted({k for p in people for k in linking.index_keys(linking.person_record(p))})
+    records = {r.ref: r for r in linking.candidate_records(keys)}
+    assert records == {str(p.pk): linking.person_record(p) for p in people}
+    assert str(people[0].pk) not in {r.ref for r in linking.candidate_records(keys, exclude=people[0].pk)}
+
+
+def test_score_if_related_decides_as_score_pair() -> None:
+    rng = random.Random(11)
+    source = NameSource(rng)
+    records = []
+    for i in range(150):
+        human = source.human(3)
+        for j, w in enumerate((source.written(human), source.variant(human, 3))):
+            place = ((53.0 + (w.home or 0) / 100, -1.0),) if w.home is not None else ()
+            records.append(PersonRecord(ref=f"{i}-{j}", name=w.name, born=w.born, sex=w.sex, places=place))
+    pairs = [(a, b) for step in (1, 2, 5) for a, b in zip(records, records[step:] + records[:step], strict=True)]
+    assert any(score_pair(a, b).decision != "none" for a, b in pairs)
+    for a, b in pairs:
+        full = score_pair(a, b)
+        fast = score_if_related(a, b)
+        assert (fast is None) == (full.decision == "none")
+        if fast is not None:
+            assert fast == full
+
+
+@pytest.mark.django_db
+def test_common_name_blocks_are_not_searched(monkeypatch: pytest.MonkeyPatch, officer: Any) -> None:
+    for year in (1960, 1970, 1980, 1990):
+        person_create(actor=officer, full_name="John Smith", born=str(year))
+    person_create(actor=officer, full_name="John Smith", born="2000")
+    monkeypatch.setattr(linking, "MAX_BLOCK", 2)
+    record = PersonRecord(ref="new", name="John Smith", born="2000-01-01")
+    sizes = linking.block_sizes(linking.index_keys(record))
+    assert max(sizes.values()) == 3  # counted only up to MAX_BLOCK + 1
+    common = [k for k, n in sizes.items() if n > 2]
+    assert common and not set(common) & set(linking.searched_keys(sizes))
+    assert "s|SM0|2000" in linking.searched_keys(sizes)  # the rare block is still searched
