@@ -19,7 +19,7 @@ from vigil.cases.models import Case, Flag
 from vigil.cases.services import case_open, report_record
 from vigil.core.constants import Role
 from vigil.people.models import Person, PersonLink
-from vigil.people.services import person_create
+from vigil.people.services import person_create, place_create
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -86,6 +86,20 @@ def test_the_queue_shows_both_records_side_by_side_with_score_and_evidence(
     assert "same year of birth (1985; one record has the year only)" in body
     assert f"{link.score:.3f}" in body
     assert reverse("person_link_detail", args=[link.pk]) in body
+
+
+def test_addresses_are_shown_only_on_the_links_own_page_and_that_read_is_audited(otp_login: Any, officer: Any) -> None:
+    home = place_create(actor=officer, address="14 Harehills Lane, Leeds LS8 4AA", kind="home", lat=53.81, lon=-1.52)
+    first = person_create(actor=officer, full_name="Kieran Blackwood", born="1985-06-12", home=home)
+    second = person_create(actor=officer, full_name="Kieran Blackwood", born="1985")
+    case_open(actor=officer, victim=PersonFactory(), subject=first, team=officer.team)
+    case_open(actor=officer, victim=PersonFactory(), subject=second, team=officer.team)
+    link = PersonLink.objects.get(status="review")
+    client = _signed_in(otp_login, officer)
+
+    assert "Harehills" not in client.get(reverse("person_link_queue")).content.decode()
+    assert "Harehills" in client.get(reverse("person_link_detail", args=[link.pk])).content.decode()
+    assert AuditEvent.objects.filter(action="person_link.view", object_id=str(link.pk), actor=officer).count() == 1
 
 
 def test_the_queue_puts_the_likeliest_first_then_the_oldest_and_pages(otp_login: Any, db: Any) -> None:
@@ -185,6 +199,12 @@ def test_an_empty_rationale_is_refused_and_nothing_is_saved(
     assert link.status == "review" and link.decided_by is None and link.decision_rationale == ""
     assert AuditEvent.objects.filter(action__startswith="person_link.").exclude(action="person_link.view").count() == audit_rows
     assert not Flag.objects.filter(kind="serial_perpetrator").exists()
+
+
+def test_the_back_link_goes_only_to_this_site(otp_login: Any, officer: Any, pending: dict[str, Any]) -> None:
+    url = reverse("person_link_detail", args=[pending["link"].pk])
+    body = _signed_in(otp_login, officer).get(url, {"next": "https://evil.example/"}).content.decode()
+    assert "evil.example" not in body
 
 
 def test_a_post_without_the_csrf_token_is_refused(otp_login: Any, officer: Any, pending: dict[str, Any]) -> None:

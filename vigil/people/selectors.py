@@ -148,8 +148,9 @@ def _serial_view(cases: list[Case], subject_ids: set[int]) -> SerialView:
 
 def person_profile(user: Any, person: Person) -> dict[str, Any]:
     """Everything the person page shows. `person` was loaded through `get_person_for_user`."""
-    hidden = set(hidden_persons(user).values_list("pk", flat=True))
-    group = linked_ids(person) - (hidden - {person.pk})
+    linked = linked_ids(person)
+    hidden = set(hidden_persons(user).filter(pk__in=linked).values_list("pk", flat=True))
+    group = linked - (hidden - {person.pk})
     records = list(
         Person.objects.filter(pk__in=group)
         .select_related("home")

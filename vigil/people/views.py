@@ -35,7 +35,12 @@ DONE_MESSAGES = {
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)  # audits the read (person.view)
-    context = {"person": person, "page_title": person.full_name, **person_profile(request.user, person)}
+    context = {
+        "person": person,
+        "may_review": may_review(request.user),
+        "page_title": person.full_name,
+        **person_profile(request.user, person),
+    }
     return render(request, "people/person_detail.html", context)
 
 
@@ -94,11 +99,15 @@ def _form_errors(form: LinkDecisionForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errs)
 
 
+def _safe_next(request: HttpRequest, target: str) -> str:
+    """Where to go back to: a page of this site only."""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if target and ok else ""
+
+
 def _back(request: HttpRequest, link: PersonLink) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("person_link_detail", pk=link.pk)
+    target = _safe_next(request, request.POST.get("next", ""))
+    return redirect(target) if target else redirect("person_link_detail", pk=link.pk)
 
 
 def _pair_context(user: Any, link: PersonLink) -> dict[str, Any]:
@@ -118,6 +127,6 @@ def _detail_context(request: HttpRequest, link: PersonLink, form: LinkDecisionFo
         **_pair_context(request.user, link),
         "form": form,
         "decisions": decisions_open_to(request.user, link),
-        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "next": _safe_next(request, request.POST.get("next") or request.GET.get("next", "")),
         "page_title": "Are these the same person?",
     }
