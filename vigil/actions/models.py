@@ -54,8 +54,12 @@ class Action(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "owner", "due_at"], name="action_owner_board_idx"),
-            models.Index(fields=["status", "team", "level", "due_at"], name="action_team_board_idx"),
+            # The board reads each part of a person's board in its order (vigil/actions/board.py):
+            # equality on the part, then priority, then age, so a page is read, not sorted.
+            models.Index(fields=["owner", "status", "priority", "created_at"], name="action_board_owner_idx"),
+            models.Index(fields=["team", "status", "level", "priority", "created_at"], name="action_board_team_idx"),
+            models.Index(fields=["status", "level", "priority", "created_at"], name="action_board_level_idx"),
+            # The escalation job: open actions past their due time below level 4.
             models.Index(fields=["status", "level", "due_at"], name="action_level_board_idx"),
             models.Index(fields=["case", "kind", "status"], name="action_case_kind_idx"),
         ]
