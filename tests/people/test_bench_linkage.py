@@ -32,25 +32,33 @@ def run(tmp_path: Path, **options: Any) -> tuple[str, Path]:
 @pytest.mark.django_db
 def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path: Path) -> None:
     output = tmp_path / "performance.md"
+    postgres_row = "| 2026-11-25 10:00 | PostgreSQL 15.8 | 1,000,000 | 9.0 | 20.0 | 30.0 | 1 / 2 / 3 | 3 | `x` |"
     output.write_text(
-        "# Performance\n\n<!-- bench:board -->\nboard figures\n<!-- /bench:board -->\n\nKept by hand.\n", encoding="utf-8"
+        "# Performance\n\n<!-- bench:board -->\nboard figures\n<!-- /bench:board -->\n\nKept by hand.\n\n"
+        f"<!-- bench:linkage -->\n{postgres_row}\n- **PostgreSQL 15.8** (note)\n"
+        "| 2026-11-24 10:00 | SQLite 3.40.1 | 5 | 1.0 | 1.0 | 1.0 | 1 / 1 / 1 | 3 | `y` |\n<!-- /bench:linkage -->\n",
+        encoding="utf-8",
     )
     printed, output = run(tmp_path)
     text = output.read_text(encoding="utf-8")
     assert "board figures" in text and "Kept by hand." in text
     section = text.split("<!-- bench:linkage -->", 1)[1].split("<!-- /bench:linkage -->", 1)[0]
-    assert "**2,000 persons**" in section
-    row = next(line for line in section.splitlines() if line.startswith("| 2,000 |"))
+    # The other engine's row and note are kept; this engine's old row is replaced.
+    assert postgres_row in section and "- **PostgreSQL 15.8** (note)" in section
+    assert "| 5 |" not in section
+    row = next(line for line in section.splitlines() if "| 2,000 |" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
-    p50, p95, worst = (float(c) for c in cells[1:4])
+    assert cells[1].startswith("SQLite") or cells[1].startswith("PostgreSQL")
+    p50, p95, worst = (float(c) for c in cells[3:6])
     assert 0 < p50 <= p95 <= worst
-    assert int(cells[5]) == 3  # block sizes, candidates, aliases
-    assert "blocking" in cells[6] or "blockingkey" in cells[6]
-    assert "Probes written from a stored person: 10." in section
+    assert int(cells[7]) == 3  # block sizes, candidates, aliases
+    assert "blocking" in cells[8]
+    assert "2,000 persons" in section and "Of the 10 probes written from a stored person" in section
     assert "Loaded 2,000 persons" in printed and "Wrote the linkage section" in printed
     # A second run (on the index already loaded) replaces the section rather than adding another.
     run(tmp_path, synthetic=False, seed=8)
-    assert output.read_text(encoding="utf-8").count("<!-- bench:linkage -->") == 1
+    text = output.read_text(encoding="utf-8")
+    assert text.count("<!-- bench:linkage -->") == 1 and text.count("| 2,000 |") == 1 and postgres_row in text
 
 
 @pytest.mark.django_db
