@@ -210,7 +210,7 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
     rows = [line for line in section.splitlines() if line.startswith("| SQLite") or line.startswith("| PostgreSQL")]
     assert [row.split("|")[3].strip() for row in rows] == ["first", "repeat"]
     first = [c.strip() for c in rows[0].strip("|").split("|")]
-    assert first[1] == "30" and float(first[5].replace(",", "")) > 0 and float(first[8]) > 0 and first[13] == "yes"
+    assert first[1] == "30" and float(first[6].replace(",", "")) > 0 and float(first[9]) > 0 and first[14] == "yes"
     assert Action.objects.exists() and verify_chain().ok
     # Rewriting the section (another database's run) keeps the rows it does not replace.
     from vigil.actions.bench_reevaluate import write_figures

@@ -123,7 +123,7 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
             f"{t.database} {t.run}: {t.cases:,} cases in {t.seconds:.1f} s = {t.cases_per_second:,.0f} cases/s "
             f"(100,000 in {t.projected_100k_seconds:,.0f} s); {t.queries:,} queries ({t.queries_per_case:.3f}/case); "
             f"{t.actions_created:,} actions created, {t.actions_updated:,} updated, {t.escalations:,} escalations, "
-            f"{t.audit_rows:,} audit rows; audit chain {audit}"
+            f"{t.audit_rows:,} audit rows; audit chain {audit}\n    where the time went: {t.phase_words()}"
         )
     if not options["no_write"]:
         python = f"Python {platform.python_version()}"
