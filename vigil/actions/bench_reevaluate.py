@@ -140,8 +140,9 @@ def _timing(
 
 TABLE_HEAD = (
     "| database | cases | run | batch | seconds | CPU s | cases/s | 100,000 cases, s (projected) | queries | queries/case "
-    "| actions created | actions updated | escalations | audit rows | chain verified | load average | measured |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    "| actions created | actions updated | escalations | audit rows | chain verified | load average | measured "
+    "| s in load / document / engine / plan / write |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|",
 )
 
 
@@ -152,7 +153,7 @@ def timing_row(t: ReevaluateTiming, *, when: dt.datetime) -> str:
         f"| {t.database} | {t.cases:,} | {t.run} | {t.batch_size} | {seconds} | {t.cpu_seconds:.1f} | "
         f"{t.cases_per_second:,.0f} | {t.projected_100k_seconds:,.0f} | {t.queries:,} | {t.queries_per_case:.3f} | "
         f"{t.actions_created:,} | {t.actions_updated:,} | {t.escalations:,} | {t.audit_rows:,} | {verified} | "
-        f"{load_average()} | {when:%Y-%m-%d %H:%M} UTC |"
+        f"{load_average()} | {when:%Y-%m-%d %H:%M} UTC | {' / '.join(f'{sec:.1f}' for _, sec in t.phases)} |"
     )
 
 
