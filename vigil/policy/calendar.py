@@ -34,6 +34,26 @@ def next_school_day_at(
         day += dt.timedelta(days=1)
 
 
+def school_days_from(
+    day: dt.date,
+    zone: ZoneInfo,
+    at: dt.time = dt.time(9, 0),
+    school_days: Iterable[int] = _MONDAY_TO_FRIDAY,
+    count: int = 1,
+) -> list[dt.datetime]:
+    """The first `count` school days from `day` on (itself included), each at `at` local
+    time: the candidates `next_school_day_at` tries for a moment on `day`, in its order."""
+    days = frozenset(school_days)
+    if not days:
+        raise ValueError("no school days")
+    result: list[dt.datetime] = []
+    while len(result) < count:
+        if day.weekday() in days:
+            result.append(dt.datetime.combine(day, at, tzinfo=zone))
+        day += dt.timedelta(days=1)
+    return result
+
+
 def age_on(born: dt.date, on: dt.date) -> int:
     """Whole years of age on a date. Someone born on 29 February turns a year older on
     1 March in a year that has no 29 February."""

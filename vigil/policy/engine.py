@@ -304,7 +304,11 @@ class Engine:
         self._when_cache: dict[dt.datetime, str] = {}
         self._who_cache: dict[str, str] = {}
         self._ranks: dict[str | None, int] = {level: policy.risk.rank(level) for level in (None, *policy.risk.levels)}
+        self._levels: dict[int, str | None] = {rank: level for level, rank in self._ranks.items()}
         self._window_cache: dict[tuple[dt.datetime, int], dt.datetime] = {}
+        self._households_cache: dict[Pair, tuple[set[str], list[tuple[str, str, dt.date | None, dt.date | None]]]] = {}
+        self._born_cache: dict[str, str | None] = {}
+        self._school_cache: dict[dt.date, tuple[dt.datetime, ...]] = {}
         self._current = ChronologyEntry(dt.datetime.min.replace(tzinfo=dt.UTC), "start", "", -1)
         self._index_world()
 
@@ -395,7 +399,10 @@ class Engine:
         `facts.with_ids`); an event earlier than the clock is refused."""
         if event.at.tzinfo is None:
             raise ValueError("event times must be timezone-aware")
-        event = in_utc(event)
+        return self._apply(in_utc(event))
+
+    def _apply(self, event: Event) -> ChronologyEntry:
+        """`apply` for an event whose times are already in UTC."""
         if self.clock is not None and event.at < self.clock:
             raise ValueError(f"event at {event.at.isoformat()} is before the engine's clock {self.clock.isoformat()}")
         if self._horizon is None or event.at > self._horizon:
@@ -582,12 +589,21 @@ class Engine:
 
     # --- risk -------------------------------------------------------------------------
 
-    def _repeat_count(self, st: _PairState, at: dt.datetime, months: int) -> int:
+    def _repeat_count(self, st: _PairState, at: dt.datetime, months: int, at_least: int = 0) -> int:
+        """Reports about the pair within `months` calendar months up to `at`; any number
+        below `at_least` when fewer than `at_least` reports came by `at` at all (the
+        window is then not worked out: no caller reads a count below its threshold)."""
+        reports = st.reports
+        upto = bisect.bisect_right(reports, at)
+        if upto < at_least:
+            return upto
         start = self._window_cache.get((at, months))
         if start is None:
-            start = calendar.months_before(at, months, self.zone)
+            # In UTC, like the report times, so that the search compares instants directly
+            # (a comparison across zones asks the zone for its offset every time).
+            start = calendar.months_before(at, months, self.zone).astimezone(dt.UTC)
             self._window_cache[(at, months)] = start
-        return bisect.bisect_right(st.reports, at) - bisect.bisect_left(st.reports, start)
+        return upto - bisect.bisect_left(reports, start)
 
     def _components(self, st: _PairState, at: dt.datetime, *, officer: bool = True) -> list[_Component]:
         risk = self.policy.risk
@@ -603,7 +619,7 @@ class Engine:
                 result.append(_Component(risk.escalator_level, "policy", (hit.driver,)))
         floor = risk.repeat_floor
         if st.reports and st.subject is not None:
-            count = self._repeat_count(st, at, floor.window_months)
+            count = self._repeat_count(st, at, floor.window_months, floor.reports)
             if count >= floor.reports:
                 result.append(
                     _Component(
@@ -617,13 +633,44 @@ class Engine:
     def _rank(self, level: str | None) -> int:
         return self._ranks[level]
 
+    def _computed(self, st: _PairState, at: dt.datetime, *, officer: bool = True) -> str | None:
+        """The highest level of `_components(st, at, officer=officer)`, without building
+        them: a component that cannot raise the highest found so far is not worked out."""
+        ranks = self._ranks
+        best = 0
+        for instrument in ("dash", "lethality_screen"):
+            found = st.instruments.get(instrument)
+            if found is not None and found.level is not None:
+                rank = ranks[found.level]
+                if rank > best:
+                    best = rank
+        if officer and st.officer is not None:
+            rank = ranks[st.officer]
+            if rank > best:
+                best = rank
+        risk = self.policy.risk
+        if st.escalators:
+            rank = ranks[risk.escalator_level]
+            if rank > best:
+                for hit in st.escalators:
+                    if hit.at <= at < hit.until:
+                        best = rank
+                        break
+        floor = risk.repeat_floor
+        if st.reports and st.subject is not None:
+            rank = ranks[floor.level]
+            if rank > best and self._repeat_count(st, at, floor.window_months, floor.reports) >= floor.reports:
+                best = rank
+        return self._levels[best]
+
     def _evaluate(self, pair: Pair, at: dt.datetime, *, assessment: str | None = None) -> None:
         """Raise the pair's level to what its facts now give; at a risk assessment
         (`assessment` is its instrument) the level may also fall to that."""
         st = self._state(pair)
-        components = self._components(st, at)
-        computed = max((c.level for c in components), key=self._rank, default=None)
         current = st.level
+        if assessment is None and current is not None and self._ranks[current] == len(self._ranks) - 1:
+            return  # nothing rises above the highest level
+        computed = self._computed(st, at)
         if self._rank(computed) > self._rank(current):
             new = computed
         elif assessment is not None and self._rank(computed) < self._rank(current):
@@ -633,6 +680,7 @@ class Engine:
         else:
             return
         assert new is not None
+        components = self._components(st, at)
         holding = [c for c in components if c.level == new]
         source = self._source(holding, assessment, lowering=self._rank(new) < self._rank(current))
         drivers: list[str] = []
@@ -818,7 +866,7 @@ class Engine:
         # R8 repeat
         r8 = rules.R8
         if r8.enabled and subject is not None:
-            count = self._repeat_count(st, e.at, r8.window_months)
+            count = self._repeat_count(st, e.at, r8.window_months, r8.reports)
             if count >= r8.reports:
                 self._flag(
                     "repeat",
@@ -886,25 +934,21 @@ class Engine:
         r2 = self.policy.rules.R2
         victim, subject = pair
         day = calendar.local_date(e.at, self.zone)
-        adults = set(self.world.members(victim)) | (set(self.world.members(subject)) if subject else set())
+        adults, household = self._households_of(pair)
+        canonical = self.world.canonical
         candidates: dict[str, tuple[str, bool]] = {}  # canonical child -> (record, present)
         for ref in e.children_present:
-            candidates.setdefault(self.world.canonical(ref), (ref, True))
-        for adult in sorted(adults):
-            for ref, since, until in self._household.get(self.world.canonical(adult), []):
-                if (since is None or since <= day) and (until is None or day < until):
-                    candidates.setdefault(self.world.canonical(ref), (ref, False))
-            person = self.world.person(adult)
-            if person and person.home:
-                for ref in self._home_members.get(person.home, []):
-                    candidates.setdefault(self.world.canonical(ref), (ref, False))
+            candidates.setdefault(canonical(ref), (ref, True))
+        for child, ref, since, until in household:
+            if (since is None or since <= day) and (until is None or day < until):
+                candidates.setdefault(child, (ref, False))
         # 09:00 on the local wall clock, kept as a UTC instant like every time in the engine.
-        due = calendar.next_school_day_at(e.at, self.zone, r2.notify_time, r2.school_days).astimezone(dt.UTC)
+        due = self._school_due(e.at, day)
         for child, (ref, present) in candidates.items():
             if child in adults or child == victim or child == subject:
                 continue
             person = self.world.person(ref)
-            born = next((p.born for p in (self.world.person(m) for m in self.world.members(ref)) if p and p.born), None)
+            born = self._born(ref)
             if born is None:
                 if not present:
                     continue
@@ -927,6 +971,50 @@ class Engine:
                 " the next school day (Operation Encompass)",
                 child=child,
             )
+
+    def _households_of(self, pair: Pair) -> tuple[set[str], list[tuple[str, str, dt.date | None, dt.date | None]]]:
+        """The pair's adults (every record of the victim and the subject) and who lives with
+        them: (canonical child, record, since, until), in the order R2 looks at them."""
+        cached = self._households_cache.get(pair)
+        if cached is not None:
+            return cached
+        victim, subject = pair
+        w = self.world
+        adults = set(w.members(victim)) | (set(w.members(subject)) if subject else set())
+        household: list[tuple[str, str, dt.date | None, dt.date | None]] = []
+        for adult in sorted(adults):
+            for ref, since, until in self._household.get(w.canonical(adult), []):
+                household.append((w.canonical(ref), ref, since, until))
+            person = w.person(adult)
+            if person and person.home:
+                for ref in self._home_members.get(person.home, []):
+                    household.append((w.canonical(ref), ref, None, None))
+        self._households_cache[pair] = (adults, household)
+        return adults, household
+
+    def _born(self, ref: str) -> str | None:
+        """The first birth date recorded on any record of `ref`'s identity group."""
+        if ref in self._born_cache:
+            return self._born_cache[ref]
+        w = self.world
+        born = next((p.born for p in (w.person(m) for m in w.members(ref)) if p and p.born), None)
+        self._born_cache[ref] = born
+        return born
+
+    def _school_due(self, at: dt.datetime, day: dt.date) -> dt.datetime:
+        """`calendar.next_school_day_at(at)` in UTC, for `at` on the local date `day`: the
+        first two candidate moments from `day` on are worked out once per date."""
+        r2 = self.policy.rules.R2
+        cached = self._school_cache.get(day)
+        if cached is None:
+            cached = tuple(
+                c.astimezone(dt.UTC) for c in calendar.school_days_from(day, self.zone, r2.notify_time, r2.school_days, 2)
+            )
+            self._school_cache[day] = cached
+        for candidate in cached:
+            if candidate > at:
+                return candidate
+        return calendar.next_school_day_at(at, self.zone, r2.notify_time, r2.school_days).astimezone(dt.UTC)
 
     def _on_risk_assessment(self, e: RiskAssessment) -> None:
         pair = self._pair(e.victim, e.suspect)
@@ -952,8 +1040,7 @@ class Engine:
         if result.strangulation:
             self._escalator(pair, "E3", e.at, f"attempted strangulation or choking ({name})")
         if e.officer_level is not None:
-            without = self._components(st, e.at, officer=False)
-            computed = max((c.level for c in without), key=self._rank, default=None) or self.policy.risk.levels[0]
+            computed = self._computed(st, e.at, officer=False) or self.policy.risk.levels[0]
             if self._rank(e.officer_level) < self._rank(computed):
                 spec = self.policy.risk.officer_grading.disagreement
                 self._note(f"recorded disagreement: the officer graded {e.officer_level}, below the computed {computed}")
@@ -1364,10 +1451,11 @@ def evaluate(policy: Policy, world: World, events: Iterable[Event], until: dt.da
     ordered = with_ids(events)
     if until is not None:
         until = until.astimezone(dt.UTC)
+    apply = engine._apply  # `with_ids` put every time in UTC already
     for event in ordered:
         if until is not None and event.at > until:
             break
-        engine.apply(event)
+        apply(event)
     if until is not None:
         engine.advance(until)
     return engine.outcome()

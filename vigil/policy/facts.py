@@ -359,13 +359,42 @@ def in_utc(event: Event) -> Event:
     change would be 23 or 25 hours; and it compares two datetimes of one zone by their wall
     clocks, so in the repeated hour of October 01:10 GMT would sort before 01:30 BST."""
     changes: dict[str, Any] = {}
-    for f in fields(event):
-        value = getattr(event, f.name)
-        if isinstance(value, dt.datetime) and value.tzinfo is not dt.UTC:
+    names = _TIME_FIELDS.get(type(event))
+    if names is None:
+        names = _TIME_FIELDS[type(event)] = _time_fields(type(event))
+    utc = dt.UTC
+    for name in names:
+        value = getattr(event, name)
+        if isinstance(value, dt.datetime) and value.tzinfo is not utc:
             if value.tzinfo is None or value.utcoffset() is None:
-                raise ValueError(f"event {event.type}: {f.name} {value} has no time zone")
-            changes[f.name] = value.astimezone(dt.UTC)
+                raise ValueError(f"event {event.type}: {name} {value} has no time zone")
+            changes[name] = value.astimezone(utc)
     return dataclasses.replace(event, **changes) if changes else event
+
+
+# The fields of each event class that may hold a datetime (the class's fields are fixed,
+# so they are looked up once per class rather than once per event).
+_TIME_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+_NOT_TIME = frozenset(
+    (
+        "str",
+        "str | None",
+        "int",
+        "bool",
+        "float",
+        "float | None",
+        "tuple[str, ...]",
+        "Mapping[int, bool]",
+        "tuple[Condition, ...]",
+    )
+)
+
+
+def _time_fields(cls: type) -> tuple[str, ...]:
+    """Every field not declared as something other than a datetime."""
+    return tuple(f.name for f in fields(cls) if not (isinstance(f.type, str) and f.type in _NOT_TIME))
 
 
 def with_ids(events: Iterable[Event]) -> list[Event]:
