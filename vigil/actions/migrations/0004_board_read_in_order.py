@@ -5,34 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0003_foreign_keys_to_other_apps'),
-        ('cases', '0004_encrypt_existing_rows'),
-        ('core', '0001_users_teams_and_areas'),
-        ('people', '0003_encrypt_existing_rows'),
+        ("actions", "0003_foreign_keys_to_other_apps"),
+        ("cases", "0004_encrypt_existing_rows"),
+        ("core", "0001_users_teams_and_areas"),
+        ("people", "0003_encrypt_existing_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='action',
-            name='action_owner_board_idx',
+            model_name="action",
+            name="action_owner_board_idx",
         ),
         migrations.RemoveIndex(
-            model_name='action',
-            name='action_team_board_idx',
+            model_name="action",
+            name="action_team_board_idx",
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['owner', 'status', 'priority', 'created_at'], name='action_board_owner_idx'),
+            model_name="action",
+            index=models.Index(fields=["owner", "status", "priority", "created_at"], name="action_board_owner_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['team', 'status', 'level', 'priority', 'created_at'], name='action_board_team_idx'),
+            model_name="action",
+            index=models.Index(fields=["team", "status", "level", "priority", "created_at"], name="action_board_team_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status', 'level', 'priority', 'created_at'], name='action_board_level_idx'),
+            model_name="action",
+            index=models.Index(fields=["status", "level", "priority", "created_at"], name="action_board_level_idx"),
         ),
     ]
