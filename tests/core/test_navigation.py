@@ -1,0 +1,45 @@
+"""The primary navigation offers each role only the pages it may open, and marks the current one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+from vigil.core.constants import Role
+
+pytestmark = pytest.mark.django_db
+
+NAV = re.compile(r'<a class="moj-primary-navigation__link" href="([^"]+)"( aria-current="page")?>([^<]+)</a>')
+
+
+def navigation(client: Client, path: str) -> list[tuple[str, bool, str]]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return [(href, bool(current), label) for href, current, label in NAV.findall(response.content.decode())]
+
+
+def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Client, officer: Any, otp_login: Any) -> None:
+    otp_login(client, officer)
+    items = navigation(client, "/warrants/")
+    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Possible matches"]
+    assert [label for _, current, label in items if current] == ["Warrants"]
+    for href, _, _ in items:
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [(Role.IDVA, ["Action board", "Cases", "Warrants"]), (Role.ANALYST, ["Cases (pseudonymised)"])]
+)
+def test_other_roles_are_not_offered_pages_they_cannot_open(
+    client: Client, team: Any, otp_login: Any, role: str, expected: list[str]
+) -> None:
+    user = UserFactory(username=f"nav-{role}", role=role, team=team)
+    otp_login(client, user)
+    items = navigation(client, "/cases/" if role != Role.ANALYST else "/analyst/cases/")
+    assert [label for _, _, label in items] == expected
+    for href, _, _ in items:
+        assert client.get(href).status_code == 200, href
