@@ -46,7 +46,7 @@ from vigil.policy.facts import (
     in_utc,
     with_ids,
 )
-from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score
+from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score, yes_answers
 
 Pair = tuple[str, str | None]
 
@@ -283,8 +283,11 @@ class Engine:
         self.flags: list[Flag] = []
         self.chronology: list[ChronologyEntry] = []
         self._pairs: dict[Pair, _PairState] = {}
-        self._open: dict[tuple[Pair, str], dict[int, Action]] = {}
-        self._open_by_subject: dict[tuple[str | None, str], dict[int, Action]] = {}
+        # Open actions by (pair, kind) and by (subject, kind), keyed by id in creation order.
+        self._open: dict[tuple[Pair, str], dict[str, Action]] = {}
+        self._open_by_subject: dict[tuple[str | None, str], dict[str, Action]] = {}
+        # Each priority's ladder as (after, level) pairs, and the top level.
+        self._ladders: dict[str, tuple[tuple[tuple[dt.timedelta, int], ...], int]] = {}
         # Ladder steps are recorded lazily: an action's steps before a moment are written
         # down when something touches the action at that moment, or when the outcome is
         # read. Steps are due up to `_horizon` (inclusive only after `advance`).
@@ -308,6 +311,8 @@ class Engine:
         self._window_cache: dict[tuple[dt.datetime, int], dt.datetime] = {}
         self._households_cache: dict[Pair, tuple[set[str], list[tuple[str, str, dt.date | None, dt.date | None]]]] = {}
         self._born_cache: dict[str, str | None] = {}
+        self._scores: dict[tuple[str, tuple[int, ...]], InstrumentResult] = {}
+        self._victim_homes: dict[str, set[str | None]] = {}
         self._school_cache: dict[dt.date, tuple[dt.datetime, ...]] = {}
         self._current = ChronologyEntry(dt.datetime.min.replace(tzinfo=dt.UTC), "start", "", -1)
         self._index_world()
@@ -521,23 +526,19 @@ class Engine:
         while key in self.by_key:
             key = f"{base}#{n}"
             n += 1
-        action = Action(
-            id=f"a-{len(self.actions) + 1}",
-            key=key,
-            kind=kind,
-            rule=rule,
-            victim=victim,
-            subject=subject,
-            created_at=at,
-            due_at=due_at,
-            priority=priority,
-            reason=reason,
-            trigger=self._event_id,
-        )
+        ident = f"a-{len(self.actions) + 1}"
+        # id, key, kind, rule, victim, subject, created_at, due_at, priority, reason, trigger
+        action = Action(ident, key, kind, rule, victim, subject, at, due_at, priority, reason, self._event_id)
         self.actions.append(action)
         self.by_key[key] = action
-        self._open.setdefault((pair, kind), {})[len(self.actions) - 1] = action
-        self._open_by_subject.setdefault((subject, kind), {})[len(self.actions) - 1] = action
+        opened = self._open.get((pair, kind))
+        if opened is None:
+            opened = self._open[(pair, kind)] = {}
+        opened[ident] = action
+        opened = self._open_by_subject.get((subject, kind))
+        if opened is None:
+            opened = self._open_by_subject[(subject, kind)] = {}
+        opened[ident] = action
         self._current.notes.append((action, due_at, priority))
         return action
 
@@ -550,36 +551,51 @@ class Engine:
 
     def _materialize(self, action: Action, bound: dt.datetime, inclusive: bool = False) -> None:
         """Record the action's ladder steps that fall due before `bound` (or at it)."""
-        steps = self.policy.ladder.steps_for(action.priority)
-        if action.level >= steps[-1].level:
+        ladder = self._ladders.get(action.priority)
+        if ladder is None:
+            steps = self.policy.ladder.steps_for(action.priority)
+            ladder = self._ladders[action.priority] = (tuple((s.after, s.level) for s in steps), steps[-1].level)
+        level = action.level
+        if level >= ladder[1]:
             return
         last = action.escalations[-1][0] if action.escalations else None
-        for step in steps:
-            if step.level <= action.level:
+        due = action.due_at
+        reached: list[tuple[dt.datetime, int]] = []
+        for after, step_level in ladder[0]:
+            if step_level <= level:
                 continue
-            at = action.due_at + step.after
+            at = due + after
             if last is not None and at <= last:
                 # After a new due time, a step never comes before one already recorded.
                 at = last + _MICROSECOND
             if at > bound or (at == bound and not inclusive):
-                return
-            action.level = step.level
-            action.escalations = (*action.escalations, (at, step.level))
+                break
+            reached.append((at, step_level))
+            level = step_level
             last = at
+        if reached:
+            action.level = level
+            action.escalations = (*action.escalations, *reached)
 
     def _close(self, action: Action, status: str, at: dt.datetime, why: str, rationale: str = "") -> None:
         self._materialize(action, at)
-        index = int(action.id[2:]) - 1
         action.status = status
         action.closed_at = at
         action.closed_reason = why
         action.rationale = rationale
-        self._open.get((action.pair, action.kind), {}).pop(index, None)
-        self._open_by_subject.get((action.subject, action.kind), {}).pop(index, None)
+        opened = self._open.get(((action.victim, action.subject), action.kind))
+        if opened is not None:
+            opened.pop(action.id, None)
+        opened = self._open_by_subject.get((action.subject, action.kind))
+        if opened is not None:
+            opened.pop(action.id, None)
         self._note(f"{action.id} {action.kind} closed {status}: {why}")
 
     def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
-        closing = list(self._open.get((pair, kind), {}).values())
+        opened = self._open.get((pair, kind))
+        if not opened:
+            return []
+        closing = list(opened.values())
         for action in closing:
             self._close(action, status, at, why, rationale)
         return closing
@@ -810,7 +826,11 @@ class Engine:
             where = {"home": "the victim's home", "work": "the victim's work", "school": "the victim's school"}.get(
                 place.kind, f"the victim's {place.label}"
             )
-            if place.ref in {p.home for p in (self.world.person(r) for r in self.world.members(victim)) if p}:
+            homes = self._victim_homes.get(victim)
+            if homes is None:
+                homes = {p.home for p in (self.world.person(r) for r in self.world.members(victim)) if p}
+                self._victim_homes[victim] = homes
+            if place.ref in homes:
                 where = "the victim's home"
             verb = "was seen" if seen else "lives"
             if same:
@@ -1023,7 +1043,11 @@ class Engine:
         name = INSTRUMENT_NAMES.get(e.instrument, e.instrument)
         self._close_kind(pair, "complete_risk_assessment", DONE, e.at, f"{name} completed on {self.when(e.at)}")
         reviews = self._close_kind(pair, "review_risk", DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
-        result = score(self.policy, e.instrument, e.answers)
+        # A result depends on the yes answers alone; equal answers share one (frozen) result.
+        yes = yes_answers(self.policy, e.instrument, e.answers)
+        result = self._scores.get((e.instrument, yes))
+        if result is None:
+            result = self._scores[(e.instrument, yes)] = score(self.policy, e.instrument, dict.fromkeys(yes, True))
         st.instruments[e.instrument] = result
         self._note(result.summary)
         if e.instrument == "sdash":

@@ -43,6 +43,12 @@ def question_count(policy: Policy, instrument: str) -> int:
     raise ValueError(f"unknown instrument {instrument!r}")
 
 
+def yes_answers(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> tuple[int, ...]:
+    """The questions answered yes, in order: all that `score` reads of `answers`."""
+    count = question_count(policy, instrument)
+    return tuple(sorted(q for q, answer in answers.items() if answer is True and 1 <= q <= count))
+
+
 def score(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> InstrumentResult:
     """Score `answers` (question number to yes/no) for `instrument` by `policy`."""
     count = question_count(policy, instrument)
