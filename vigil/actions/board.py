@@ -29,6 +29,7 @@ from vigil.actions.selectors import (
     board_order,
     teams_for_board,
 )
+from vigil.cases.models import Case
 from vigil.core.access import cases_for_user
 from vigil.core.constants import ActionKind, ActionStatus, SignOff
 from vigil.core.models import Team
@@ -124,7 +125,8 @@ def board_counts(qs: QuerySet[Action], *, now: dt.datetime) -> dict[str, int]:
 
 COUNT_CAP = 1000
 
-_ACTIONS, _CASE = '"actions_action" AS "ba"', '"cases_case" AS "bc"'
+_ACTIONS = f'"{Action._meta.db_table}" AS "ba"'
+_CASE = f'"{Case._meta.db_table}" AS "bc"'
 
 
 def _a(column: str) -> str:

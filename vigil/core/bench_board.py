@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 import re
 import statistics
@@ -23,6 +24,8 @@ from django.db import connection, reset_queries, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
+from vigil.core.benchmarks import machine_summary
+from vigil.core.benchmarks import write_section as write_marked_section
 from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, Role, SignOff
 
 START, END = "<!-- bench:board -->", "<!-- /bench:board -->"
@@ -129,21 +132,30 @@ def database_summary() -> str:
     from vigil.cases.models import Case
 
     vendor = connection.vendor
-    version = connection.Database.sqlite_version if vendor == "sqlite" else ".".join(str(connection.pg_version))  # type: ignore[attr-defined]
+    if vendor == "sqlite":
+        name, version = "SQLite", connection.Database.sqlite_version  # type: ignore[attr-defined]
+    elif vendor == "postgresql":
+        number = connection.pg_version  # type: ignore[attr-defined]
+        name, version = "PostgreSQL", f"{number // 10000}.{number % 10000}"
+    else:
+        name, version = vendor, ""
     return (
-        f"{vendor} {version}; {Case.objects.count():,} cases, {Action.objects.count():,} actions "
+        f"**{name} {version}**; {Case.objects.count():,} cases, {Action.objects.count():,} actions "
         f"({Action.objects.filter(status=ActionStatus.OPEN).count():,} open)"
     )
 
 
 def render_section(timings: list[BoardTiming], *, data: str, iterations: int, when: dt.datetime) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     lines = [
         START,
         "## Action board (`vigil bench board`)",
         "",
-        f"Measured {when:%Y-%m-%d %H:%M %Z} on {data}. Each figure is the board view's own time (queries and "
+        f"Measured {when:%Y-%m-%d %H:%M %Z} on {data}; {machine_summary()}, load average {load:.1f} "
+        "(the machine is shared: other work ran beside it). Each figure is the board view's own time (queries and "
         f"template render; no middleware, no network), {iterations} requests per user after 3 warm-up requests, "
-        "first page, no filters. Target: p95 < 300 ms.",
+        'first page, no filters. Target: p95 < 300 ms. "Actions on board" is counted in full, untimed (the page itself '
+        "stops counting at 1,000).",
         "",
         "| role | user | actions on board | p50 ms | p95 ms | max ms | queries | indexes in the plan |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -158,9 +170,7 @@ def render_section(timings: list[BoardTiming], *, data: str, iterations: int, wh
 
 def write_section(path: Path, section: str) -> None:
     """Replace the board section between its markers, keeping every other section."""
-    from vigil.core.benchmarks import write_section as write_marked
-
-    write_marked(path, section, start=START, end=END)
+    write_marked_section(path, section, start=START, end=END)
 
 
 def run_board_bench(*, iterations: int, names: dict[str, str | None], output: Path | None) -> list[BoardTiming]:
