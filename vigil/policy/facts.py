@@ -72,6 +72,10 @@ class World:
     def canonical(self, ref: str) -> str:
         return self._canonical.get(ref, ref)
 
+    def linked(self, ref: str) -> bool:
+        """Whether `ref` is in an identity group."""
+        return ref in self._members
+
     def members(self, ref: str) -> tuple[str, ...]:
         """Every person ref of `ref`'s identity group (itself when it has no links)."""
         return self._members.get(ref, (ref,))
