@@ -52,6 +52,7 @@ from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score, yes_
 Pair = tuple[str, str | None]
 
 OPEN, DONE, DECLINED, CANCELLED = "open", "done", "declined", "cancelled"
+_ARREST_CLOSES = ("arrest_suspect", "execute_warrant")  # the open actions an arrest closes, in order
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 CATEGORY_WORDS = {
@@ -284,7 +285,8 @@ class Engine:
         self.flags: list[Flag] = []
         self.chronology: list[ChronologyEntry] = []
         self._pairs: dict[Pair, _PairState] = {}
-        # Open actions by (pair, kind) and by (subject, kind), keyed by id in creation order.
+        # Open actions by (pair, kind), and by (subject, kind) for the kinds an arrest closes,
+        # keyed by id in creation order.
         self._open: dict[tuple[Pair, str], dict[str, Action]] = {}
         self._open_by_subject: dict[tuple[str | None, str], dict[str, Action]] = {}
         # Each priority's ladder as (after, level) pairs, and the top level.
@@ -537,10 +539,11 @@ class Engine:
         if opened is None:
             opened = self._open[(pair, kind)] = {}
         opened[ident] = action
-        opened = self._open_by_subject.get((subject, kind))
-        if opened is None:
-            opened = self._open_by_subject[(subject, kind)] = {}
-        opened[ident] = action
+        if kind in _ARREST_CLOSES:
+            opened = self._open_by_subject.get((subject, kind))
+            if opened is None:
+                opened = self._open_by_subject[(subject, kind)] = {}
+            opened[ident] = action
         self._current.notes.append((action, due_at, priority))
         return action
 
@@ -588,9 +591,10 @@ class Engine:
         opened = self._open.get(((action.victim, action.subject), action.kind))
         if opened is not None:
             opened.pop(action.id, None)
-        opened = self._open_by_subject.get((action.subject, action.kind))
-        if opened is not None:
-            opened.pop(action.id, None)
+        if action.kind in _ARREST_CLOSES:
+            opened = self._open_by_subject.get((action.subject, action.kind))
+            if opened is not None:
+                opened.pop(action.id, None)
         self._note(f"{action.id} {action.kind} closed {status}: {why}")
 
     def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
@@ -615,6 +619,14 @@ class Engine:
         upto = bisect.bisect_right(reports, at)
         if upto < at_least:
             return upto
+        # The window opens within a few days of `months` average Gregorian months before
+        # `at` (clamping to a month's end, the zone's offsets: 3.7 days at the very worst,
+        # over every zone and 1990-2050). With no report within _WINDOW_MARGIN of that, the
+        # exact start splits the reports at the same place and is not worked out.
+        guess = at - months * _AVERAGE_MONTH
+        first = bisect.bisect_left(reports, guess - _WINDOW_MARGIN)
+        if first == bisect.bisect_left(reports, guess + _WINDOW_MARGIN):
+            return upto - first
         start = self._window_cache.get((at, months))
         if start is None:
             # In UTC, like the report times, so that the search compares instants directly
@@ -1257,7 +1269,7 @@ class Engine:
         self._breach(e, broken, subject)
 
     def _arrested(self, subject: str, at: dt.datetime, why: str) -> None:
-        for kind in ("arrest_suspect", "execute_warrant"):
+        for kind in _ARREST_CLOSES:
             for action in list(self._open_by_subject.get((subject, kind), {}).values()):
                 self._close(action, DONE, at, why)
         for warrant in self._warrants_of_subject.get(subject, ()):
@@ -1444,6 +1456,8 @@ class Engine:
 
 
 _MICROSECOND = dt.timedelta(microseconds=1)
+_AVERAGE_MONTH = dt.timedelta(days=365.2425 / 12)
+_WINDOW_MARGIN = dt.timedelta(days=7)
 
 
 def _days(delta: dt.timedelta) -> str:
