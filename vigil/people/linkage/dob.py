@@ -77,6 +77,7 @@ def one_slip(a: str, b: str) -> bool:
     return len(wrong) == 2 and wrong[1] == wrong[0] + 1 and a[wrong[0]] == b[wrong[1]] and a[wrong[1]] == b[wrong[0]]
 
 
+@lru_cache(maxsize=262144)
 def compare_dob(a: str | None, b: str | None) -> tuple[str, str]:
     """(level, detail) for two written dates of birth. Symmetric."""
     return compare_birth(parse_birth(a), parse_birth(b))
