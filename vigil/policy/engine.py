@@ -47,7 +47,7 @@ from vigil.policy.facts import (
     in_utc,
     with_ids,
 )
-from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score, yes_answers
+from vigil.policy.scoring import INSTRUMENT_NAMES, InstrumentResult, score_yes, yes_answers
 
 Pair = tuple[str, str | None]
 
@@ -315,6 +315,7 @@ class Engine:
         self._households_cache: dict[Pair, tuple[set[str], list[tuple[str, str, dt.date | None, dt.date | None]]]] = {}
         self._born_cache: dict[str, str | None] = {}
         self._scores: dict[tuple[str, tuple[int, ...]], InstrumentResult] = {}
+        self._escalator_window = policy.risk.escalator_window
         self._related: dict[Pair, bool] = {}  # R1: are they partners, family or household
         self._victim_homes: dict[str, set[str | None]] = {}
         self._school_cache: dict[dt.date, tuple[dt.datetime, ...]] = {}
@@ -796,7 +797,7 @@ class Engine:
 
     def _escalator(self, pair: Pair, code: str, at: dt.datetime, driver: str) -> None:
         st = self._state(pair)
-        window = self.policy.risk.escalator_window
+        window = self._escalator_window
         st.escalators.append(_EscalatorHit(code, at, at + window, f"{driver} ({code}, {self.when(at)})"))
         self._note(f"{code}: {driver}; the pair is held at {self.policy.risk.escalator_level} until {self.when(at + window)}")
 
@@ -1059,13 +1060,16 @@ class Engine:
         st = self._state(pair)
         self._link(pair, e.at)
         name = INSTRUMENT_NAMES.get(e.instrument, e.instrument)
-        self._close_kind(pair, "complete_risk_assessment", DONE, e.at, f"{name} completed on {self.when(e.at)}")
-        reviews = self._close_kind(pair, "review_risk", DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
+        if self._open.get((pair, "complete_risk_assessment")):
+            self._close_kind(pair, "complete_risk_assessment", DONE, e.at, f"{name} completed on {self.when(e.at)}")
+        reviews: list[Action] = []
+        if self._open.get((pair, "review_risk")):
+            reviews = self._close_kind(pair, "review_risk", DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
         # A result depends on the yes answers alone; equal answers share one (frozen) result.
         yes = yes_answers(self.policy, e.instrument, e.answers)
         result = self._scores.get((e.instrument, yes))
         if result is None:
-            result = self._scores[(e.instrument, yes)] = score(self.policy, e.instrument, dict.fromkeys(yes, True))
+            result = self._scores[(e.instrument, yes)] = score_yes(self.policy, e.instrument, yes)
         st.instruments[e.instrument] = result
         self._note(result.summary)
         if e.instrument == "sdash":

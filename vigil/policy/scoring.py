@@ -46,14 +46,19 @@ def question_count(policy: Policy, instrument: str) -> int:
 def yes_answers(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> tuple[int, ...]:
     """The questions answered yes, in order: all that `score` reads of `answers`."""
     count = question_count(policy, instrument)
-    return tuple(sorted(q for q, answer in answers.items() if answer is True and 1 <= q <= count))
+    return tuple(sorted([q for q, answer in answers.items() if answer is True and 1 <= q <= count]))
 
 
 def score(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> InstrumentResult:
     """Score `answers` (question number to yes/no) for `instrument` by `policy`."""
+    return score_yes(policy, instrument, yes_answers(policy, instrument, answers))
+
+
+def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> InstrumentResult:
+    """`score` from the questions answered yes (`yes_answers`)."""
     count = question_count(policy, instrument)
-    yes = tuple(sorted(q for q, answer in answers.items() if answer is True and 1 <= q <= count))
-    drivers = tuple(policy.driver(instrument, q) for q in yes)
+    driver = policy.driver
+    drivers = tuple([driver(instrument, q) for q in yes])
     name = INSTRUMENT_NAMES[instrument]
     e2, e3 = policy.escalators.E2, policy.escalators.E3
     level: str | None
