@@ -32,7 +32,7 @@ def run(tmp_path: Path, **options: Any) -> tuple[str, Path]:
 @pytest.mark.django_db
 def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path: Path) -> None:
     output = tmp_path / "performance.md"
-    postgres_row = "| 2026-11-25 10:00 | PostgreSQL 15.8 | 1,000,000 | 9.0 | 20.0 | 30.0 | 1 / 2 / 3 | 3 | `x` |"
+    postgres_row = "| 2026-11-25 10:00 | PostgreSQL 15.8 | 1,000,000 | 9.0 | 20.0 | 30.0 | 8.0 / 9.0 | 1 / 2 / 3 | 3 | `x` |"
     output.write_text(
         "# Performance\n\n<!-- bench:board -->\nboard figures\n<!-- /bench:board -->\n\nKept by hand.\n\n"
         f"<!-- bench:linkage -->\n{postgres_row}\n- **PostgreSQL 15.8** (note)\n"
@@ -51,8 +51,10 @@ def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path
     assert cells[1].startswith("SQLite") or cells[1].startswith("PostgreSQL")
     p50, p95, worst = (float(c) for c in cells[3:6])
     assert 0 < p50 <= p95 <= worst
-    assert int(cells[7]) == 3  # block sizes, candidates, aliases
-    assert "blocking" in cells[8]
+    cpu_p50, cpu_p95 = (float(c) for c in cells[6].split(" / "))
+    assert 0 < cpu_p50 <= cpu_p95
+    assert int(cells[8]) == 3  # block sizes, candidates, aliases
+    assert "blocking" in cells[9]
     assert "2,000 persons" in section and "Of the 10 probes written from a stored person" in section
     assert "Loaded 2,000 persons" in printed and "Wrote the linkage section" in printed
     # A second run (on the index already loaded) replaces the section rather than adding another.
@@ -109,6 +111,16 @@ def test_candidate_records_read_the_same_records_as_person_record(officer: Any) 
     records = {r.ref: r for r in linking.candidate_records(keys)}
     assert records == {str(p.pk): linking.person_record(p) for p in people}
     assert str(people[0].pk) not in {r.ref for r in linking.candidate_records(keys, exclude=people[0].pk)}
+    bare_records = linking.candidate_records(keys, addresses=False)
+    assert all(r.addresses == () for r in bare_records)
+    # A new record without an address gets the same decisions from address-less candidates.
+    probe = PersonRecord(ref="new", name="Dan Rourke", born="1990-07-23", places=((53.8001, -1.55),))
+    for full, bare_record in zip(
+        sorted(records.values(), key=lambda r: r.ref), sorted(bare_records, key=lambda r: r.ref), strict=True
+    ):
+        assert score_pair(probe, full) == score_pair(probe, bare_record)
+    matches = linking.find_matches(probe)
+    assert matches[0][0] == people[0].pk and matches[0][1].decision == "link"
 
 
 def test_score_if_related_decides_as_score_pair() -> None:

@@ -44,7 +44,7 @@ def person_record(person: Person) -> Any:
 # MAX_CANDIDATES records, so one new record costs a bounded number of comparisons whatever the
 # size of the index. See docs/linkage.md ("Blocking at scale").
 MAX_BLOCK = 300
-MAX_CANDIDATES = 400
+MAX_CANDIDATES = 250
 
 
 def index_keys(record: Any) -> list[str]:
@@ -118,9 +118,10 @@ def alias_sql(ids: list[int]) -> tuple[str, list[Any]]:
     return f"SELECT person_id, name FROM {table} WHERE person_id IN ({marks}) ORDER BY id", list(ids)  # noqa: S608
 
 
-def candidate_records(keys: list[str], *, exclude: int | None = None) -> list[Any]:
+def candidate_records(keys: list[str], *, exclude: int | None = None, addresses: bool = True) -> list[Any]:
     """The person records holding any of `keys`, as linkage records, read column by column
-    (no model instances): the same records person_record() would build."""
+    (no model instances): the same records person_record() would build. With addresses=False the
+    address text is left out, not decrypted (for a new record that has none to compare)."""
     from vigil.people.linkage import PersonRecord
 
     if not keys:
@@ -150,7 +151,7 @@ def candidate_records(keys: list[str], *, exclude: int | None = None) -> list[An
                 born=born,
                 sex=sex,
                 places=((lat, lon),) if home_id is not None and lat is not None and lon is not None else (),
-                addresses=(address.from_db_value(stored_address, None, connection),) if home_id is not None else (),
+                addresses=(address.from_db_value(stored_address, None, connection),) if addresses and home_id is not None else (),
             )
         )
     return records
@@ -170,7 +171,9 @@ def search(record: Any, *, exclude: int | None = None) -> Search:
 
     keys = index_keys(record)
     searched = searched_keys(block_sizes(keys))
-    others = candidate_records(searched, exclude=exclude)
+    # Address text only counts when both records have one: a new record without an address
+    # spares decrypting every candidate's (compare_home gives the same outcome either way).
+    others = candidate_records(searched, exclude=exclude, addresses=bool(record.addresses))
     found = []
     for other in others:
         result = score_if_related(record, other)
