@@ -7,6 +7,7 @@ zone, so "09:00" is 09:00 on the wall clock on both sides of a clock change.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -63,13 +64,22 @@ def age_on(born: dt.date, on: dt.date) -> int:
 def age_range_on(born: str, on: dt.date) -> tuple[int, int] | None:
     """The youngest and oldest age a person can be on `on`, from a birth date written as
     `YYYY-MM-DD` or `YYYY`; None when it cannot be read."""
+    dates = _born_dates(born)
+    if dates is None:
+        return None
+    earliest, latest = dates
+    return age_on(latest, on), age_on(earliest, on)
+
+
+@functools.lru_cache(maxsize=65536)
+def _born_dates(born: str) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest birth date a `YYYY-MM-DD` or `YYYY` can mean; None when it
+    cannot be read."""
     try:
         if len(born) == 4 and born.isdigit():
             year = int(born)
-            oldest = age_on(dt.date(year, 1, 1), on)
-            youngest = age_on(dt.date(year, 12, 31), on)
-            return youngest, oldest
-        exact = age_on(dt.date.fromisoformat(born), on)
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        exact = dt.date.fromisoformat(born)
     except ValueError:
         return None
     return exact, exact

@@ -480,7 +480,8 @@ class Engine:
     # --- pairs ------------------------------------------------------------------------
 
     def _pair(self, victim: str, subject: str | None) -> Pair:
-        return (self.world.canonical(victim), self.world.canonical(subject) if subject else None)
+        canonical = self.world.canonical
+        return (canonical(victim), canonical(subject) if subject else None)
 
     def _state(self, pair: Pair) -> _PairState:
         st = self._pairs.get(pair)

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
@@ -409,17 +410,24 @@ def with_ids(events: Iterable[Event]) -> list[Event]:
     An id is the hash of the content; identical events get `.2`, `.3` after the first.
     """
     keyed: list[tuple[tuple[dt.datetime, int, str], Event]] = []
+    append = keyed.append
+    order, last = TYPE_ORDER, len(TYPE_ORDER)
     for event in events:
         if event.at.tzinfo is None:
             raise ValueError(f"event {event.type} at {event.at} has no time zone")
         event = in_utc(event)
         ident = event.event_id or content_id(event)
-        keyed.append(((event.at, TYPE_ORDER.get(event.type, len(TYPE_ORDER)), ident), event))
-    keyed.sort(key=lambda item: item[0])
+        append(((event.at, order.get(event.type, last), ident), event))
+    keyed.sort(key=_first)
     seen: dict[str, int] = {}
     result: list[Event] = []
+    add = result.append
     for (_, _, ident), event in keyed:
-        seen[ident] = seen.get(ident, 0) + 1
-        final = ident if seen[ident] == 1 else f"{ident}.{seen[ident]}"
-        result.append(event if final == event.event_id else dataclasses.replace(event, event_id=final))
+        n = seen.get(ident, 0) + 1
+        seen[ident] = n
+        final = ident if n == 1 else f"{ident}.{n}"
+        add(event if final == event.event_id else dataclasses.replace(event, event_id=final))
     return result
+
+
+_first = operator.itemgetter(0)
