@@ -212,8 +212,9 @@ def _branches(user: Any) -> list[_Branch]:
     for team_id in teams:
         branches += [_Branch(_Sql(f"{_a('team_id')} = %s AND {_a('level')} = %s", (team_id, step))) for step in range(level, 5)]
         if level == 2:
-            # R11: a decline waiting for sign-off is the supervisor's whatever level it reached.
-            branches.append(_Branch(_Sql(f"{_a('team_id')} = %s", (team_id,)), awaiting_only=True))
+            # R11: a decline waiting for sign-off is the supervisor's whatever level it reached
+            # (those at level 2 and above are in the pieces above already).
+            branches.append(_Branch(_Sql(f"{_a('team_id')} = %s AND {_a('level')} = %s", (team_id, 1)), awaiting_only=True))
     return branches
 
 
@@ -224,7 +225,7 @@ def _pieces(branches: list[_Branch], parts: tuple[str, ...], now: Any) -> list[_
     ]
 
 
-_SHOWN_LEVEL = f"CASE WHEN {_a('status')} = %s AND {_a('signoff')} = %s AND {_a('level')} < 2 THEN 2 ELSE {_a('level')} END"
+_SHOWN_LEVEL = _Sql(f"CASE WHEN {_AWAITING_SQL.sql} AND {_a('level')} < 2 THEN 2 ELSE {_a('level')} END", _AWAITING_SQL.params)
 
 
 def _filters(filters: dict[str, Any]) -> list[_Sql]:
@@ -234,7 +235,7 @@ def _filters(filters: dict[str, Any]) -> list[_Sql]:
         where.append(_in(_a("kind"), list(filters["kind"])))
     if filters.get("level"):
         levels = [int(v) for v in filters["level"]]
-        where.append(_Sql(f"{_SHOWN_LEVEL} IN ({', '.join(['%s'] * len(levels))})", (*_AWAITING_SQL.params, *levels)))
+        where.append(_Sql(f"{_SHOWN_LEVEL.sql} IN ({', '.join(['%s'] * len(levels))})", (*_SHOWN_LEVEL.params, *levels)))
     if filters.get("team"):
         where.append(_Sql(f"{_a('team_id')} = %s", (filters["team"],)))
     return where
