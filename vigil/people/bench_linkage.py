@@ -615,10 +615,11 @@ def render_section(r: LinkageResult, previous: str | None = None) -> str:
         f"{statistics.median(cands):.0f} / {percentile(cands, 95):.0f} / {max(cands)} | {r.queries} | {indexes} |"
     )
     met = "met" if r.p95_ms < TARGET_MS else "**not met**"
+    server = "; CPU time is the Python process only, not the server's" if engine == "PostgreSQL" else ""
     note = (
         f"- **{r.database}** ({r.when:%Y-%m-%d}, {r.machine}): {r.persons:,} persons, {r.keys:,} blocking keys, "
         f"{r.probes} probes; target {met} (wall-clock p95). Load average {r.load_average:.1f} on "
-        f"{os.cpu_count()} cores during the run. Keys per probe: {r.all_keys:.1f} on average, {r.searched_keys:.1f} "
+        f"{os.cpu_count()} cores during the run{server}. Keys per probe: {r.all_keys:.1f} on average, {r.searched_keys:.1f} "
         f"searched (the rest common-name blocks of more than {MAX_BLOCK} records, or beyond the budget of "
         f"{MAX_CANDIDATES} candidates). Of the {r.variants} probes written from a stored person, that person was a "
         f"candidate for {r.variants_found} and was linked or sent to review for {r.variants_matched}; all probes "

@@ -52,6 +52,7 @@ def fold(text: str) -> str:
 _ASCII_FOLD = {i: (chr(i).lower() if chr(i).isalpha() or chr(i) in "- " else None if chr(i) in "'`" else " ") for i in range(128)}
 
 
+@lru_cache(maxsize=65536)
 def display(token: str) -> str:
     """A folded token written back for people to read: mackey -> Mackey, smith-jones -> Smith-Jones."""
     return "-".join(part[:1].upper() + part[1:] for part in token.split("-"))
