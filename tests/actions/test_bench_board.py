@@ -36,8 +36,11 @@ def test_bench_board_times_three_roles_and_names_indexes(officer: Any, superviso
     for level in (1, 2, 4):
         make_action(case, owner=officer, level=level)
     out = tmp_path / "performance.md"
+    out.write_text(f"# Performance\n\n{START}\n<!-- board:otherdb -->\nother figures\n<!-- /board:otherdb -->\n{END}\n")
     call_command("bench", "--output", str(out), "board", "--iterations", "10")
     text = out.read_text()
+    # A run replaces its own database's figures and keeps the other database's.
+    assert "other figures" in text and f"<!-- board:{connection.vendor} -->" in text
     assert START in text and END in text
     for who in (
         "| Officer | officer | 3 |",

@@ -145,17 +145,21 @@ def database_summary() -> str:
     )
 
 
-def render_section(timings: list[BoardTiming], *, data: str, iterations: int, when: dt.datetime) -> str:
+VENDORS = ("postgresql", "sqlite")
+
+
+def _block_markers(vendor: str) -> tuple[str, str]:
+    return f"<!-- board:{vendor} -->", f"<!-- /board:{vendor} -->"
+
+
+def render_block(timings: list[BoardTiming], *, data: str, iterations: int, when: dt.datetime, vendor: str) -> str:
+    """One database's figures, between its own markers inside the board section."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    start, end = _block_markers(vendor)
     lines = [
-        START,
-        "## Action board (`vigil bench board`)",
-        "",
-        f"Measured {when:%Y-%m-%d %H:%M %Z} on {data}; {machine_summary()}, load average {load:.1f} "
-        "(the machine is shared: other work ran beside it). Each figure is the board view's own time (queries and "
-        f"template render; no middleware, no network), {iterations} requests per user after 3 warm-up requests, "
-        'first page, no filters. Target: p95 < 300 ms. "Actions on board" is counted in full, untimed (the page itself '
-        "stops counting at 1,000).",
+        start,
+        f"Measured {when:%Y-%m-%d %H:%M %Z} on {data}; {machine_summary()}, load average {load:.1f} at the end "
+        f"(the machine is shared: other work ran beside it). {iterations} requests per user.",
         "",
         "| role | user | actions on board | p50 ms | p95 ms | max ms | queries | indexes in the plan |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -164,8 +168,37 @@ def render_section(timings: list[BoardTiming], *, data: str, iterations: int, wh
         indexes = ", ".join(f"`{i}`" for i in t.indexes) or "none (table scan)"
         figures = f"{t.p50_ms:.1f} | {t.p95_ms:.1f} | {t.max_ms:.1f} | {t.queries}"
         lines.append(f"| {t.role} | {t.username} | {t.rows:,} | {figures} | {indexes} |")
+    lines.append(end)
+    return "\n".join(lines)
+
+
+def render_section(blocks: dict[str, str]) -> str:
+    lines = [
+        START,
+        "## Action board (`vigil bench board`)",
+        "",
+        "Each figure is the board view's own time (queries and template render; no middleware, no network), after "
+        '3 warm-up requests, first page, no filters. Target: p95 < 300 ms. "Actions on board" is counted in full and '
+        "untimed (the page itself stops counting at 1,000). A run replaces the figures of its own database.",
+    ]
+    for vendor in sorted(blocks, key=lambda v: VENDORS.index(v) if v in VENDORS else len(VENDORS)):
+        lines += ["", blocks[vendor]]
     lines += ["", END]
     return "\n".join(lines)
+
+
+def existing_blocks(path: Path) -> dict[str, str]:
+    """The other databases' figures already in the board section of `path`."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START not in text or END not in text:
+        return {}
+    section = text.split(START, 1)[1].split(END, 1)[0]
+    found = {}
+    for vendor in re.findall(r"<!-- board:(\w+) -->", section):
+        start, end = _block_markers(vendor)
+        if end in section:
+            found[vendor] = start + section.split(start, 1)[1].split(end, 1)[0] + end
+    return found
 
 
 def write_section(path: Path, section: str) -> None:
@@ -176,8 +209,10 @@ def write_section(path: Path, section: str) -> None:
 def run_board_bench(*, iterations: int, names: dict[str, str | None], output: Path | None) -> list[BoardTiming]:
     timings = [time_board(user, iterations=iterations) for user in bench_users(names)]
     if output is not None:
-        section = render_section(timings, data=database_summary(), iterations=iterations, when=timezone.localtime())
-        write_section(output, section)
+        vendor = connection.vendor
+        block = render_block(timings, data=database_summary(), iterations=iterations, when=timezone.localtime(), vendor=vendor)
+        blocks = {**existing_blocks(output), vendor: block}
+        write_section(output, render_section(blocks))
     return timings
 
 
