@@ -168,3 +168,17 @@ def test_the_analyst_lands_on_the_pseudonymised_list(db: Any) -> None:
     analyst = UserFactory(username="analyst1", role=Role.ANALYST)
     response = _client(analyst).get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("analyst_cases")
+
+
+def test_a_board_past_the_count_cap_says_more_than_and_still_pages(officer: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("vigil.actions.board.COUNT_CAP", 3)
+    monkeypatch.setattr("vigil.actions.board.PER_PAGE", 2)
+    case = make_case(actor=officer, team=officer.team)
+    made = [make_action(case, owner=officer, age=(10 - n) * HOURS) for n in range(5)]
+    client = _client(officer)
+    body = client.get(reverse("home")).content.decode()
+    assert "<strong>More than 3</strong> actions shown" in body and "stops counting at 3" in body
+    assert _rows(body) == [made[0].pk, made[1].pk]
+    assert "Page 1<" in body and "Page 1 of" not in body and 'rel="next"' in body
+    last = client.get(reverse("home"), {"page": 3}).content.decode()
+    assert _rows(last) == [made[4].pk] and "<strong>5</strong> actions shown" in last and "Page 3 of 3" in last

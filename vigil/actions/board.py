@@ -114,7 +114,7 @@ def board_counts(qs: QuerySet[Action], *, now: dt.datetime) -> dict[str, int]:
 #   later segments are not read once the page is full;
 # * access is checked row by row through `cases_for_user` (compiled once into a correlated
 #   EXISTS), on the rows read and no others;
-# * counts stop at COUNT_CAP: a board with more says "more than 1,000" rather than check
+# * counts stop at COUNT_CAP: a board with more says "more than 500" rather than check
 #   access on every one of tens of thousands of rows. Up to the cap they are exact, and a
 #   board within the cap is read in one query and ordered here.
 #
@@ -123,7 +123,7 @@ def board_counts(qs: QuerySet[Action], *, now: dt.datetime) -> dict[str, int]:
 # server) than the database took to answer it. Every value is a parameter; the only names
 # are the constants below.
 
-COUNT_CAP = 1000
+COUNT_CAP = 500
 
 _ACTIONS = f'"{Action._meta.db_table}" AS "ba"'
 _CASE = f'"{Case._meta.db_table}" AS "bc"'
