@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from vigil.core.constants import LinkStatus
 from vigil.people import linking
@@ -32,11 +33,15 @@ def run(tmp_path: Path, **options: Any) -> tuple[str, Path]:
 @pytest.mark.django_db
 def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path: Path) -> None:
     output = tmp_path / "performance.md"
-    postgres_row = "| 2026-11-25 10:00 | PostgreSQL 15.8 | 1,000,000 | 9.0 | 20.0 | 30.0 | 8.0 / 9.0 | 1 / 2 / 3 | 3 | `x` |"
+    # One row and note from the other database engine, and an old row from this one.
+    this, other = ("SQLite 3.40.1", "PostgreSQL 15.8") if connection.vendor == "sqlite" else ("PostgreSQL 15.8", "SQLite 3.40.1")
+    other_row = f"| 2026-11-25 10:00 | {other} | 1,000,000 | 9.0 | 20.0 | 30.0 | 8.0 / 9.0 | 1 / 2 / 3 | 3 | `x` |"
+    other_note = f"- **{other}** (note)"
     output.write_text(
         "# Performance\n\n<!-- bench:board -->\nboard figures\n<!-- /bench:board -->\n\nKept by hand.\n\n"
-        f"<!-- bench:linkage -->\n{postgres_row}\n- **PostgreSQL 15.8** (note)\n"
-        "| 2026-11-24 10:00 | SQLite 3.40.1 | 5 | 1.0 | 1.0 | 1.0 | 1 / 1 / 1 | 3 | `y` |\n<!-- /bench:linkage -->\n",
+        f"<!-- bench:linkage -->\n{other_row}\n{other_note}\n"
+        f"| 2026-11-24 10:00 | {this} | 5 | 1.0 | 1.0 | 1.0 | 1 / 1 / 1 | 3 | `y` |\n- **{this}** (old note)\n"
+        "<!-- /bench:linkage -->\n",
         encoding="utf-8",
     )
     printed, output = run(tmp_path)
@@ -44,8 +49,8 @@ def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path
     assert "board figures" in text and "Kept by hand." in text
     section = text.split("<!-- bench:linkage -->", 1)[1].split("<!-- /bench:linkage -->", 1)[0]
     # The other engine's row and note are kept; this engine's old row is replaced.
-    assert postgres_row in section and "- **PostgreSQL 15.8** (note)" in section
-    assert "| 5 |" not in section
+    assert other_row in section and other_note in section
+    assert "| 5 |" not in section and "(old note)" not in section
     row = next(line for line in section.splitlines() if "| 2,000 |" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1].startswith("SQLite") or cells[1].startswith("PostgreSQL")
@@ -60,7 +65,7 @@ def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path
     # A second run (on the index already loaded) replaces the section rather than adding another.
     run(tmp_path, synthetic=False, seed=8)
     text = output.read_text(encoding="utf-8")
-    assert text.count("<!-- bench:linkage -->") == 1 and text.count("| 2,000 |") == 1 and postgres_row in text
+    assert text.count("<!-- bench:linkage -->") == 1 and text.count("| 2,000 |") == 1 and other_row in text
 
 
 @pytest.mark.django_db
