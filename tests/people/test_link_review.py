@@ -266,6 +266,15 @@ def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: 
     assert "Danny Rourke" in body  # still listed, under the links, as split
     assert "No other record is linked to this one." in body and "so R9 does not apply" in body
     assert "Split by a supervisor" in body and "Custody photographs show two different men." in body
+    # The open R9 reviews the policy no longer asks for are cancelled, with the reason, by "policy".
+    r9 = Action.objects.filter(kind="serial_perpetrator_review")
+    assert r9.count() == reviews and not r9.filter(status="open").exists()
+    for action in r9:
+        assert action.status == "cancelled" and action.closing_reason.startswith("R9 no longer applies: the records were split")
+        assert "Custody photographs show two different men." in action.closing_reason
+        event = AuditEvent.objects.get(action="action.update", object_id=str(action.pk), new__status="cancelled")
+        assert event.actor_label == "policy" and event.seq > split.seq
+    assert Flag.objects.filter(kind="serial_perpetrator").exists()  # raised on what was known then; kept
 
     # Re-link: one man again; the stored R9 flag and review are there (none added twice).
     assert _post(client, "person_link_relink", link, "PNC check: the same man after all.").status_code == 302
@@ -276,6 +285,8 @@ def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: 
     body = client.get(person_page).content.decode()
     assert "Serial perpetrator (R9): named in reports by 2 victims" in body
     assert _serial_reviews() == reviews
+    assert r9.filter(status="open").count() == reviews and [a.closing_reason for a in r9.all()] == [""] * reviews
+    assert AuditEvent.objects.filter(action="action.update", new__status="open", seq__gt=relink.seq).count() == reviews
     assert PersonLink.objects.count() == 1 and Person.objects.filter(full_name__endswith="Rourke").count() == 2
 
 

@@ -266,3 +266,53 @@ def step_reason(action: Action, level: int) -> str:
     if action.status == ActionStatus.DECLINED:
         return f"declined for a high-risk pair: raised to {who} for sign-off"
     return f"not done by its due time: raised to {who}"
+
+
+R9_LAPSED = "R9 no longer applies"
+
+
+def settle_serial_reviews(subject_ids: Iterable[int], *, until: dt.datetime, why: str) -> list[Action]:
+    """After a change to identity links, bring the open `serial_perpetrator_review` (R9)
+    actions of these subjects in line with the policy; return the actions changed.
+
+    Stored actions are otherwise never withdrawn by a re-evaluation: the engine's answer only
+    grows as facts arrive. Identity links are the exception: when a supervisor splits a link,
+    one subject can turn out to be two people, each named by one victim. R9 counts every
+    report naming the subject, and every such report lies in a case with that subject, so the
+    world around the subjects decides R9 for them completely. An open review the policy no
+    longer asks for is cancelled with `why`; one cancelled that way and asked for again (the
+    records were re-linked) is opened again. Each change is audited; the serial_perpetrator
+    flag stays, as it was raised on what was known then."""
+    world = world_around({int(pid) for pid in subject_ids})
+    if not world.case_ids:
+        return []
+    from vigil.actions.engine_adapter import evaluate_document
+
+    outcome = evaluate_document(build_document(world, until=until), groups=world.groups, until=until)
+    produced = {item["key"]: item for item in outcome["actions"] if item["rule"] == "R9"}
+    stored = (
+        Action.objects.select_for_update()
+        .filter(rule="R9", case_id__in=world.case_ids, subject_id__in=world.person_ids)
+        .order_by("pk")
+    )
+    changed: list[Action] = []
+    for action in stored:
+        item = produced.get(action.key)
+        if action.status == ActionStatus.OPEN and item is None:
+            new: dict[str, Any] = {"status": ActionStatus.CANCELLED, "closed_at": until, "closing_reason": f"{R9_LAPSED}: {why}"}
+        elif (
+            action.status == ActionStatus.CANCELLED
+            and action.closing_reason.startswith(R9_LAPSED)
+            and item is not None
+            and item["status"] == ActionStatus.OPEN
+        ):
+            new = {"status": ActionStatus.OPEN, "closed_at": None, "closing_reason": ""}
+        else:
+            continue
+        old = {key: getattr(action, key) for key in new}
+        for key, value in new.items():
+            setattr(action, key, value)
+        action.save(update_fields=list(new))
+        audit_record(actor=POLICY_ACTOR, action="action.update", obj=action, case_id=action.case_id, old=old, new=new)
+        changed.append(action)
+    return changed

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from vigil.actions.live import policy_reevaluate
+from vigil.actions.live import policy_now, policy_reevaluate
+from vigil.actions.reconcile import settle_serial_reviews
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
 from vigil.core.access import WRITE_ROLES, cases_for_user, persons_for_user, restricted_q
@@ -106,6 +107,9 @@ def get_link_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Person
 # --- decisions ---------------------------------------------------------------------------------
 
 
+DECIDED_AS: dict[str, str] = {LinkStatus.SPLIT: "split", LinkStatus.REJECTED: "kept apart", LinkStatus.CONFIRMED: "linked"}
+
+
 def _decide(*, actor: Any, link: PersonLink, status: str, rationale: str, allowed_from: tuple[str, ...]) -> PersonLink:
     if not rationale.strip():
         raise ValidationError({"rationale": "Give the reason for this decision"})
@@ -119,6 +123,11 @@ def _decide(*, actor: Any, link: PersonLink, status: str, rationale: str, allowe
         decided = link_decide(actor=actor, link=current, status=status, rationale=rationale)
         # Both records: after a split the two are no longer in one identity group.
         policy_reevaluate(person_ids={decided.a_id, decided.b_id}, actor=actor)
+        settle_serial_reviews(
+            {decided.a_id, decided.b_id},
+            until=policy_now(),
+            why=f"the records were {DECIDED_AS.get(status, status)} ({rationale.strip()})",
+        )
     return decided
 
 
