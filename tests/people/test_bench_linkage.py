@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -66,6 +67,17 @@ def test_small_run_writes_its_section_with_figures_and_keeps_the_others(tmp_path
     run(tmp_path, synthetic=False, seed=8)
     text = output.read_text(encoding="utf-8")
     assert text.count("<!-- bench:linkage -->") == 1 and text.count("| 2,000 |") == 1 and other_row in text
+
+
+@pytest.mark.django_db
+def test_it_runs_as_vigil_bench_linkage(tmp_path: Path) -> None:
+    out = io.StringIO()
+    output = tmp_path / "performance.md"
+    call_command("bench", "--output", str(output), "linkage", "--synthetic", "--persons", "300", "--probes", "10", stdout=out)
+    assert "Loaded 300 persons" in out.getvalue() and "p95" in out.getvalue()
+    assert "<!-- bench:linkage -->" in output.read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="--probes must be at least 10"):
+        call_command("bench", "--no-write", "linkage", "--probes", "3")
 
 
 @pytest.mark.django_db

@@ -131,6 +131,18 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
         command.stdout.write(f"Wrote the reevaluate section of {options['output']}.")
 
 
+def linkage_arguments(parser: CommandParser) -> None:
+    from vigil.people.bench_linkage import linkage_arguments as arguments
+
+    arguments(parser)
+
+
+def linkage_run(command: BaseCommand, options: dict[str, Any]) -> None:
+    from vigil.people.bench_linkage import linkage_run as run
+
+    run(command, options)
+
+
 Subcommand = tuple[str, Callable[[CommandParser], None], Callable[[BaseCommand, dict[str, Any]], None]]
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -148,6 +160,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "re-evaluating every open case in batches: cases per second and queries per case (target 100,000 in 60 s)",
         reevaluate_arguments,
         reevaluate_run,
+    ),
+    "linkage": (
+        "one new person record searched and scored against the whole person index, p50/p95 (target p95 < 50 ms)",
+        linkage_arguments,
+        linkage_run,
     ),
 }
 
