@@ -18,7 +18,32 @@ _DATETIME_KEYS = {"at", "expires", "bail_until"}
 
 @lru_cache(maxsize=1)
 def policy() -> Policy:
-    return load_policy()
+    """The live policy: settings.VIGIL_POLICY (the environment variable, read once by the
+    settings), else the shipped default. Kept for the life of the process."""
+    from django.conf import settings
+
+    return load_policy(getattr(settings, "VIGIL_POLICY", "") or None)
+
+
+def check_policy(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """System check: the policy file in use must load and validate, so a bad file stops the
+    server and the worker at start-up instead of failing the first fact recorded."""
+    from django.core.checks import Error
+
+    from vigil.policy.config import PolicyError
+
+    try:
+        policy.cache_clear()
+        policy()
+    except PolicyError as error:
+        return [
+            Error(
+                f"The safeguarding policy file cannot be used: {error}",
+                hint="Fix the file (run `vigil policy check FILE`) or point VIGIL_POLICY at a valid one.",
+                id="vigil.E002",
+            )
+        ]
+    return []
 
 
 def _event(raw: dict[str, Any]) -> F.Event:
