@@ -27,7 +27,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -50,8 +49,7 @@ from vigil.actions.reconcile import (
     step_reason,
 )
 from vigil.alarms.models import Alarm, AlarmActivation
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import GENESIS, _lock_chain, _sign_head, compute_hash, jsonable, row_content
+from vigil.audit.services import AuditEntry, audit_record_many
 from vigil.cases.models import (
     Case,
     CaseAccess,
@@ -64,7 +62,6 @@ from vigil.cases.models import (
     RiskChange,
     Sighting,
 )
-from vigil.core.current import request_id
 from vigil.orders.models import Breach, ProtectiveOrder
 from vigil.people.linking import ACTIVE
 from vigil.people.models import Person, PersonLink, Place, Relationship
@@ -398,79 +395,22 @@ def insert_rows(model: type[models.Model], objs: list[Any], unique: tuple[str, .
                 obj._state.db = connection.alias
 
 
-AUDIT_COLUMNS = (
-    "seq", "at", "actor", "actor_label", "action", "object_type", "object_id", "case_id", "old", "new", "request_id",
-    "prev_hash", "hash",
-)  # fmt: skip
-
-
 def append_audit(entries: list[_Audit]) -> int:
-    """Append `entries` to the audit chain as `audit_record` would one by one: the same lock,
-    consecutive `seq`, each hash over the one before (`compute_hash` of `row_content`), and
-    the signed head; inserted with one statement per thousand rows rather than one each."""
-    if not entries:
-        return 0
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").only("hash", "seq").first()
-    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
-    rid = request_id()
-    rows: list[SimpleNamespace] = []
-    for entry in entries:
-        seq += 1
-        new = entry.new() if callable(entry.new) else entry.new
-        row = SimpleNamespace(
-            seq=seq,
-            at=timezone.now(),
-            actor_id=None,
-            actor_label=POLICY_ACTOR,
-            action=entry.action,
-            object_type=entry.obj._meta.label_lower,
-            object_id=str(entry.obj.pk),
-            case_id=entry.case_id,
-            old=jsonable(entry.old),
-            new=jsonable(new),
-            request_id=rid,
-            prev_hash=prev,
-        )
-        row.hash = prev = compute_hash(prev, row_content(row))  # type: ignore[arg-type]
-        rows.append(row)
-    by_name = {f.name: f for f in AuditEvent._meta.concrete_fields}
-    fields = [by_name[name] for name in AUDIT_COLUMNS]
-    quote = connection.ops.quote_name
-    head_sql = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table or '')} ({', '.join(quote(f.column or f.name) for f in fields)}) VALUES "  # noqa: S608 - names from the model
+    """Append the batch's audit rows to the chain in bulk, as `audit_record` would one by one."""
+    return audit_record_many(
+        [
+            AuditEntry(
+                actor_label=POLICY_ACTOR,
+                action=entry.action,
+                object_type=entry.obj._meta.label_lower,
+                object_id=str(entry.obj.pk),
+                case_id=entry.case_id,
+                old=entry.old,
+                new=entry.new() if callable(entry.new) else entry.new,
+            )
+            for entry in entries
+        ]
     )
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # Each value prepared as its field would (the generic `get_db_prep_save` is most of the
-    # cost of an insert): times adapted by the backend, JSON through the JSON field.
-    adapt_time = connection.ops.adapt_datetimefield_value
-    old_field, new_field = by_name["old"], by_name["new"]
-    values = [
-        (
-            row.seq,
-            adapt_time(row.at),
-            None,
-            row.actor_label,
-            row.action,
-            row.object_type,
-            row.object_id,
-            row.case_id,
-            old_field.get_db_prep_save(row.old, connection),
-            new_field.get_db_prep_save(row.new, connection),
-            row.request_id,
-            row.prev_hash,
-            row.hash,
-        )  # fmt: skip
-        for row in rows
-    ]
-    # One multi-row statement per thousand rows: `executemany` is one statement per row on
-    # PostgreSQL, a round trip each.
-    with connection.cursor() as cursor:
-        for chunk in _chunks(values, 1000):
-            cursor.execute(head_sql + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
-    head = AuditEvent(seq=rows[-1].seq, hash=rows[-1].hash, at=rows[-1].at)
-    _sign_head(head)
-    return len(rows)
 
 
 class _Existing:

@@ -8,6 +8,8 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -156,3 +158,93 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row for `audit_record_many`: who acted (a label such as 'policy'), what, on what."""
+
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    case_id: int | None
+    old: Any = None
+    new: Any = None
+
+
+_AUDIT_COLUMNS = (
+    "seq", "at", "actor", "actor_label", "action", "object_type", "object_id", "case_id", "old", "new", "request_id",
+    "prev_hash", "hash",
+)  # fmt: skip
+
+
+def audit_record_many(entries: Sequence[AuditEntry]) -> int:
+    """Append `entries` to the chain as `audit_record` would one by one (the same lock,
+    consecutive `seq`, each hash over the one before, the signed head), but inserted with
+    one statement per thousand rows. For bulk work by a label, not a signed-in user; returns
+    the number of rows written."""
+    if not entries:
+        return 0
+    if not connection.in_atomic_block:
+        raise AuditError("audit_record_many must run inside the service's transaction")
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").only("hash", "seq").first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    rid = request_id()
+    rows: list[AuditEvent] = []
+    for entry in entries:
+        seq += 1
+        row = AuditEvent(
+            seq=seq,
+            at=timezone.now(),
+            actor=None,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            case_id=entry.case_id,
+            old=jsonable(entry.old),
+            new=jsonable(entry.new),
+            request_id=rid,
+            prev_hash=prev,
+        )
+        row.hash = prev = compute_hash(prev, row_content(row))
+        rows.append(row)
+    by_name = {f.name: f for f in AuditEvent._meta.concrete_fields}
+    fields = [by_name[name] for name in _AUDIT_COLUMNS]
+    quote = connection.ops.quote_name
+    head_sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table or '')} ({', '.join(quote(f.column or f.name) for f in fields)}) VALUES "  # noqa: S608 - names from the model
+    )
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Each value prepared as its field would (the generic `get_db_prep_save` is most of the
+    # cost of an insert): times adapted by the backend, JSON through the JSON field.
+    adapt_time = connection.ops.adapt_datetimefield_value
+    old_field, new_field = by_name["old"], by_name["new"]
+    values = [
+        (
+            row.seq,
+            adapt_time(row.at),
+            None,
+            row.actor_label,
+            row.action,
+            row.object_type,
+            row.object_id,
+            row.case_id,
+            old_field.get_db_prep_save(row.old, connection),
+            new_field.get_db_prep_save(row.new, connection),
+            row.request_id,
+            row.prev_hash,
+            row.hash,
+        )  # fmt: skip
+        for row in rows
+    ]
+    # One multi-row statement per thousand rows: `executemany` is one statement per row on
+    # PostgreSQL, a round trip each.
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 1000):
+            chunk = values[start : start + 1000]
+            cursor.execute(head_sql + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
+    _sign_head(rows[-1])
+    return len(rows)
