@@ -40,11 +40,12 @@ from vigil.actions.reconcile import (
     CaseIndex,
     _pid,
     _steps,
-    _when,
     action_changes,
     action_fields,
+    created_values,
     flag_key,
     flag_refs,
+    new_action,
     risk_key,
     step_reason,
 )
@@ -489,28 +490,9 @@ def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Ex
         stored: set[int] = set()
         if action is None:
             owner_id = existing.owner.get(case.pk, case.created_by_id)
-            action = Action(
-                key=item["key"],
-                case=case,
-                kind=item["kind"],
-                rule=item["rule"],
-                reason=item["reason"],
-                victim_id=victim if victim is not None else case.victim_id,
-                subject_id=subject,
-                created_at=_when(item["created_at"]),
-                team_id=case.team_id,
-                owner_id=owner_id,
-                **({"rationale": ""} | fields),
-            )
+            action = new_action(item, case=case, victim=victim, subject=subject, fields=fields, owner_id=owner_id)
             writes.new_actions.append(action)
-            writes.audit.append(
-                _Audit(
-                    "action.create",
-                    action,
-                    case.pk,
-                    {**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason},
-                )
-            )
+            writes.audit.append(_Audit("action.create", action, case.pk, created_values(action, fields)))
         else:
             stored = existing.levels.get(action.pk, set())
             changes = action_changes(action, fields)

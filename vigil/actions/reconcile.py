@@ -159,26 +159,13 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
         fields = action_fields(item)
         action = existing.get(item["key"])
         if action is None:
-            action = Action(
-                key=item["key"],
-                case=case,
-                kind=item["kind"],
-                rule=item["rule"],
-                reason=item["reason"],
-                victim_id=victim if victim is not None else case.victim_id,
-                subject_id=subject,
-                created_at=_when(item["created_at"]),
-                team=case.team,
-                owner=_default_owner(case),
-                **({"rationale": ""} | fields),
+            owner = _default_owner(case)
+            action = new_action(
+                item, case=case, victim=victim, subject=subject, fields=fields, owner_id=owner.pk if owner else None
             )
             action.save(force_insert=True)
             audit_record(
-                actor=POLICY_ACTOR,
-                action="action.create",
-                obj=action,
-                case_id=case.pk,
-                new={**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason},
+                actor=POLICY_ACTOR, action="action.create", obj=action, case_id=case.pk, new=created_values(action, fields)
             )
         else:
             changes = action_changes(action, fields)
@@ -202,6 +189,30 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
                 case_id=case.pk,
                 new={"action": action.pk, "level": step.level, "at": at},
             )
+
+
+def new_action(
+    item: dict[str, Any], *, case: Case, victim: int | None, subject: int | None, fields: dict[str, Any], owner_id: int | None
+) -> Action:
+    """An unsaved Action for the engine's `item` on `case` (the live and the bulk path)."""
+    return Action(
+        key=item["key"],
+        case=case,
+        kind=item["kind"],
+        rule=item["rule"],
+        reason=item["reason"],
+        victim_id=victim if victim is not None else case.victim_id,
+        subject_id=subject,
+        created_at=_when(item["created_at"]),
+        team_id=case.team_id,
+        owner_id=owner_id,
+        **({"rationale": ""} | fields),
+    )
+
+
+def created_values(action: Action, fields: dict[str, Any]) -> dict[str, Any]:
+    """What the `action.create` audit row records of a new action."""
+    return {**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason}
 
 
 def risk_key(change: dict[str, Any]) -> tuple[dt.datetime, str]:
