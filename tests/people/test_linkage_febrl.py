@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,44 @@ def test_febrl4_reaches_the_target() -> None:
     result = run_febrl4(compare_splink=False)
     assert result["true_pairs"] == 5000
     assert result["vigil"]["f1"] >= 0.99
+
+
+def test_vigil_bench_febrl_writes_its_section(tmp_path: Path) -> None:
+    """`vigil bench febrl` runs FEBRL4 and writes its own section of performance.md, keeping the
+    others (Vigil only here: Splink's run is slow for a test; its rendering is checked below)."""
+    out = tmp_path / "performance.md"
+    out.write_text("# Performance\n\n<!-- bench:replay -->\nreplay figures\n<!-- /bench:replay -->\n", encoding="utf-8")
+    printed = io.StringIO()
+    call_command("bench", "--output", str(out), "febrl", "--runs", "2", "--no-splink", stdout=printed)
+    text = out.read_text(encoding="utf-8")
+    assert "replay figures" in text and text.count("<!-- bench:febrl -->") == 1
+    row = next(line for line in text.splitlines() if line.startswith("| Vigil"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert float(cells[3]) >= 0.99 and len(cells[5].split(", ")) == 2
+    assert "F1 ≥ 0.99: met" in text and "Splink was not run" in text
+    assert "Wrote the febrl section" in printed.getvalue()
+    with pytest.raises(CommandError, match="--runs must be at least 1"):
+        call_command("bench", "--no-write", "febrl", "--runs", "0")
+
+
+def _tool(f1: float, seconds: list[float]) -> dict[str, object]:
+    return {"precision": 1.0, "recall": f1, "f1": f1, "seconds_all": seconds}
+
+
+@pytest.mark.parametrize(
+    ("vigil", "splink", "verdict"),
+    [
+        (_tool(0.9997, [1.0, 0.9, 1.2]), _tool(0.9991, [7.0, 7.2, 9.6]), "in less time: met (Vigil 7.2× faster"),
+        (_tool(0.9990, [1.0, 1.0, 1.0]), _tool(0.9991, [7.0, 7.0, 7.0]), "in less time: **not met**"),
+        (_tool(0.9997, [8.0, 8.0, 8.0]), _tool(0.9991, [7.0, 7.0, 7.0]), "in less time: **not met** (Vigil 0.9×"),
+    ],
+)
+def test_febrl_section_compares_medians_of_the_same_run(
+    vigil: dict[str, object], splink: dict[str, object], verdict: str
+) -> None:
+    from vigil.people.linkage.bench import render_febrl_section
+
+    summary = {"dataset": "FEBRL4", "left_records": 5000, "right_records": 5000, "true_pairs": 5000, "runs": 3}
+    text = render_febrl_section({**summary, "vigil": vigil, "splink": splink}, machine="test machine")
+    assert verdict in text and "median of 3 runs" in text and "test machine" in text
+    assert text.count("| Splink 5") == 1

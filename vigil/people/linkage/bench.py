@@ -170,3 +170,117 @@ def splink_link(left_path: Path, right_path: Path) -> tuple[set[tuple[str, str]]
     pairs = _one_to_one(scored)
     seconds = time.perf_counter() - started
     return pairs, seconds, {"threshold": SPLINK_THRESHOLD, "pairs_before_one_to_one": len(raw_pairs)}
+
+
+# --- `vigil bench febrl`: FEBRL4 side by side with Splink, written to docs/performance.md ----
+
+F1_TARGET = 0.99
+
+
+def run_febrl4_bench(*, runs: int, compare_splink: bool) -> dict[str, Any]:
+    """FEBRL4 `runs` times (Splink too, in the same process, when asked): the accuracy of the
+    first run (both tools are deterministic) and every run's seconds."""
+    results = [run_febrl4(compare_splink) for _ in range(runs)]
+    first = results[0]
+    summary: dict[str, Any] = {
+        "dataset": first["dataset"],
+        "left_records": first["left_records"],
+        "right_records": first["right_records"],
+        "true_pairs": first["true_pairs"],
+        "runs": runs,
+    }
+    for tool in ("vigil", "splink"):
+        if tool in first:
+            summary[tool] = {**first[tool], "seconds_all": [r[tool]["seconds"] for r in results]}
+    return summary
+
+
+def _median(values: list[float]) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def febrl_verdict(summary: dict[str, Any]) -> str:
+    """Whether the targets hold: F1 at least 0.99, and (with Splink in the run) at least
+    Splink's F1 in less time than Splink's, both medians of this run."""
+    vigil = summary["vigil"]
+    parts = [f"F1 ≥ {F1_TARGET}: {'met' if vigil['f1'] >= F1_TARGET else '**not met**'}"]
+    splink = summary.get("splink")
+    if splink is not None:
+        ratio = _median(splink["seconds_all"]) / max(_median(vigil["seconds_all"]), 1e-9)
+        better = vigil["f1"] >= splink["f1"] and ratio > 1
+        parts.append(
+            f"at least Splink's F1 in less time: {'met' if better else '**not met**'} "
+            f"(Vigil {ratio:.1f}× faster than Splink in the same run)"
+        )
+    else:
+        parts.append("Splink was not run, so there is no comparison")
+    return "; ".join(parts)
+
+
+def render_febrl_section(summary: dict[str, Any], *, machine: str, when: Any = None) -> str:
+    """The `bench:febrl` section of docs/performance.md."""
+    import datetime as dt
+    import platform
+
+    moment = when or dt.datetime.now(dt.UTC)
+    rows = []
+    names = {"vigil": "Vigil (Fellegi–Sunter + EM, one-to-one)", "splink": "Splink 5 / DuckDB (p ≥ 0.5, one-to-one)"}
+    for tool in ("vigil", "splink"):
+        r = summary.get(tool)
+        if r is None:
+            continue
+        every = ", ".join(f"{s:.2f}" for s in r["seconds_all"])
+        rows.append(
+            f"| {names[tool]} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | "
+            f"{_median(r['seconds_all']):.2f} | {every} |"
+        )
+    return "\n".join(
+        [
+            "## FEBRL4 record linkage (`vigil bench febrl`)",
+            "",
+            f"Measured {moment:%Y-%m-%d %H:%M} UTC on {machine}; Python {platform.python_version()}, one process.",
+            "",
+            f"{summary['dataset']}: {summary['left_records']:,} against {summary['right_records']:,} synthetic records, "
+            f"{summary['true_pairs']:,} true pairs. Seconds run from reading the two files to the final pairs "
+            "(training included, scoring against the truth excluded); the figure is the median of "
+            f"{summary['runs']} run{'s' if summary['runs'] != 1 else ''}, each tool in the same process, one after "
+            "the other. docs/linkage.md explains both models.",
+            "",
+            "| tool | precision | recall | F1 | median s | every run, s |",
+            "|---|---:|---:|---:|---:|---|",
+            *rows,
+            "",
+            f"Targets: {febrl_verdict(summary)}.",
+        ]
+    )
+
+
+def febrl_arguments(parser: Any) -> None:
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each tool; the figures are their medians (default 3).")
+    parser.add_argument("--no-splink", action="store_true", help="Run Vigil only (no side-by-side Splink figures).")
+
+
+def febrl_run(command: Any, options: dict[str, Any]) -> None:
+    from django.core.management.base import CommandError
+
+    from vigil.core.benchmarks import machine_summary, write_named_section
+
+    if options["runs"] < 1:
+        raise CommandError("--runs must be at least 1")
+    try:
+        summary = run_febrl4_bench(runs=options["runs"], compare_splink=not options["no_splink"])
+    except ImportError as error:
+        raise CommandError(f"Splink needs the development dependencies ({error}); or pass --no-splink") from None
+    for tool in ("vigil", "splink"):
+        if tool in summary:
+            r = summary[tool]
+            command.stdout.write(
+                f"{tool:8} precision {r['precision']:.4f} recall {r['recall']:.4f} F1 {r['f1']:.4f} "
+                f"median {_median(r['seconds_all']):.2f} s"
+            )
+    command.stdout.write(febrl_verdict(summary))
+    if not options["no_write"]:
+        write_named_section(Path(options["output"]), "febrl", render_febrl_section(summary, machine=machine_summary()))
+        command.stdout.write(f"Wrote the febrl section of {options['output']}.")
