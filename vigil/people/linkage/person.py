@@ -329,11 +329,25 @@ def score_pair(a: PersonRecord, b: PersonRecord) -> MatchResult:
     )
 
 
+# The most the three name fields can add to a pair's weight: each field's best level.
+_NAME_WEIGHT_BOUND = sum(
+    max(level.weight for level in PERSON_MODEL.field(name).levels) for name in ("given", "surname", "name_form")
+)
+
+
 def score_if_related(a: PersonRecord, b: PersonRecord) -> MatchResult | None:
     """score_pair(a, b) when the decision is link or review, and None when it is none, without
     wording the evidence of the many candidate pairs that are neither (the same weight, to the
-    last bit, decides)."""
-    outcomes = compare_records(a, b)
+    last bit, decides).
+
+    The names are compared last: the date of birth, sex and home are cheap, and when even the
+    best names possible could not lift the pair to review, the pair is none whatever its
+    names say (no name adjustment is positive, so the bound holds)."""
+    rest = (Outcome("born", *dobs.compare_dob(a.born, b.born)), compare_sex(a.sex, b.sex), compare_home(a, b))
+    bound = PERSON_MODEL.prior_weight + PERSON_MODEL.weight_of(rest) + _NAME_WEIGHT_BOUND + 1e-6
+    if probability_from_weight(bound) < PERSON_MODEL.thresholds.review:
+        return None
+    outcomes = (*_name_outcomes(a, b, PERSON_MODEL), *rest)
     weight = PERSON_MODEL.prior_weight + PERSON_MODEL.weight_of(outcomes)
     if probability_from_weight(weight) < PERSON_MODEL.thresholds.review:
         return None
