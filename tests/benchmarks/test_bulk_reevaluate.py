@@ -218,3 +218,16 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
     write_figures(out, [], machine="m", python="p")
     kept = [line for line in out.read_text(encoding="utf-8").splitlines() if line in rows]
     assert kept == rows
+
+
+def test_reevaluate_section_says_whether_each_row_meets_the_target() -> None:
+    from vigil.actions.bench_reevaluate import verdicts
+
+    def row(db: str, run: str, projected: str) -> str:
+        return f"| {db} | 10,000 | {run} | 500 | 1.0 | 1.0 | 1 | {projected} | 1 | 0.1 | 0 | 0 | 0 | 0 | yes | 1.0 | x | y |"
+
+    lines = verdicts([row("SQLite 3.40.1", "first", "1,104"), row("PostgreSQL 15.18", "repeat", "45"), "| bad |"])
+    assert lines == [
+        "- SQLite 3.40.1, first run of 10,000 cases: target **not met**; 100,000 cases projected at 1,104 s, 18.4× the 60 s.",
+        "- PostgreSQL 15.18, repeat run of 10,000 cases: target met; 100,000 cases projected at 45 s, 0.8× the 60 s.",
+    ]

@@ -196,8 +196,28 @@ def render_section(new_rows: list[str], *, old_section: str, machine: str, pytho
             "",
             *TABLE_HEAD,
             *rows,
+            "",
+            *verdicts(rows),
         ]
     )
+
+
+def verdicts(rows: list[str]) -> list[str]:
+    """One line per table row: whether its projected time for 100,000 cases meets the target,
+    and by what factor it misses."""
+    lines = []
+    for row in rows:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        try:
+            projected = float(cells[7].replace(",", ""))
+        except (IndexError, ValueError):
+            continue
+        met = "met" if projected < TARGET_SECONDS else "**not met**"
+        lines.append(
+            f"- {cells[0]}, {cells[2]} run of {cells[1]} cases: target {met}; 100,000 cases projected at "
+            f"{projected:,.0f} s, {projected / TARGET_SECONDS:.1f}× the {TARGET_SECONDS:.0f} s."
+        )
+    return lines
 
 
 def write_figures(path: Path, timings: list[ReevaluateTiming], *, machine: str, python: str) -> None:
