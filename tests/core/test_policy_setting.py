@@ -36,10 +36,19 @@ def _copy(tmp_path: Path, old: str, new: str) -> Path:
 def test_the_live_policy_is_the_file_the_setting_names(tmp_path: Path) -> None:
     assert engine_adapter.policy().risk.dash.high == 14
     force = _copy(tmp_path, "high = 14 ", "high = 15 ")
-    with override_settings(VIGIL_POLICY=str(force)):
-        engine_adapter.policy.cache_clear()
+    with override_settings(VIGIL_POLICY=str(force)):  # the change itself clears the kept policy
         assert engine_adapter.policy().risk.dash.high == 15
         assert engine_adapter.check_policy() == []
+    assert engine_adapter.policy().risk.dash.high == 14
+
+
+def test_the_check_reads_the_file_without_swapping_the_policy_in_use(tmp_path: Path) -> None:
+    force = _copy(tmp_path, "high = 14 ", "high = 15 ")
+    with override_settings(VIGIL_POLICY=str(force)):
+        assert engine_adapter.policy().risk.dash.high == 15
+        force.write_text(force.read_text(encoding="utf-8").replace("high = 15 ", "high = 16 "), encoding="utf-8")
+        assert engine_adapter.check_policy() == []
+        assert engine_adapter.policy().risk.dash.high == 15  # kept until the restart
 
 
 def test_a_bad_policy_file_stops_start_up_naming_the_key(tmp_path: Path) -> None:
@@ -57,3 +66,12 @@ def test_a_missing_policy_file_is_named(tmp_path: Path) -> None:
     with override_settings(VIGIL_POLICY=str(missing)):
         errors = engine_adapter.check_policy()
         assert len(errors) == 1 and "no such file" in errors[0].msg and str(missing) in errors[0].msg
+
+
+def test_a_directory_or_a_file_that_is_not_text_is_named_not_a_traceback(tmp_path: Path) -> None:
+    binary = tmp_path / "policy.toml"
+    binary.write_bytes(b"\xff\xfe\x00 not text")
+    for path in (tmp_path, binary):
+        with override_settings(VIGIL_POLICY=str(path)):
+            errors = engine_adapter.check_policy()
+            assert [e.id for e in errors] == ["vigil.E002"] and str(path) in errors[0].msg

@@ -27,15 +27,17 @@ def policy() -> Policy:
 
 def check_policy(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """System check: the policy file in use must load and validate, so a bad file stops the
-    server and the worker at start-up instead of failing the first fact recorded."""
+    server and the worker at start-up instead of failing the first fact recorded. It reads
+    the file as it is now and leaves the policy this process already holds alone."""
+    from django.conf import settings
     from django.core.checks import Error
 
     from vigil.policy.config import PolicyError
 
+    path = getattr(settings, "VIGIL_POLICY", "") or None
     try:
-        policy.cache_clear()
-        policy()
-    except PolicyError as error:
+        load_policy(path)
+    except (PolicyError, OSError, UnicodeDecodeError) as error:
         return [
             Error(
                 f"The safeguarding policy file cannot be used: {error}",
@@ -44,6 +46,13 @@ def check_policy(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         ]
     return []
+
+
+def forget_policy(*, setting: str, **kwargs: Any) -> None:
+    """`setting_changed` receiver: a changed VIGIL_POLICY (tests' override_settings) takes
+    effect at the next fact recorded."""
+    if setting == "VIGIL_POLICY":
+        policy.cache_clear()
 
 
 def _event(raw: dict[str, Any]) -> F.Event:

@@ -684,6 +684,12 @@ def read_policy_file(path: str | os.PathLike[str]) -> Policy:
             data = tomllib.load(handle)
     except FileNotFoundError as exc:
         raise PolicyError(name, "", "no such file") from exc
+    except IsADirectoryError as exc:
+        raise PolicyError(name, "", "is a directory, not a policy file") from exc
+    except OSError as exc:
+        raise PolicyError(name, "", f"cannot be read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(name, "", f"is not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(name, "", f"not valid TOML: {exc}") from exc
     return parse_policy(data, name)
