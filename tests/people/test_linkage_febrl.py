@@ -151,3 +151,21 @@ def test_febrl_section_compares_medians_of_the_same_run(
     text = render_febrl_section({**summary, "vigil": vigil, "splink": splink}, machine="test machine")
     assert verdict in text and "median of 3 runs" in text and "test machine" in text
     assert text.count("| Splink 5") == 1
+
+
+def test_bench_febrl_names_a_missing_package_before_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigil.people.linkage import bench
+
+    real = bench.find_spec
+    monkeypatch.setattr(bench, "find_spec", lambda name: None if name == "splink" else real(name))
+    with pytest.raises(CommandError, match=r"needs splink .*; or pass --no-splink"):
+        call_command("bench", "--no-write", "febrl", "--runs", "1")
+
+
+def test_every_febrl_run_starts_with_empty_comparison_caches() -> None:
+    from vigil.people.linkage import bench, names
+
+    names.compare_surname("Sellars", "Sellers")
+    assert names.compare_surname.cache_info().currsize > 0
+    bench.clear_comparison_caches()
+    assert names.compare_surname.cache_info().currsize == 0

@@ -133,7 +133,8 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
 
 
 def _lazy(module: str, name: str) -> Callable[..., None]:
-    """`module.name`, imported when the subcommand runs rather than when `vigil` starts."""
+    """`module.name`, imported when `vigil bench` first calls it (building its parser, or
+    running), not when the `vigil` command line starts."""
 
     def call(*args: Any) -> None:
         getattr(importlib.import_module(module), name)(*args)
