@@ -29,6 +29,7 @@ from vigil.cases.services import (
     sighting_record,
 )
 from vigil.orders.services import order_grant
+from vigil.people.models import PersonLink
 from vigil.people.services import relationship_create
 from vigil.warrants.services import warrant_issue
 
@@ -231,3 +232,25 @@ def test_reevaluate_section_says_whether_each_row_meets_the_target() -> None:
         "- SQLite 3.40.1, first run of 10,000 cases: target **not met**; 100,000 cases projected at 1,104 s, 18.4× the 60 s.",
         "- PostgreSQL 15.18, repeat run of 10,000 cases: target met; 100,000 cases projected at 45 s, 0.8× the 60 s.",
     ]
+
+
+def test_after_a_split_both_paths_carry_the_same_actions_to_their_new_keys(officer: Any, facts_only: None) -> None:
+    """The linked-identities case: once the link is split, the engine names each record on its
+    own, so its keys change. Both paths carry the stored actions to the new keys (same rows,
+    audited the same way) instead of creating them again."""
+    build_force(officer)
+    per_case(T0 + dt.timedelta(days=10))
+    before = set(Action.objects.values_list("pk", flat=True))
+    keys = set(Action.objects.values_list("key", flat=True))
+    link = PersonLink.objects.get(status="auto")
+    PersonLink.objects.filter(pk=link.pk).update(status="split")
+    expected, got = both_paths(T0 + dt.timedelta(days=10), batch_size=500)
+    assert_same(expected, got)
+    assert set(Action.objects.values_list("pk", flat=True)) == before  # carried, none created
+    # The second record's report was stored on the first record's case while they were one
+    # man; its work now sits on the case of the record the report named.
+    moved = Action.objects.filter(subject_id=link.b_id)
+    assert moved.exists() and not moved.exclude(case__subject_id=link.b_id).exists()
+    assert set(got["actions"]) != keys
+    assert any("key" in json.loads(new) for (name, _type, _case, _old, new) in got["audit"] if name == "action.update")
+    assert verify_chain().ok

@@ -247,10 +247,17 @@ def test_an_officer_may_not_split(otp_login: Any, officer: Any, linked: dict[str
     assert link.status == "auto"
 
 
+def _work() -> list[tuple[int, int, str, str]]:
+    """Every stored action other than R9's: id, case, rule and kind."""
+    return sorted(Action.objects.exclude(rule="R9").values_list("pk", "case_id", "rule", "kind"))
+
+
 def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: Any, linked: dict[str, Any]) -> None:
     link = linked["link"]
     reviews = _serial_reviews()
     assert link.status == "auto" and reviews >= 1
+    work = _work()
+    assert work
     client = _signed_in(otp_login, supervisor)
     person_page = reverse("person_detail", args=[linked["daniel"].pk])
     assert "Split the link" in client.get(reverse("person_link_detail", args=[link.pk])).content.decode()
@@ -271,10 +278,19 @@ def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: 
     assert r9.count() == reviews and not r9.filter(status="open").exists()
     for action in r9:
         assert action.status == "cancelled" and action.closing_reason.startswith("R9 no longer applies: the records were split")
-        assert "Custody photographs show two different men." in action.closing_reason
+        # The rationale stays on the link's page (reviewers only), not on the case's actions.
+        assert "Custody photographs" not in action.closing_reason
+        page = client.get(reverse("action_detail", args=[action.pk])).content.decode()
+        assert "R9 no longer applies: the records were split" in page and "Closed" in page
         event = AuditEvent.objects.get(action="action.update", object_id=str(action.pk), new__status="cancelled")
         assert event.actor_label == "policy" and event.seq > split.seq
     assert Flag.objects.filter(kind="serial_perpetrator").exists()  # raised on what was known then; kept
+    # The other work is the same actions, carried to keys naming each man's own record: none doubled.
+    assert _work() == work
+    danny_case = Case.objects.get(subject=linked["danny"])
+    assert set(Action.objects.filter(case=danny_case).exclude(rule="R9").values_list("subject_id", flat=True)) == {
+        linked["danny"].pk
+    }
 
     # Re-link: one man again; the stored R9 flag and review are there (none added twice).
     assert _post(client, "person_link_relink", link, "PNC check: the same man after all.").status_code == 302
@@ -287,6 +303,7 @@ def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: 
     assert _serial_reviews() == reviews
     assert r9.filter(status="open").count() == reviews and [a.closing_reason for a in r9.all()] == [""] * reviews
     assert AuditEvent.objects.filter(action="action.update", new__status="open", seq__gt=relink.seq).count() == reviews
+    assert _work() == work
     assert PersonLink.objects.count() == 1 and Person.objects.filter(full_name__endswith="Rourke").count() == 2
 
 
@@ -308,3 +325,41 @@ def test_a_split_needs_a_rationale_too(otp_login: Any, supervisor: Any, linked: 
     assert response.status_code == 400 and "govuk-error-summary" in response.content.decode()
     link.refresh_from_db()
     assert link.status == "auto"
+
+
+def test_a_new_record_that_joins_a_split_pair_again_reopens_the_r9_review(
+    otp_login: Any, officer: Any, supervisor: Any, linked: dict[str, Any]
+) -> None:
+    """After a split, a third record linked automatically to both halves makes them one man
+    again: the R9 review the split cancelled is open again, not left cancelled."""
+    assert _post(_signed_in(otp_login, supervisor), "person_link_split", linked["link"], "Two men").status_code == 302
+    r9 = Action.objects.filter(kind="serial_perpetrator_review")
+    assert r9.exists() and not r9.filter(status="open").exists()
+    third = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male")
+    assert PersonLink.objects.filter(b=third, status="auto").count() == 2
+    assert r9.count() == r9.filter(status="open", closing_reason="").count() >= 1
+
+
+def test_a_split_that_leaves_the_serial_pattern_keeps_its_review(otp_login: Any, officer: Any, supervisor: Any) -> None:
+    """a-b-c linked in a chain, with reports naming b (by one victim) and c (by another).
+    Splitting a from b leaves b-c one man named by two victims: the R9 review stays open, the
+    same action (carried to its new key), and nothing is created twice."""
+    a, b, c = (PersonFactory(full_name=name) for name in ("Lee Harland", "Lee Harlan", "Leigh Harland"))
+    first = PersonLinkFactory(a=a, b=b, status="confirmed")
+    PersonLinkFactory(a=b, b=c, status="confirmed")
+    case_1 = case_open(actor=officer, victim=PersonFactory(full_name="Ruth Okoye"), subject=b, team=officer.team)
+    case_2 = case_open(actor=officer, victim=PersonFactory(full_name="Sian Pryce"), subject=c, team=officer.team)
+    _report(officer, case_1, 2)
+    _report(officer, case_2, 9)
+    r9 = Action.objects.filter(kind="serial_perpetrator_review")
+    before = sorted(r9.values_list("pk", "status"))
+    assert before and all(status == "open" for _, status in before)
+    keys = set(Action.objects.values_list("key", flat=True))
+    work = _work()
+    assert _post(_signed_in(otp_login, supervisor), "person_link_split", first, "a is a cousin").status_code == 302
+    assert sorted(r9.values_list("pk", "status")) == before
+    # The group's first record was a; now it is b, so the keys name b: the same rows, re-keyed.
+    assert all(f":P{b.pk}:" in key or f":P{c.pk}:" in key for key in r9.values_list("key", flat=True))
+    assert set(Action.objects.values_list("key", flat=True)) != keys
+    assert _work() == work
+    assert not r9.exclude(closing_reason="").exists()

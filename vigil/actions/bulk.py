@@ -42,12 +42,15 @@ from vigil.actions.reconcile import (
     _steps,
     action_changes,
     action_fields,
+    carry_fields,
     created_values,
     flag_key,
     flag_refs,
     new_action,
+    regrouped_actions,
     risk_key,
     step_reason,
+    take_regrouped,
 )
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.audit.services import AuditEntry, audit_record_many
@@ -426,8 +429,11 @@ class _Existing:
             self.flags.update(Flag.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
         for keys in _chunks(action_keys):
             self.actions.update((a.key, a) for a in Action.objects.filter(key__in=keys))
+        produced = set(action_keys)
+        # Stored actions the engine now gives under another key (the records were regrouped).
+        self.regrouped = regrouped_actions(case_ids, produced) if len(self.actions) < len(produced) else {}
         self.levels: dict[int, set[int]] = defaultdict(set)
-        for pks in _chunks([a.pk for a in self.actions.values()]):
+        for pks in _chunks([a.pk for a in (*self.actions.values(), *(a for found in self.regrouped.values() for a in found))]):
             for action_id, level in Escalation.objects.filter(action_id__in=pks).values_list("action_id", "level"):
                 self.levels[action_id].add(level)
         # The default owner, as `reconcile._default_owner`: the first allocated officer, else the creator.
@@ -488,6 +494,16 @@ def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Ex
         fields = action_fields(item)
         action = existing.actions.get(item["key"])
         stored: set[int] = set()
+        carried: dict[str, Any] = {}
+        if action is None:
+            action = take_regrouped(
+                existing.regrouped,
+                item["key"],
+                victims=index.group(victim),
+                subjects=index.group(subject) if subject else (),
+            )
+            if action is not None:
+                carried = carry_fields(action, item, case=case, victim=victim, subject=subject)
         if action is None:
             owner_id = existing.owner.get(case.pk, case.created_by_id)
             action = new_action(item, case=case, victim=victim, subject=subject, fields=fields, owner_id=owner_id)
@@ -495,7 +511,7 @@ def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Ex
             writes.audit.append(_Audit("action.create", action, case.pk, created_values(action, fields)))
         else:
             stored = existing.levels.get(action.pk, set())
-            changes = action_changes(action, fields)
+            changes = carried | action_changes(action, fields)
             if changes:
                 old = {k: getattr(action, k) for k in changes}
                 for k, v in changes.items():

@@ -16,6 +16,8 @@ from vigil.cases.models import Case, Flag, RiskChange
 from vigil.core.constants import ActionStatus
 
 POLICY_ACTOR = "policy"
+# The start of the closing reason of an R9 review the policy cancelled after a split.
+R9_LAPSED = "R9 no longer applies"
 
 
 def _pid(ref: str | None) -> int | None:
@@ -150,6 +152,7 @@ def _default_owner(case: Case) -> Any:
 def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
     keys = [a["key"] for a in actions]
     existing = {a.key: a for a in Action.objects.filter(key__in=keys)}
+    regrouped = regrouped_actions({c.pk for c in index.cases}, set(keys)) if len(existing) < len(set(keys)) else {}
     now = timezone.now()
     for item in actions:
         victim, subject = _pid(item["victim"]), _pid(item["subject"])
@@ -158,6 +161,13 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
             continue
         fields = action_fields(item)
         action = existing.get(item["key"])
+        carried: dict[str, Any] = {}
+        if action is None:
+            action = take_regrouped(
+                regrouped, item["key"], victims=index.group(victim), subjects=index.group(subject) if subject else ()
+            )
+            if action is not None:
+                carried = carry_fields(action, item, case=case, victim=victim, subject=subject)
         if action is None:
             owner = _default_owner(case)
             action = new_action(
@@ -168,7 +178,7 @@ def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
                 actor=POLICY_ACTOR, action="action.create", obj=action, case_id=case.pk, new=created_values(action, fields)
             )
         else:
-            changes = action_changes(action, fields)
+            changes = carried | action_changes(action, fields)
             if changes:
                 old = {k: getattr(action, k) for k in changes}
                 for k, v in changes.items():
@@ -215,6 +225,58 @@ def created_values(action: Action, fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "kind": action.kind, "rule": action.rule, "reason": action.reason}
 
 
+def action_identity(key: str) -> str:
+    """An action's key without its victim and subject refs: the rule, the kind, the event
+    that triggered it, the child and any `#n`. The refs name whichever record stands for a
+    person's identity group, and a split or a new link can change which record that is; the
+    action is still the same piece of work."""
+    parts = key.split(":", 4)
+    return f"{parts[0]}:{parts[1]}:{parts[4]}" if len(parts) == 5 else key
+
+
+def regrouped_actions(case_ids: Iterable[int], produced: set[str]) -> dict[str, list[Action]]:
+    """The stored actions of these cases whose keys the engine no longer gives, by
+    `action_identity`: when the engine gives a new key with the same identity, the records
+    were regrouped (a split, a re-link, a new record joining two), and the stored action is
+    carried to the new key, and to the case the engine now puts it on, rather than a second
+    one created."""
+    found: dict[str, list[Action]] = {}
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), 500):
+        for action in Action.objects.filter(case_id__in=ids[start : start + 500]).order_by("pk"):
+            if action.key not in produced:
+                found.setdefault(action_identity(action.key), []).append(action)
+    return found
+
+
+def take_regrouped(
+    regrouped: dict[str, list[Action]], key: str, *, victims: Iterable[int], subjects: Iterable[int]
+) -> Action | None:
+    """The stored action to carry to `key`, if any: of those with its identity, the first whose
+    victim and subject are in the item's groups as they stand now, else the first."""
+    candidates = regrouped.get(action_identity(key))
+    if not candidates:
+        return None
+    victims, subjects = set(victims), set(subjects)
+    chosen = next(
+        (a for a in candidates if a.victim_id in victims and (a.subject_id in subjects or a.subject_id is None)),
+        candidates[0],
+    )
+    candidates.remove(chosen)
+    return chosen
+
+
+def carry_fields(action: Action, item: dict[str, Any], *, case: Case, victim: int | None, subject: int | None) -> dict[str, Any]:
+    """The changes that move a regrouped action to the engine's new key, refs and case."""
+    fields = {
+        "key": item["key"],
+        "case_id": case.pk,
+        "victim_id": victim if victim is not None else case.victim_id,
+        "subject_id": subject,
+    }
+    return {k: v for k, v in fields.items() if getattr(action, k) != v}
+
+
 def risk_key(change: dict[str, Any]) -> tuple[dt.datetime, str]:
     """The time of an engine risk change and its stored key."""
     at = _when(change["at"])
@@ -256,8 +318,13 @@ def action_changes(action: Action, fields: dict[str, Any]) -> dict[str, Any]:
     """The engine's fields that differ from a stored action, less a person's closing."""
     changes = {k: v for k, v in fields.items() if getattr(action, k) != v}
     if action.status != ActionStatus.OPEN and fields["status"] == ActionStatus.OPEN and action.signoff != "sent_back":
-        # A person closed it and the policy has not seen that fact yet: keep their decision.
-        changes = {k: v for k, v in changes.items() if k not in ("status", "closed_at")}
+        if action.status == ActionStatus.CANCELLED and action.closing_reason.startswith(R9_LAPSED):
+            # The policy cancelled it when the records were split, and they are one again
+            # (re-linked by a supervisor or by a new record): open it again.
+            changes["closing_reason"] = ""
+        else:
+            # A person closed it and the policy has not seen that fact yet: keep their decision.
+            changes = {k: v for k, v in changes.items() if k not in ("status", "closed_at")}
     return changes
 
 
@@ -279,47 +346,35 @@ def step_reason(action: Action, level: int) -> str:
     return f"not done by its due time: raised to {who}"
 
 
-R9_LAPSED = "R9 no longer applies"
-
-
 def settle_serial_reviews(subject_ids: Iterable[int], *, until: dt.datetime, why: str) -> list[Action]:
-    """After a change to identity links, bring the open `serial_perpetrator_review` (R9)
-    actions of these subjects in line with the policy; return the actions changed.
+    """After a split or a rejection, cancel the open `serial_perpetrator_review` (R9)
+    actions of these subjects that the policy no longer asks for; return them. Call it in
+    the caller's transaction, after `policy_reevaluate` of the same people.
 
     Stored actions are otherwise never withdrawn by a re-evaluation: the engine's answer only
     grows as facts arrive. Identity links are the exception: when a supervisor splits a link,
     one subject can turn out to be two people, each named by one victim. R9 counts every
     report naming the subject, and every such report lies in a case with that subject, so the
-    world around the subjects decides R9 for them completely. An open review the policy no
-    longer asks for is cancelled with `why`; one cancelled that way and asked for again (the
-    records were re-linked) is opened again. Each change is audited; the serial_perpetrator
-    flag stays, as it was raised on what was known then."""
+    world around the subjects decides R9 for them completely. Each review cancelled is closed
+    with `why` after R9_LAPSED and audited; if the records are linked again, the next
+    re-evaluation opens it again (`action_changes`). The serial_perpetrator flag stays, as it
+    was raised on what was known then."""
     world = world_around({int(pid) for pid in subject_ids})
     if not world.case_ids:
         return []
     from vigil.actions.engine_adapter import evaluate_document
 
     outcome = evaluate_document(build_document(world, until=until), groups=world.groups, until=until)
-    produced = {item["key"]: item for item in outcome["actions"] if item["rule"] == "R9"}
+    produced = {item["key"] for item in outcome["actions"] if item["rule"] == "R9"}
     stored = (
         Action.objects.select_for_update()
-        .filter(rule="R9", case_id__in=world.case_ids, subject_id__in=world.person_ids)
+        .filter(rule="R9", status=ActionStatus.OPEN, case_id__in=world.case_ids, subject_id__in=world.person_ids)
+        .exclude(key__in=produced)
         .order_by("pk")
     )
     changed: list[Action] = []
     for action in stored:
-        item = produced.get(action.key)
-        if action.status == ActionStatus.OPEN and item is None:
-            new: dict[str, Any] = {"status": ActionStatus.CANCELLED, "closed_at": until, "closing_reason": f"{R9_LAPSED}: {why}"}
-        elif (
-            action.status == ActionStatus.CANCELLED
-            and action.closing_reason.startswith(R9_LAPSED)
-            and item is not None
-            and item["status"] == ActionStatus.OPEN
-        ):
-            new = {"status": ActionStatus.OPEN, "closed_at": None, "closing_reason": ""}
-        else:
-            continue
+        new: dict[str, Any] = {"status": ActionStatus.CANCELLED, "closed_at": until, "closing_reason": f"{R9_LAPSED}: {why}"}
         old = {key: getattr(action, key) for key in new}
         for key, value in new.items():
             setattr(action, key, value)

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from vigil.actions.live import policy_now, policy_reevaluate
 from vigil.actions.reconcile import settle_serial_reviews
@@ -107,6 +108,10 @@ def get_link_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Person
 # --- decisions ---------------------------------------------------------------------------------
 
 
+def _day(moment: Any) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
 DECIDED_AS: dict[str, str] = {LinkStatus.SPLIT: "split", LinkStatus.REJECTED: "kept apart", LinkStatus.CONFIRMED: "linked"}
 
 
@@ -126,7 +131,8 @@ def _decide(*, actor: Any, link: PersonLink, status: str, rationale: str, allowe
         settle_serial_reviews(
             {decided.a_id, decided.b_id},
             until=policy_now(),
-            why=f"the records were {DECIDED_AS.get(status, status)} ({rationale.strip()})",
+            # The decision's rationale stays on the link's own page, which only reviewers see.
+            why=f"the records were {DECIDED_AS.get(status, status)} by a supervisor or reviewer on {_day(timezone.localtime())}",
         )
     return decided
 

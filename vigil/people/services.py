@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vigil.core.constants import BirthPrecision, PlaceKind, RelationshipKind, Sex
+from vigil.core.constants import BirthPrecision, LinkStatus, PlaceKind, RelationshipKind, Sex
 from vigil.core.services import create_audited
 from vigil.people.models import Person, PersonAlias, Place, Relationship
 
@@ -84,7 +84,14 @@ def person_create(
             create_audited(PersonAlias(person=person, name=alias), actor=actor, action="person.alias_add")
         from vigil.people.linking import link_new_person
 
-        link_new_person(person, actor=actor)
+        links = link_new_person(person, actor=actor)
+        joined = {pid for link in links if link.status == LinkStatus.AUTO for pid in (link.a_id, link.b_id)}
+        if joined:
+            # The new record may join records already in cases into one person (R9 and the
+            # pairs' history): the policy looks again at everyone it now joins.
+            from vigil.actions.live import policy_reevaluate
+
+            policy_reevaluate(person_ids=joined, actor=actor)
     return person
 
 
