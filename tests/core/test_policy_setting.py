@@ -75,3 +75,12 @@ def test_a_directory_or_a_file_that_is_not_text_is_named_not_a_traceback(tmp_pat
         with override_settings(VIGIL_POLICY=str(path)):
             errors = engine_adapter.check_policy()
             assert [e.id for e in errors] == ["vigil.E002"] and str(path) in errors[0].msg
+
+
+def test_the_assessment_scoring_reads_the_same_live_policy(tmp_path: Path) -> None:
+    from vigil.risk.scoring import policy_thresholds
+
+    force = _copy(tmp_path, "high = 14 ", "high = 15 ")
+    with override_settings(VIGIL_POLICY=str(force)):
+        assert policy_thresholds().dash_high == 15
+    assert policy_thresholds().dash_high == 14

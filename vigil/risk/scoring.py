@@ -12,14 +12,11 @@ gap, so the officer and the supervisor can see what the level was worked out wit
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.core.constants import RISK_RANK, Answer, RiskLevel
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,17 +91,12 @@ def thresholds_from_policy(policy: Any) -> Thresholds:
 
 
 def policy_thresholds() -> Thresholds:
-    """The thresholds of the policy in use, or POLICY.md's defaults when no policy loader
-    is installed yet."""
-    try:
-        from vigil.policy.config import load_policy  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return Thresholds()
-    try:
-        return thresholds_from_policy(load_policy())
-    except Exception:  # a broken policy is reported by the policy's own start-up check
-        logger.exception("could not read the risk thresholds from the policy; using POLICY.md defaults")
-        return Thresholds()
+    """The thresholds of the live policy (the one the engine uses: settings.VIGIL_POLICY,
+    kept per process), so the assessment page and the engine always score alike. A file
+    that does not validate stops start-up (system check vigil.E002), so it is not caught here."""
+    from vigil.actions.engine_adapter import policy
+
+    return thresholds_from_policy(policy())
 
 
 def _split(answers: Mapping[int, str], count: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
