@@ -66,6 +66,7 @@ from vigil.cases.models import (
     RiskChange,
     Sighting,
 )
+from vigil.core.groups import DisjointSets, linked_groups
 from vigil.orders.models import Breach, ProtectiveOrder
 from vigil.people.linking import ACTIVE
 from vigil.people.models import Person, PersonLink, Place, Relationship
@@ -108,19 +109,8 @@ class BulkRun:
 
 def open_case_clusters(*, limit: int | None = None) -> list[Cluster]:
     """Every case's cluster (or the clusters of the first `limit` cases, by id), each once."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
+    sets = DisjointSets()
+    find, union = sets.find, sets.union
 
     cases = list(Case.objects.order_by("pk").values_list("pk", "victim_id", "subject_id"))
     for _pk, victim, subject in cases:
@@ -129,9 +119,7 @@ def open_case_clusters(*, limit: int | None = None) -> list[Cluster]:
             union(victim, subject)
     for a, b in PersonLink.objects.filter(status__in=ACTIVE).values_list("a_id", "b_id"):
         union(a, b)
-    people: dict[int, set[int]] = defaultdict(set)
-    for pid in list(parent):
-        people[find(pid)].add(pid)
+    people = sets.groups()
     case_sets: dict[int, set[int]] = defaultdict(set)
     order: list[int] = []
     for pk, victim, _subject in cases:
@@ -291,22 +279,7 @@ class PreloadedFacts(FactSource):
 
     def groups(self, person_ids: set[int]) -> list[set[int]]:
         # As `identity_groups(person_ids)`: the links touching these people, joined up.
-        parent: dict[int, int] = {}
-
-        def find(x: int) -> int:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for pid in person_ids:
-            for a, b in self._links.get(pid, ()):
-                parent[find(a)] = find(b)
-        groups: dict[int, set[int]] = defaultdict(set)
-        for x in list(parent):
-            groups[find(x)].add(x)
-        return [g for g in groups.values() if len(g) > 1]
+        return linked_groups(pair for pid in person_ids for pair in self._links.get(pid, ()))
 
 
 # --- 4. the writes of a batch --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 from vigil.core.constants import BirthPrecision, LinkStatus
+from vigil.core.groups import linked_groups
 from vigil.people.models import BlockingKey, Person, PersonAlias, PersonLink, Place
 
 ACTIVE = (LinkStatus.AUTO, LinkStatus.CONFIRMED)
@@ -226,21 +227,7 @@ def identity_groups(person_ids: set[int] | None = None) -> list[set[int]]:
     links = PersonLink.objects.filter(status__in=ACTIVE)
     if person_ids is not None:
         links = links.filter(a_id__in=person_ids) | links.filter(b_id__in=person_ids)
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a_id, b_id in links.values_list("a_id", "b_id"):
-        parent[find(a_id)] = find(b_id)
-    groups: dict[int, set[int]] = defaultdict(set)
-    for x in list(parent):
-        groups[find(x)].add(x)
-    return [g for g in groups.values() if len(g) > 1]
+    return linked_groups(links.values_list("a_id", "b_id"))
 
 
 def linked_ids(person: Person) -> set[int]:
