@@ -221,11 +221,9 @@ def verdicts(rows: list[str]) -> list[str]:
 
 
 def write_figures(path: Path, timings: list[ReevaluateTiming], *, machine: str, python: str) -> None:
-    from vigil.core.benchmarks import markers, write_named_section
+    from vigil.core.benchmarks import read_named_section, write_named_section
 
-    start, end = markers(SECTION)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    old = text.split(start, 1)[1].split(end, 1)[0] if start in text and end in text else ""
+    old = read_named_section(path, SECTION) or ""
     when = dt.datetime.now(dt.UTC)
     rows = [timing_row(t, when=when) for t in timings]
     write_named_section(path, SECTION, render_section(rows, old_section=old, machine=machine, python=python))

@@ -9,7 +9,6 @@ indexes it uses are named from the database, not from memory.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import random
 import re
@@ -24,7 +23,7 @@ from django.db import connection, reset_queries, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
-from vigil.core.benchmarks import machine_summary
+from vigil.core.benchmarks import machine_summary, percentile
 from vigil.core.benchmarks import write_section as write_marked_section
 from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, Role, SignOff
 
@@ -46,13 +45,6 @@ class BoardTiming:
     cpu_p95_ms: float
     queries: int
     indexes: tuple[str, ...]
-
-
-def percentile(samples: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of the samples."""
-    ordered = sorted(samples)
-    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return ordered[rank - 1]
 
 
 def plan_indexes(sqls: list[str]) -> tuple[str, ...]:

@@ -4,10 +4,12 @@ of docs/performance.md while keeping every other section (each benchmark owns it
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import re
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 
 HEADER = "# Performance\n\nFigures written by `vigil bench …`.\n"
@@ -29,6 +31,16 @@ def write_section(path: Path, section: str, *, start: str, end: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def read_named_section(path: Path, name: str) -> str | None:
+    """The text between the markers of `name` (markers left out), or None when the file or
+    the section is not there yet."""
+    start, end = markers(name)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start not in text or end not in text:
+        return None
+    return text.split(start, 1)[1].split(end, 1)[0]
 
 
 def write_named_section(path: Path, name: str, body: str) -> None:
@@ -53,5 +65,12 @@ def machine_summary() -> str:
     return f"{cpu_model()}, {cores} core{'s' if cores != 1 else ''} ({platform.system()} {platform.release()})"
 
 
-def median(samples: list[float]) -> float:
+def percentile(samples: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of the samples."""
+    ordered = sorted(samples)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return float(ordered[rank - 1])
+
+
+def median(samples: Sequence[float]) -> float:
     return statistics.median(samples) if samples else 0.0

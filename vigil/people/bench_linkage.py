@@ -17,7 +17,6 @@ rows, so it refuses a database that already holds people.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import platform
 import random
@@ -32,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
+from vigil.core.benchmarks import percentile
 from vigil.core.constants import BirthPrecision, PlaceKind, Sex
 
 TARGET_MS = 50.0
@@ -394,13 +394,6 @@ class LinkageResult:
     samples: tuple[float, ...] = field(default=(), repr=False)
 
 
-def percentile(samples: list[float] | list[int], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(samples)
-    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return float(ordered[rank - 1])
-
-
 def make_probes(count: int, *, seed: int) -> list[tuple[Any, int | None]]:
     """(record, source person id or None): half are new reports of a stored person written
     differently, half are people the index has never seen."""
@@ -564,12 +557,9 @@ def run_linkage_bench(*, probes: int, seed: int, output: Path | None, load: Load
         samples=tuple(samples),
     )
     if output is not None:
-        from vigil.core.benchmarks import markers, write_named_section
+        from vigil.core.benchmarks import read_named_section, write_named_section
 
-        start, end = markers("linkage")
-        text = output.read_text(encoding="utf-8") if output.exists() else ""
-        previous = text.split(start, 1)[1].split(end, 1)[0] if start in text and end in text else None
-        write_named_section(output, "linkage", render_section(result, previous))
+        write_named_section(output, "linkage", render_section(result, read_named_section(output, "linkage")))
     return result
 
 

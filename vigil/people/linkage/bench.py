@@ -13,6 +13,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from vigil.core.benchmarks import median
 from vigil.people.linkage.febrl import (
     COLUMNS,
     FebrlInputError,
@@ -212,12 +213,6 @@ def clear_comparison_caches() -> None:
                 value.cache_clear()
 
 
-def _median(values: list[float]) -> float:
-    import statistics
-
-    return statistics.median(values)
-
-
 def febrl_verdict(summary: dict[str, Any]) -> str:
     """Whether the targets hold: F1 at least 0.99, and (with Splink in the run) at least
     Splink's F1 in less time than Splink's, both medians of this run."""
@@ -225,7 +220,7 @@ def febrl_verdict(summary: dict[str, Any]) -> str:
     parts = [f"F1 ≥ {F1_TARGET}: {'met' if vigil['f1'] >= F1_TARGET else '**not met**'}"]
     splink = summary.get("splink")
     if splink is not None:
-        ratio = _median(splink["seconds_all"]) / max(_median(vigil["seconds_all"]), 1e-9)
+        ratio = median(splink["seconds_all"]) / max(median(vigil["seconds_all"]), 1e-9)
         better = vigil["f1"] >= splink["f1"] and ratio > 1
         parts.append(
             f"at least Splink's F1 in less time: {'met' if better else '**not met**'} "
@@ -251,7 +246,7 @@ def render_febrl_section(summary: dict[str, Any], *, machine: str, when: Any = N
         every = ", ".join(f"{s:.2f}" for s in r["seconds_all"])
         rows.append(
             f"| {names[tool]} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | "
-            f"{_median(r['seconds_all']):.2f} | {every} |"
+            f"{median(r['seconds_all']):.2f} | {every} |"
         )
     return "\n".join(
         [
@@ -301,7 +296,7 @@ def febrl_run(command: Any, options: dict[str, Any]) -> None:
             r = summary[tool]
             command.stdout.write(
                 f"{tool:8} precision {r['precision']:.4f} recall {r['recall']:.4f} F1 {r['f1']:.4f} "
-                f"median {_median(r['seconds_all']):.2f} s"
+                f"median {median(r['seconds_all']):.2f} s"
             )
     command.stdout.write(febrl_verdict(summary))
     if not options["no_write"]:
