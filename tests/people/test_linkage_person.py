@@ -6,7 +6,16 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigil.people.linkage import LinkGroup, PersonRecord, blocking_keys, candidates, link_records, score_pair
+from vigil.people.linkage import (
+    PERSON_MODEL,
+    LinkGroup,
+    PersonRecord,
+    blocking_keys,
+    candidates,
+    closed_set_prior,
+    link_records,
+    score_pair,
+)
 
 FAMILY_HOME = (53.8008, -1.5491)
 ACROSS_THE_CITY = (53.8412, -1.4902)
@@ -259,3 +268,73 @@ def test_link_records_does_not_depend_on_arrival_order(data: st.DataObject) -> N
     for group in second:
         positions = [shuffled.index(next(r for r in shuffled if r.ref == ref)) for ref in group.refs]
         assert positions == sorted(positions)
+
+
+# One closed account (a timeline): its own prior, and the guard against a record that fits two people.
+
+
+def test_a_closed_account_links_the_same_name_written_without_a_full_date_of_birth() -> None:
+    full = PersonRecord("A", "Lionel Mackey", born="1980-11-17", sex="male")
+    year = PersonRecord("B", "Lionel Mackey", born="1980", sex="male")
+    missing = PersonRecord("C", "Lionel Mackie", sex="male")
+    records = [full, year, missing]
+    # Across a force's index each pair is only worth a person's review ...
+    assert {score_pair(full, year).decision, score_pair(full, missing).decision} == {"review"}
+    assert link_records(records) == []
+    # ... within one account of three records they are one man, and the reason says why.
+    groups = link_records(records, prior=closed_set_prior(len(records)))
+    assert [g.refs for g in groups] == [("A", "B", "C")]
+    assert "one record has the year only" in groups[0].reason
+    assert "linked within one account of 3 records" in groups[0].reason
+
+
+def test_a_closed_account_still_never_links_people_held_apart() -> None:
+    son = PersonRecord("A", "Daniel Rourke", born="1990-07-23", sex="male", places=(FAMILY_HOME,))
+    father = PersonRecord("B", "Daniel Rourke", born="1964-01-15", sex="male", places=(FAMILY_HOME,))
+    brother = PersonRecord("C", "Liam Rourke", born="1990-07-23", sex="male", places=(FAMILY_HOME,))
+    records = [son, father, brother]
+    assert link_records(records, prior=closed_set_prior(len(records))) == []
+
+
+def test_closed_set_prior_is_one_in_the_number_of_records_and_never_below_the_model() -> None:
+    assert closed_set_prior(8) == 1 / 8
+    assert closed_set_prior(1) == 1 / 2
+    assert closed_set_prior(10**9) == PERSON_MODEL.prior
+
+
+STALKER = PersonRecord("P1", "Marcus Lyle", born="1991-03-08", sex="male")
+NAMESAKE = PersonRecord("N1", "Marcus Lyle", born="1958-12-02", sex="male")
+UNDATED = PersonRecord("P1e", "Marc Lisle", aliases=("Marcus Lyle",), sex="male")
+
+
+def test_a_record_that_fits_two_people_kept_apart_is_not_linked_to_either_without_context() -> None:
+    records = [STALKER, NAMESAKE, UNDATED]
+    assert link_records(records, prior=closed_set_prior(3)) == []
+
+
+def test_a_record_that_fits_two_people_goes_with_the_one_it_shares_a_victim_with() -> None:
+    records = [STALKER, NAMESAKE, UNDATED]
+    context = {"P1": {"V1"}, "P1e": {"V1"}, "N1": {"V9"}}
+    groups = link_records(records, prior=closed_set_prior(3), context=context)
+    assert [g.refs for g in groups] == [("P1", "P1e")]
+    # Sharing a counterpart with both is no way to choose.
+    both = {"P1": {"V1"}, "P1e": {"V1", "V9"}, "N1": {"V9"}}
+    assert link_records(records, prior=closed_set_prior(3), context=both) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_closed_account_links_do_not_depend_on_arrival_order(data: st.DataObject) -> None:
+    size = data.draw(st.integers(2, 8))
+    pool = [data.draw(records(f"r{i}")) for i in range(size)]
+    shuffled = data.draw(st.permutations(pool))
+    prior = closed_set_prior(size)
+    assert _as_sets(link_records(pool, prior=prior)) == _as_sets(link_records(shuffled, prior=prior))
+    for group in link_records(pool, prior=prior):
+        for x in group.refs:
+            for y in group.refs:
+                if x < y:
+                    a = next(r for r in pool if r.ref == x)
+                    b = next(r for r in pool if r.ref == y)
+                    # A group may hold a pair only through others, but never a pair held apart.
+                    assert not score_pair(a, b).held or score_pair(a, b).decision == "link"

@@ -13,7 +13,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vigil.policy.facts import Person, Place
+from vigil.policy.facts import (
+    ActionCompleted,
+    ActionDeclined,
+    ContactAttempt,
+    Event,
+    OrderGranted,
+    Person,
+    Place,
+    Relationship,
+    Report,
+    RiskAssessment,
+    Sighting,
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ def _linkage_module() -> Any | None:
         from vigil.people import linkage  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    if not hasattr(linkage, "link_records") or not hasattr(linkage, "PersonRecord"):
+    if not all(hasattr(linkage, name) for name in ("link_records", "PersonRecord", "closed_set_prior")):
         return None
     return linkage
 
@@ -45,15 +57,47 @@ def linkage_available() -> bool:
     return _linkage_module() is not None
 
 
-def link_people(people: Mapping[str, Person], places: Mapping[str, Place]) -> list[Link]:
-    """Groups of two or more records that are one human, each with its reason."""
+def counterparts(relationships: Iterable[Relationship], events: Iterable[Event]) -> dict[str, frozenset[str]]:
+    """Each person ref's counterparts in a timeline: the people a relationship or an event
+    names it with (victim and suspect, protected and subject, subject and the person seen
+    near). The linkage reads them only to settle a record that fits two people."""
+    found: dict[str, set[str]] = {}
+
+    def pair(a: str | None, b: str | None) -> None:
+        if a and b and a != b:
+            found.setdefault(a, set()).add(b)
+            found.setdefault(b, set()).add(a)
+
+    for relationship in relationships:
+        pair(relationship.a, relationship.b)
+    for event in events:
+        if isinstance(event, Report | RiskAssessment):
+            pair(event.victim, event.suspect)
+        elif isinstance(event, ContactAttempt | ActionCompleted | ActionDeclined):
+            pair(event.victim, event.subject)
+        elif isinstance(event, OrderGranted):
+            for protected in event.protected:
+                pair(protected, event.subject)
+        elif isinstance(event, Sighting):
+            pair(event.subject, event.near)
+    return {ref: frozenset(refs) for ref, refs in found.items()}
+
+
+def link_people(
+    people: Mapping[str, Person],
+    places: Mapping[str, Place],
+    context: Mapping[str, frozenset[str]] | None = None,
+) -> list[Link]:
+    """Groups of two or more records that are one human, each with its reason. `context` is
+    `counterparts(...)` of the timeline."""
     module = _linkage_module()
     order = {ref: i for i, ref in enumerate(people)}
     if module is not None:
         records = [_record(module, person, places) for person in people.values()]
         found = [
             Link(tuple(group.refs), str(group.reason), float(getattr(group, "score", 1.0)))
-            for group in module.link_records(records)
+            # A timeline is one closed account of a few people: its own prior, not a force's.
+            for group in module.link_records(records, prior=module.closed_set_prior(len(records)), context=context)
         ]
     else:
         found = exact_links(people.values())

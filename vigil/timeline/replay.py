@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from vigil.policy.config import Policy, load_policy
 from vigil.policy.engine import Action, Outcome, evaluate
 from vigil.policy.facts import World
-from vigil.timeline.linking import Link, link_people
+from vigil.timeline.linking import Link, counterparts, link_people
 from vigil.timeline.reader import Timeline, TimelineError, parse_datetime, parse_timeline, read_timeline
 
 __all__ = ["Replay", "TimelineError", "answer", "evaluate_document", "replay", "replay_file", "run_replay"]
@@ -46,7 +46,7 @@ def run_replay(
     stop = until or timeline.replay_until
     world = timeline.world
     if groups is None:
-        links = link_people(world.people, world.places)
+        links = link_people(world.people, world.places, counterparts(world.relationships, timeline.events))
     else:
         order = {ref: i for i, ref in enumerate(world.people)}
         links = [

@@ -12,6 +12,7 @@ from vigil.people.linkage.person import (
     LinkGroup,
     MatchResult,
     PersonRecord,
+    closed_set_prior,
     link_records,
     score_pair,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "PersonRecord",
     "blocking_keys",
     "candidates",
+    "closed_set_prior",
     "link_records",
     "score_pair",
 ]

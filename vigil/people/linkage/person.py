@@ -9,7 +9,7 @@ project's judgement, not estimates from police data (none is available to the pr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -17,7 +17,18 @@ from rapidfuzz import fuzz
 
 from vigil.people.linkage import dob as dobs
 from vigil.people.linkage import names
-from vigil.people.linkage.model import FellegiSunter, Field, Level, Outcome, Scored, Thresholds, probability_from_weight
+from vigil.people.linkage.model import (
+    LINK,
+    REVIEW,
+    FellegiSunter,
+    Field,
+    Level,
+    Outcome,
+    Scored,
+    Thresholds,
+    log2_odds,
+    probability_from_weight,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class MatchResult:
     decision: str
     evidence: tuple[str, ...]
     reason: str
+    held: bool = False  # a strong disagreement (dates of birth, given names): never linked automatically
 
 
 # Levels of the "name_form" field: how the best-matching names were read.
@@ -326,6 +338,7 @@ def score_pair(a: PersonRecord, b: PersonRecord) -> MatchResult:
         decision=scored.decision,
         evidence=scored.evidence,
         reason="; ".join(scored.evidence),
+        held=scored.held,
     )
 
 
@@ -358,6 +371,7 @@ def score_if_related(a: PersonRecord, b: PersonRecord) -> MatchResult | None:
         decision=scored.decision,
         evidence=scored.evidence,
         reason="; ".join(scored.evidence),
+        held=scored.held,
     )
 
 
@@ -392,13 +406,90 @@ def _scored_pairs(records: Sequence[PersonRecord]) -> dict[tuple[str, str], Matc
     return pairs
 
 
-def link_records(records: Sequence[PersonRecord]) -> list[LinkGroup]:
+def closed_set_prior(count: int) -> float:
+    """The prior for the records of one closed account (a timeline): one chance in `count`
+    that two of its records are one human being, never below the force-wide prior.
+
+    The model's own prior (one in 65,000) is the chance for two records drawn from a whole
+    force's person index. A timeline is a handful of records written about a handful of
+    people, several of them the same people written again; there, two records that agree on
+    the name and leave the date of birth open are far more likely one person."""
+    return max(PERSON_MODEL.prior, 1.0 / max(count, 2))
+
+
+def _with_prior(result: MatchResult, prior: float, count: int) -> MatchResult:
+    """`result` re-decided under `prior`: the evidence is the same, only the starting odds move."""
+    weight = result.match_weight - PERSON_MODEL.prior_weight + log2_odds(prior)
+    probability = probability_from_weight(weight)
+    decision = PERSON_MODEL.decide(probability, held=result.held)
+    if decision == result.decision or decision != LINK:
+        return replace(result, probability=probability, match_weight=weight, decision=decision)
+    reason = (
+        f"{result.reason} (linked within one account of {count} records; across a whole force's index"
+        " this pair would be held for a person to review)"
+    )
+    return MatchResult(probability, weight, decision, result.evidence, reason, result.held)
+
+
+def _settle_ambiguous(
+    pairs: dict[tuple[str, str], MatchResult],
+    force: Mapping[tuple[str, str], MatchResult],
+    by_ref: Mapping[str, PersonRecord],
+    context: Mapping[str, Collection[str]],
+) -> dict[tuple[str, str], MatchResult]:
+    """Take back the links the closed-set prior made where a record could be either of two
+    people kept apart (a record with no date of birth, say, whose name fits a man born in
+    1991 and another born in 1958). Such a link stands only when the record shares a
+    counterpart (a victim, a subject, a relative named with it) with that person and with
+    none of the others; otherwise it is left for review."""
+
+    def linked(x: str, y: str) -> bool:
+        result = pairs.get((min(x, y), max(x, y)))
+        return result is not None and result.decision == LINK
+
+    partners: dict[str, set[str]] = {}
+    for (x, y), result in pairs.items():
+        if result.decision == LINK:
+            partners.setdefault(x, set()).add(y)
+            partners.setdefault(y, set()).add(x)
+
+    def shares(a: str, b: str) -> bool:
+        return bool(set(context.get(a, ())) & set(context.get(b, ())))
+
+    settled = dict(pairs)
+    for pair, result in pairs.items():
+        if result.decision != LINK or force[pair].decision == LINK:
+            continue
+        for a, b in (pair, pair[::-1]):
+            rivals = [z for z in partners[a] if z != b and not linked(b, z) and held_apart(by_ref[b], by_ref[z])]
+            if rivals and not (shares(a, b) and not any(shares(a, z) for z in rivals)):
+                others = ", ".join(sorted(rivals))
+                settled[pair] = replace(
+                    result,
+                    decision=REVIEW,
+                    reason=f"{result.reason} (not linked: {a} could as well be {others}, kept apart from {b})",
+                )
+                break
+    return settled
+
+
+def link_records(
+    records: Sequence[PersonRecord],
+    *,
+    prior: float | None = None,
+    context: Mapping[str, Collection[str]] | None = None,
+) -> list[LinkGroup]:
     """Groups of records the model links automatically, joined transitively.
 
     Links are taken strongest first. Two groups are not joined if any record of one is held
     apart from any record of the other (a third record must not silently merge two people
     whose dates of birth or given names disagree). The groups do not depend on the order of
     `records`; refs inside a group, and the groups, follow that order. Groups of one are left out.
+
+    `prior` replaces the model's force-wide prior when the records are one closed account
+    (see `closed_set_prior`); a pair held apart is never linked, whatever the prior, and a
+    link only that prior makes is taken back where it is ambiguous (`_settle_ambiguous`,
+    which reads `context`: each ref's counterparts in the account).
     """
     refs = [r.ref for r in records]
     if len(set(refs)) != len(refs):
@@ -406,6 +497,10 @@ def link_records(records: Sequence[PersonRecord]) -> list[LinkGroup]:
     position = {ref: i for i, ref in enumerate(refs)}
     by_ref = {r.ref: r for r in records}
     pairs = _scored_pairs(records)
+    if prior is not None and prior != PERSON_MODEL.prior:
+        force = pairs
+        pairs = {pair: _with_prior(result, prior, len(records)) for pair, result in pairs.items()}
+        pairs = _settle_ambiguous(pairs, force, by_ref, context or {})
     links = sorted(
         ((result.probability, pair) for pair, result in pairs.items() if result.decision == "link"),
         key=lambda item: (-item[0], item[1]),
