@@ -85,6 +85,16 @@ def test_r1_risk_assessment_closes_every_open_complete_risk_assessment() -> None
     assert [(a.status, a.closed_at) for a in closed] == [("done", T0 + 2 * HOUR)] * 2
 
 
+def test_r1_an_assessment_naming_the_suspect_answers_the_report_that_named_none() -> None:
+    t = T0 + 2 * HOUR
+    outcome = run([report(T0, suspect=None), report(T0 + HOUR, victim="W"), dash(t, 2)])
+    unnamed = only(outcome, "complete_risk_assessment", subject=None)
+    assert (unnamed.status, unnamed.closed_at) == ("done", t)
+    assert "for" in unnamed.closed_reason and "(P)" in unnamed.closed_reason
+    # Another victim's assessment stays open: it is the victim's risk that was assessed.
+    assert only(outcome, "complete_risk_assessment", victim="W").status == "open"
+
+
 # --- R2 children ------------------------------------------------------------------------------
 
 
@@ -334,6 +344,62 @@ def test_r5_order_ended_early() -> None:
         ContactAttempt(at=T0 + 3 * DAY, subject="P", victim="V", channel="call"),
     ]
     assert flags(run(events), "breach") == []
+
+
+@pytest.mark.parametrize(
+    ("breach_at", "counts"),
+    [
+        (T0 + 3 * DAY - MINUTE, True),  # just before the order expires
+        (T0 + 3 * DAY, False),  # at its expiry (exclusive)
+        (T0 + DAY - MINUTE, False),  # before it was granted
+    ],
+)
+def test_r5_a_breach_report_counts_only_while_the_order_is_in_force(breach_at: dt.datetime, counts: bool) -> None:
+    events = [report(T0 - DAY), order(T0 + DAY, expires=T0 + 3 * DAY), Breach(at=breach_at, order="O1", reported_by="V")]
+    outcome = run(events)
+    assert len(flags(outcome, "breach")) == (1 if counts else 0)
+    assert len(kinds(outcome, "arrest_suspect")) == (1 if counts else 0)
+    assert len(kinds(outcome, "review_risk", rule="R5")) == (1 if counts else 0)
+    if not counts:
+        [entry] = [e for e in outcome.events if e.type == "breach"]
+        assert any("at this time" in str(note) for note in entry.notes)
+
+
+def test_r5_a_breach_report_after_the_order_ended_early_is_no_breach() -> None:
+    events = [report(T0), order(T0 + DAY), OrderEnded(at=T0 + 2 * DAY, order="O1"), Breach(at=T0 + 3 * DAY, order="O1")]
+    outcome = run(events)
+    assert flags(outcome, "breach") == [] and kinds(outcome, "arrest_suspect") == []
+
+
+def test_r5_order_ended_cancels_the_open_arrest_for_breaking_it_and_keeps_the_risk_review() -> None:
+    breach, ended = T0 + 2 * DAY, T0 + 2 * DAY + 2 * HOUR
+    events = [report(T0), order(T0 + DAY), Breach(at=breach, order="O1"), OrderEnded(at=ended, order="O1")]
+    outcome = run(events, until=ended + 10 * DAY)
+    arrest = only(outcome, "arrest_suspect")
+    assert (arrest.status, arrest.closed_at) == ("cancelled", ended)
+    assert "dvpo O1" not in arrest.closed_reason and "O1 ended on" in arrest.closed_reason
+    assert only(outcome, "review_risk", rule="R5").status == "open"
+
+
+def test_r5_order_ended_keeps_an_arrest_another_order_in_force_still_asks_for() -> None:
+    breach = T0 + 2 * DAY
+    events = [
+        report(T0),
+        order(T0 + DAY, ref="O1"),
+        order(T0 + DAY, ref="O2", order_type="restraining_order"),
+        ContactAttempt(at=breach, subject="P", victim="V"),
+        OrderEnded(at=breach + HOUR, order="O1"),
+    ]
+    outcome = run(events)
+    arrest = only(outcome, "arrest_suspect")
+    assert arrest.status == "open"
+    assert arrest.reason.count("O1") == 1 and arrest.reason.count("O2") == 1
+
+
+def test_r5_one_order_broken_two_ways_is_named_once() -> None:
+    events = [report(T0), order(T0 + DAY, zone=("HV", 200)), Sighting(at=T0 + 2 * DAY, subject="P", near="V", place="HV")]
+    arrest = only(run(events), "arrest_suspect")
+    assert arrest.reason.count("O1") == 1
 
 
 def test_r5_arrest_closes_arrest_suspect_done() -> None:

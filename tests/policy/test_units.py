@@ -92,6 +92,10 @@ def test_age_range_of_a_year_only_birth() -> None:
     assert calendar.age_range_on("2007", dt.date(2025, 6, 11)) == (17, 18)
     assert calendar.age_range_on("2007-06-15", dt.date(2025, 6, 11)) == (17, 17)
     assert calendar.age_range_on("not a date", dt.date(2025, 6, 11)) is None
+    # Day and month swapped into an impossible date are read swapped; neither way is no date.
+    assert calendar.age_range_on("2007-15-06", dt.date(2025, 6, 14)) == (17, 17)
+    assert calendar.age_range_on("2007-15-06", dt.date(2025, 6, 15)) == (18, 18)
+    assert calendar.age_range_on("2007-13-13", dt.date(2025, 6, 11)) is None
 
 
 @pytest.mark.parametrize(

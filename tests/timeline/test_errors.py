@@ -73,6 +73,35 @@ def test_the_base_timeline_is_valid(tmp_path: Path) -> None:
     assert any(a["status"] == "declined" for a in answer["actions"])
 
 
+@pytest.mark.parametrize("rationale", ["", "  ", None, "missing"])
+def test_a_decline_written_down_without_a_rationale_is_read_not_refused(tmp_path: Path, rationale: str | None) -> None:
+    """Not an input error in FORMAT.md, and the very failure inquiries name: the decline is
+    kept in the chronology, the action stays open and keeps rising."""
+    document = copy.deepcopy(BASE)
+    if rationale == "missing":
+        del document["events"][3]["rationale"]
+    else:
+        document["events"][3]["rationale"] = rationale
+    path = _write(tmp_path, document)
+    answer = replay_json(path)
+    [checks] = [a for a in answer["actions"] if a["kind"] == "database_checks"]
+    assert (checks["status"], checks["closed_at"]) == ("open", None)
+    assert [step["level"] for step in checks["escalations"]] == [2, 3, 4]
+    out = io.StringIO()
+    call_command("replay", str(path), stdout=out)
+    assert "a decline without a rationale is not accepted: the action stays open" in out.getvalue()
+
+
+def test_a_birth_date_with_day_and_month_swapped_into_no_date_is_read_swapped(tmp_path: Path) -> None:
+    document = copy.deepcopy(BASE)
+    document["people"].append(
+        {"ref": "K", "name": "Robin Victim", "aliases": [], "born": "2015-23-04", "sex": "female", "home": "H"}
+    )
+    answer = replay_json(_write(tmp_path, document))
+    [school] = [a for a in answer["actions"] if a["kind"] == "notify_school"]
+    assert school["victim"] == "K" and "aged 9" in school["reason"]
+
+
 def _set(index: int, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
         doc["events"][index][key] = value
@@ -102,7 +131,7 @@ CASES = {
     "bad timestamp": (_set(2, "at", "2024-13-45T10:00"), "events[2].at", "2024-13-45"),
     "not a timestamp": (_set(2, "at", 20240503), "events[2].at", "20240503"),
     "after replay_until": (_set(3, "at", "2024-06-01T10:00"), "events[3].at", "replay_until"),
-    "decline without rationale": (_set(3, "rationale", " "), "events[3].rationale", "rationale"),
+    "rationale not text": (_set(3, "rationale", 12), "events[3].rationale", "string"),
     "unknown officer level": (_set(1, "officer_level", "critical"), "events[1].officer_level", "critical"),
 }
 
@@ -172,6 +201,7 @@ def test_missing_file(tmp_path: Path) -> None:
         (lambda d: d.__setitem__("timezone", "Europe/Atlantis"), "timezone"),
         (lambda d: d.__setitem__("people", {"V": {}}), "people"),
         (lambda d: d["people"][1].__setitem__("born", "07/07/1988"), "people[1].born"),
+        (lambda d: d["people"][1].__setitem__("born", "1988-13-13"), "people[1].born"),
         (lambda d: d["places"][0].__setitem__("lat", 123), "places[0].lat"),
         (lambda d: d["relationships"][0].__setitem__("kind", "enemy"), "relationships[0].kind"),
         (lambda d: d.__delitem__("replay_until"), "replay_until"),

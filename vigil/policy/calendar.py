@@ -64,7 +64,7 @@ def age_on(born: dt.date, on: dt.date) -> int:
 def age_range_on(born: str, on: dt.date) -> tuple[int, int] | None:
     """The youngest and oldest age a person can be on `on`, from a birth date written as
     `YYYY-MM-DD` or `YYYY`; None when it cannot be read."""
-    dates = _born_dates(born)
+    dates = born_dates(born)
     if dates is None:
         return None
     earliest, latest = dates
@@ -72,16 +72,23 @@ def age_range_on(born: str, on: dt.date) -> tuple[int, int] | None:
 
 
 @functools.lru_cache(maxsize=65536)
-def _born_dates(born: str) -> tuple[dt.date, dt.date] | None:
+def born_dates(born: str) -> tuple[dt.date, dt.date] | None:
     """The earliest and latest birth date a `YYYY-MM-DD` or `YYYY` can mean; None when it
-    cannot be read."""
+    cannot be read. A `YYYY-MM-DD` that is no date as written but is one with day and month
+    swapped ("1988-17-07") is read swapped."""
     try:
         if len(born) == 4 and born.isdigit():
             year = int(born)
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
         exact = dt.date.fromisoformat(born)
     except ValueError:
-        return None
+        parts = born.split("-")
+        if len(born) != 10 or len(parts) != 3 or not all(p.isdigit() for p in parts):
+            return None
+        try:
+            exact = dt.date(int(parts[0]), int(parts[2]), int(parts[1]))
+        except ValueError:
+            return None
     return exact, exact
 
 

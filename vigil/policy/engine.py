@@ -251,6 +251,9 @@ class _Order:
     subject: str
     protected: tuple[str, ...]
     ended_at: dt.datetime | None = None
+    # R5 arrests for breaking this order (and the orders each one is for), cancelled when
+    # every order an arrest is for has ended.
+    arrests: list[tuple[Action, tuple[_Order, ...]]] = field(default_factory=list)
 
     def in_force(self, at: dt.datetime) -> bool:
         if at < self.event.at:
@@ -1063,6 +1066,15 @@ class Engine:
         name = INSTRUMENT_NAMES.get(e.instrument, e.instrument)
         if self._open.get((pair, "complete_risk_assessment")):
             self._close_kind(pair, "complete_risk_assessment", DONE, e.at, f"{name} completed on {self.when(e.at)}")
+        unnamed = (pair[0], None)  # asked for by a report that named no suspect: this assessment answers it
+        if pair[1] is not None and self._open.get((unnamed, "complete_risk_assessment")):
+            self._close_kind(
+                unnamed,
+                "complete_risk_assessment",
+                DONE,
+                e.at,
+                f"{name} completed on {self.when(e.at)} for {self.who(pair[0])} and {self.who(pair[1])}",
+            )
         reviews: list[Action] = []
         if self._open.get((pair, "review_risk")):
             reviews = self._close_kind(pair, "review_risk", DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
@@ -1147,6 +1159,13 @@ class Engine:
             self._note(f"order {e.order} is not known at this time")
             return
         order.ended_at = e.at
+        # "Closing": an action closes as cancelled when what it was for has gone. An arrest
+        # for breaking this order is for the order; the risk review after the breach is for
+        # the victim, and stays.
+        words = f"{ORDER_WORDS.get(order.event.order_type, 'order')} {e.order}"
+        for arrest, orders in order.arrests:
+            if arrest.status == OPEN and not any(o.in_force(e.at) for o in orders):
+                self._close(arrest, CANCELLED, e.at, f"{words} ended on {self.when(e.at)}: no order left to enforce")
 
     def _breach(self, e: Event, broken: list[tuple[Pair, _Order, str]], subject: str) -> None:
         """R5 for the pairs an event broke (one flag for the event, one arrest per pair)."""
@@ -1175,8 +1194,9 @@ class Engine:
                 self._evaluate(pair, e.at)
             high = st.level == self.policy.rules.R3.level
             spec = r5.arrest_high if high else r5.arrest
+            orders = list({id(o): o for o in orders}.values())  # one order broken two ways is named once
             order_words = ", ".join(f"{ORDER_WORDS.get(o.event.order_type, 'order')} {o.event.order}" for o in orders)
-            self._create(
+            arrest = self._create(
                 rule="R5",
                 spec=spec,
                 pair=pair,
@@ -1184,6 +1204,8 @@ class Engine:
                 reason=f"{order_words} protecting {self.who(pair[0])} broken on {self.when(e.at)}"
                 f"{' by a subject whose victim is at high risk' if high else ''}: arrest {self.who(subject)}",
             )
+            for order in orders:
+                order.arrests.append((arrest, tuple(orders)))
             self._create(
                 rule="R5",
                 spec=r5.review_risk,
@@ -1198,9 +1220,13 @@ class Engine:
             self._note(f"order {e.order} is not known at this time; nothing to act on")
             return
         kind = ORDER_WORDS.get(order.event.order_type, "order")
-        how = f"{kind} {order.event.order} reported broken" + (
-            "" if order.in_force(e.at) else " (the order was not in force at the time)"
-        )
+        if not order.in_force(e.at):
+            # A breach breaks an order in force (FORMAT.md, `breach` flag); this one had ended.
+            ended = order.ended_at if order.ended_at is not None else order.event.expires
+            since = f" (it ended on {self.when(ended)})" if ended is not None and ended <= e.at else ""
+            self._note(f"{kind} {order.event.order} was not in force at this time{since}: recorded, no breach")
+            return
+        how = f"{kind} {order.event.order} reported broken"
         self._breach(e, [((victim, order.subject), order, how) for victim in order.protected], order.subject)
 
     def _on_sighting(self, e: Sighting) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vigil.policy import calendar
 from vigil.policy.config import ACTION_KINDS, INSTRUMENTS, LEVELS, PLACE_KINDS, RELATIONSHIP_KINDS, REPORT_CATEGORIES
 from vigil.policy.facts import (
     ActionCompleted,
@@ -382,13 +383,12 @@ def _list(top: _Reader, name: str, default: Any = _MISSING) -> list[Any]:
 
 
 def _valid_born(text: str) -> bool:
+    """`YYYY`, or a `YYYY-MM-DD` that is a date as written or with day and month swapped
+    ("1988-17-07", a slip records are known for: kept as written, for the linkage to compare,
+    and read as 17 July 1988 for ages)."""
     if len(text) == 4 and text.isdigit():
         return True
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
+    return len(text) == 10 and calendar.born_dates(text) is not None
 
 
 @dataclass(frozen=True)
@@ -632,9 +632,13 @@ def _action_completed(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: i
 
 def _action_declined(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
     action, victim, subject = _decision_pair(r, k)
-    rationale = r.get("rationale")
-    if not isinstance(rationale, str) or not rationale.strip():
-        raise r.error("rationale", "a decline needs a rationale: must be a non-empty string")
+    # A decline written down without a rationale is what inquiries find again and again, so
+    # it is read, not refused: the engine keeps the action open and the chronology says why.
+    rationale = r.get("rationale", None)
+    if rationale is None:
+        rationale = ""
+    if not isinstance(rationale, str):
+        raise r.error("rationale", "must be a string (or null when none was recorded)")
     return ActionDeclined(at=at, summary=summary, index=i, action=action, victim=victim, subject=subject, rationale=rationale)
 
 
