@@ -138,3 +138,37 @@ def test_children_in_the_household_get_a_school_notice(officer: Any) -> None:
     notice = Action.objects.get(kind="notify_school")
     assert notice.victim == child and notice.case == case
     assert notice.due_at == dt.datetime(2024, 11, 11, 9, 0, tzinfo=UTC)
+
+
+def test_ending_an_order_cancels_the_open_arrest_for_breaking_it_and_a_later_breach_report_raises_nothing(
+    officer: Any,
+) -> None:
+    from vigil.orders.services import breach_record, order_end
+
+    case, home = _pair(officer)
+    t0 = dt.datetime(2024, 2, 5, 9, 0, tzinfo=UTC)
+    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0, place=home)
+    order = order_grant(
+        actor=officer,
+        reference="NMO-7",
+        order_type="non_molestation_order",
+        subject=case.subject,
+        protected=[case.victim],
+        starts_at=t0 + dt.timedelta(days=1),
+        conditions=[{"kind": "no_contact"}],
+    )
+    breach_record(actor=officer, order=order, at=t0 + dt.timedelta(days=3), reported_by=case.victim)
+    arrest = Action.objects.get(case=case, kind="arrest_suspect")
+    assert arrest.status == "open"
+    ended = t0 + dt.timedelta(days=3, hours=2)
+    order_end(actor=officer, order=order, at=ended, reason="discharged by the court on the victim's application")
+    arrest.refresh_from_db()
+    assert (arrest.status, arrest.closed_at) == ("cancelled", ended)
+    assert arrest.closing_reason.startswith("non-molestation order") and " ended on " in arrest.closing_reason
+    # The risk review after the breach is for the victim and stays; nothing was deleted.
+    assert Action.objects.get(case=case, kind="review_risk", rule="R5").status == "open"
+    assert AuditEvent.objects.filter(object_id=str(arrest.pk), action__startswith="action.").exists()
+    flags_before = Flag.objects.filter(case=case, kind="breach").count()
+    breach_record(actor=officer, order=order, at=ended + dt.timedelta(days=1), reported_by=case.victim)
+    assert Flag.objects.filter(case=case, kind="breach").count() == flags_before
+    assert Action.objects.filter(case=case, kind="arrest_suspect").count() == 1

@@ -148,6 +148,7 @@ def evaluate_document(
                 "priority": a.priority,
                 "status": a.status,
                 "closed_at": a.closed_at,
+                "closed_reason": a.closed_reason,
                 "reason": a.reason,
                 "rationale": a.rationale,
                 "escalations": list(a.escalations),

@@ -311,12 +311,17 @@ def action_fields(item: dict[str, Any]) -> dict[str, Any]:
     if status == ActionStatus.DECLINED:
         # Every open action of the kind closes with the one decision, and with its reason.
         fields["rationale"] = item.get("rationale") or "Declined with another action of this kind for the pair."
+    elif status in (ActionStatus.DONE, ActionStatus.CANCELLED) and item.get("closed_reason"):
+        # What closed it, in the engine's words ("… arrested on …", "order … ended on …").
+        fields["closing_reason"] = item["closed_reason"]
     return fields
 
 
 def action_changes(action: Action, fields: dict[str, Any]) -> dict[str, Any]:
     """The engine's fields that differ from a stored action, less a person's closing."""
     changes = {k: v for k, v in fields.items() if getattr(action, k) != v}
+    if action.status != ActionStatus.OPEN:
+        changes.pop("closing_reason", None)  # written once, by whatever closed it first
     if action.status != ActionStatus.OPEN and fields["status"] == ActionStatus.OPEN and action.signoff != "sent_back":
         if action.status == ActionStatus.CANCELLED and action.closing_reason.startswith(R9_LAPSED):
             # The policy cancelled it when the records were split, and they are one again
