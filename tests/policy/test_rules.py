@@ -262,6 +262,31 @@ def test_no_new_review_when_the_level_falls() -> None:
     assert [a.status for a in kinds(outcome, "review_risk")] == ["done"]
 
 
+def test_a_breach_review_closed_by_an_assessment_while_high_is_followed_by_the_next_review() -> None:
+    t1, done, breach, t2 = T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY, T0 + 4 * DAY
+    events = [
+        report(T0),
+        dash(t1, 14),
+        ActionCompleted(at=done, action="review_risk", victim="V", subject="P"),
+        order(T0 + HOUR),
+        Breach(at=breach, order="O1"),
+        dash(t2, 15),
+    ]
+    reviews = kinds(run(events), "review_risk")
+    assert [(a.rule, a.status, a.created_at, a.due_at) for a in reviews] == [
+        ("R3", "done", t1, t1 + 7 * DAY),
+        ("R5", "done", breach, breach + DAY),
+        ("R3", "open", t2, t2 + 7 * DAY),
+    ]
+
+
+def test_one_next_review_when_an_assessment_closes_two() -> None:
+    t1, breach, t2 = T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY
+    events = [report(T0), dash(t1, 14), order(T0 + HOUR), Breach(at=breach, order="O1"), dash(t2, 15)]
+    reviews = kinds(run(events), "review_risk")
+    assert [(a.rule, a.status) for a in reviews] == [("R3", "done"), ("R5", "done"), ("R3", "open")]
+
+
 # --- R5 breach ----------------------------------------------------------------------------------
 
 
@@ -466,6 +491,14 @@ def test_r6_sighting_while_outstanding_makes_it_immediate() -> None:
     assert [lv for _, lv in action.escalations] == [2, 3, 4]
 
 
+def test_r6_a_sighting_within_4_hours_of_the_due_time_keeps_it_and_makes_it_immediate() -> None:
+    t = T0 + 2 * DAY  # a high pair: due within 24 hours
+    seen = t + 21 * HOUR
+    events = [report(T0), dash(T0 + HOUR, 14), WarrantIssued(at=t, warrant="W1", subject="P"), Sighting(at=seen, subject="P")]
+    action = only(run(events, seen + HOUR), "execute_warrant")
+    assert (action.priority, action.due_at) == ("immediate", t + DAY)
+
+
 def test_r6_warrant_executed_closes_it_and_a_later_sighting_changes_nothing() -> None:
     t = T0 + 2 * DAY
     events = [
@@ -504,6 +537,13 @@ def test_r7_alarm_of_someone_with_no_pair() -> None:
     outcome = run([AlarmActivated(at=T0, person="V")])
     action = only(outcome, "priority_response")
     assert (action.victim, action.subject) == ("V", None)
+
+
+def test_r7_a_report_naming_no_suspect_leaves_the_alarm_response_with_the_known_subject() -> None:
+    t = T0 + 3 * DAY
+    outcome = run([report(T0), report(T0 + DAY, "criminal_damage", suspect=None), AlarmActivated(at=t, person="V")])
+    action = only(outcome, "priority_response")
+    assert (action.victim, action.subject) == ("V", "P")
 
 
 # --- R9 serial --------------------------------------------------------------------------------

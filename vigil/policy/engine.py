@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from vigil.policy import calendar, geo
-from vigil.policy.config import ActionSpec, Policy
+from vigil.policy.config import ActionSpec, Policy, R3High, R4Medium
 from vigil.policy.facts import (
     ActionCompleted,
     ActionDeclined,
@@ -497,9 +497,12 @@ class Engine:
         """The subject is now linked to the victim (a report, order, assessment or contact
         attempt named them together)."""
         victim, subject = pair
-        self._last_pair_of_victim[victim] = pair
         if subject is None:
+            # A report naming no suspect leaves the victim's last known subject as it was
+            # (R7's alarm response names him); a victim with none has (victim, None).
+            self._last_pair_of_victim.setdefault(victim, pair)
             return
+        self._last_pair_of_victim[victim] = pair
         victims = self._victims_of.setdefault(subject, {})
         if victim in victims:
             return
@@ -1111,18 +1114,19 @@ class Engine:
                     reason=f"the officer graded the risk {e.officer_level}, below the {computed} the policy computes"
                     f" ({result.summary}): a supervisor reviews the disagreement",
                 )
+        level_before = st.level
         before = len(self.risk)
         self._evaluate(pair, e.at, assessment=e.instrument)
         rose = len(self.risk) > before and self._rank(self.risk[-1].level) > self._rank(self.risk[-1].previous)
-        chained: set[str] = set()
-        for review in reviews:
-            level = review.cadence_level
-            if level is None or level != st.level or level in chained or rose:
-                continue
-            chained.add(level)
-            rule = "R3" if level == self.policy.rules.R3.level else "R4"
-            every = self.policy.rules.R3.review_every if rule == "R3" else self.policy.rules.R4.review_every
-            priority = self.policy.rules.R3.review_priority if rule == "R3" else self.policy.rules.R4.review_priority
+        # "While the pair stays at that level, a review_risk closed by an assessment is
+        # followed by the next one": any review (R3's, R4's, or R5's after a breach), once.
+        # A rise brings R3's or R4's own review; after a fall there is no rhythm to keep.
+        rules = self.policy.rules
+        level = st.level
+        rhythm: R3High | R4Medium | None = rules.R3 if level == rules.R3.level else rules.R4 if level == rules.R4.level else None
+        if reviews and not rose and level == level_before and rhythm is not None and rhythm.enabled:
+            rule = "R3" if rhythm is rules.R3 else "R4"
+            every, priority = rhythm.review_every, rhythm.review_priority
             nxt = self._create(
                 rule=rule,
                 kind="review_risk",
@@ -1264,8 +1268,11 @@ class Engine:
             if not warrant.outstanding or action is None or action.status != OPEN or not r6.enabled:
                 continue
             target = e.at + r6.sighting_due
-            if action.priority == r6.sighting_priority and e.at <= action.due_at <= target:
-                continue
+            if e.at <= action.due_at <= target:
+                # Already due within the 4 hours: it stays due then, and becomes immediate.
+                if action.priority == r6.sighting_priority:
+                    continue
+                target = action.due_at
             self._materialize(action, e.at)
             action.priority = r6.sighting_priority
             action.due_at = target
