@@ -172,3 +172,14 @@ def test_ending_an_order_cancels_the_open_arrest_for_breaking_it_and_a_later_bre
     breach_record(actor=officer, order=order, at=ended + dt.timedelta(days=1), reported_by=case.victim)
     assert Flag.objects.filter(case=case, kind="breach").count() == flags_before
     assert Action.objects.filter(case=case, kind="arrest_suspect").count() == 1
+
+
+def test_a_flag_is_stored_once_under_the_engines_key_whatever_its_wording() -> None:
+    from vigil.actions.reconcile import flag_key
+
+    first = {"at": dt.datetime(2024, 2, 5, 9, 0, tzinfo=UTC), "kind": "proximity", "refs": ["p1", "p2"]}
+    old = flag_key({**first, "key": "proximity:p1:p2:e1:H2:H1", "detail": "lives 260 m from the victim's home"})
+    new = flag_key({**first, "key": "proximity:p1:p2:e1:H2:H1", "detail": "lives 260 m from the home of Rhian Castell"})
+    assert old == new
+    other_place = flag_key({**first, "key": "proximity:p1:p2:e1:H2:H3", "detail": "lives 260 m from the home of Rhian Castell"})
+    assert other_place != new

@@ -292,7 +292,7 @@ def test_a_closed_account_links_the_same_name_written_without_a_full_date_of_bir
     groups = link_records(records, prior=closed_set_prior(len(records)))
     assert [g.refs for g in groups] == [("A", "B", "C")]
     assert "one record has the year only" in groups[0].reason
-    assert "linked within one account of 3 records" in groups[0].reason
+    assert "in an account of only 3 records" in groups[0].reason
 
 
 def test_a_closed_account_still_never_links_people_held_apart() -> None:

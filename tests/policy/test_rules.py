@@ -591,7 +591,9 @@ def test_r10_sighting_near_the_victims_work_once_per_place() -> None:
     outcome = run(events, w=world(places=[work]))
     found = flags(outcome, "proximity")
     assert [f.at for f in found] == [T0 + DAY]
-    assert "work" in found[0].detail
+    # The flag names whose work it is (a flag list holds every pair's flags); the driver,
+    # which belongs to the pair, says "the victim's".
+    assert "was seen about 300 m from the work of " in found[0].detail and "(V)" in found[0].detail
     # The distance becomes a driver of the pair's next risk change.
     later = run([*events, dash(T0 + 3 * DAY, 14)], w=world(places=[work]))
     assert any("300 m" in d for d in later.risk[-1].drivers)

@@ -42,6 +42,26 @@ def test_the_policy_escalator_questions_keep_their_numbers() -> None:
     assert "kill" in screen[2].text and "choke" in screen[5].text and "follow" in screen[11].text
 
 
+def test_the_form_and_the_policy_give_each_question_the_same_driver_and_say_whose_it_is() -> None:
+    """The drivers are shown in two places (the assessment page's result, the policy engine's
+    risk changes); they must read the same. A question about the person causing harm says so,
+    so that no driver reads as the victim's own failing ("drug, alcohol or mental health
+    problems" beside "victim very low")."""
+    from vigil.policy.config import load_policy
+
+    policy = load_policy()
+    about_them = {
+        "dash": {12, 18, 19, 21, 22, 23, 24},
+        "lethality_screen": {4, 6, 8, 9, 11},
+        "sdash": {3, 4, 5, 6, 7, 8, 9, 10, 11},
+    }
+    for key, instrument in all_instruments().items():
+        for number, question in instrument.questions.items():
+            assert policy.driver(key, number) == question.driver, (key, number)
+            if number in about_them[key]:
+                assert "the person causing harm" in question.driver or "the person stalking" in question.driver, (key, number)
+
+
 def _copy(tmp_path: Path, name: str, edit: tuple[str, str] | None = None) -> Path:
     target = tmp_path / name
     text = (BUILTIN_DIR / name).read_text()

@@ -68,7 +68,7 @@ def test_records_without_a_full_date_of_birth_are_one_woman_and_one_man(tmp_path
     ]
     answer = replay_json(_timeline(tmp_path, people, events))
     assert [link["refs"] for link in answer["links"]] == [["V1", "V1b"], ["P1", "P1b", "P1c"]]
-    assert all("linked within one account of 5 records" in link["reason"] for link in answer["links"])
+    assert all("in an account of only 5 records" in link["reason"] for link in answer["links"])
     kinds = [flag["kind"] for flag in answer["flags"]]
     # One woman, so no serial perpetrator; four reports about one pair in three months.
     assert "serial_perpetrator" not in kinds

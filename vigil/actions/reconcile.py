@@ -289,12 +289,13 @@ def flag_refs(flag: dict[str, Any]) -> tuple[int | None, int | None]:
 
 
 def flag_key(flag: dict[str, Any]) -> tuple[dt.datetime, str]:
-    """The time of an engine flag and its stored key."""
+    """The time of an engine flag and its stored key: from the engine's own key (kind, refs,
+    the event that raised it, the place) when it gives one, so that rewording a flag's detail
+    never stores the same flag twice; from the detail otherwise."""
     at = _when(flag["at"])
     refs = list(flag.get("refs", []))
-    digest = hashlib.sha256(f"{flag['kind']}|{'|'.join(refs)}|{at.isoformat()}|{flag.get('detail', '')}".encode()).hexdigest()[
-        :40
-    ]
+    what = flag.get("key") or flag.get("detail", "")
+    digest = hashlib.sha256(f"{flag['kind']}|{'|'.join(refs)}|{at.isoformat()}|{what}".encode()).hexdigest()[:40]
     return at, f"{flag['kind']}:{digest}"
 
 

@@ -806,7 +806,11 @@ class Engine:
         st = self._state(pair)
         window = self._escalator_window
         st.escalators.append(_EscalatorHit(code, at, at + window, f"{driver} ({code}, {self.when(at)})"))
-        self._note(f"{code}: {driver}; the pair is held at {self.policy.risk.escalator_level} until {self.when(at + window)}")
+        victim, subject = pair
+        self._note(
+            f"{code}: {driver}; the risk to {self.who(victim)} from {self.who(subject)} is held at"
+            f" {self.policy.risk.escalator_level} until {self.when(at + window)}"
+        )
 
     def _stalking_known(self, pair: Pair, why: str) -> None:
         st = self._state(pair)
@@ -864,7 +868,10 @@ class Engine:
             st = self._state(pair)
             if driver not in st.context:
                 st.context.append(driver)
-            detail = f"{self.who(subject)} {driver} ({self._place_words(place.ref)}; {distance:.0f} m)"
+            # The flag stands beside other pairs' flags, so it names the victim; the driver
+            # belongs to the pair and says "the victim's".
+            named = driver.replace("the victim's ", "the ", 1) + f" of {self.who(victim)}"
+            detail = f"{self.who(subject)} {named} ({self._place_words(place.ref)}; {distance:.0f} m)"
             self._flag("proximity", (victim, subject or ""), detail, at, extra=f"{subject_key}:{place.ref}")
 
     # --- flags ------------------------------------------------------------------------
@@ -962,11 +969,17 @@ class Engine:
                 if other != ref and other in self._reported_records and (ref, other) not in links:
                     links.append((ref, other))
         if links:
-            words = "; ".join(
-                f"{self.who(ref)} is linked to {self.who(other)} from the report of {self.when(self._reported_records[other])}"
-                + (f" ({self.world.link_reason(ref)})" if self.world.link_reason(ref) else "")
-                for ref, other in links
-            )
+            # One sentence per record of this report, and each identity group's reason once.
+            earlier: dict[str, list[str]] = {}
+            for ref, other in links:
+                earlier.setdefault(ref, []).append(other)
+            sentences = [
+                f"{self.who(ref)} is the same person as "
+                + ", ".join(f"{self.who(o)} (report of {self.when(self._reported_records[o])})" for o in others)
+                for ref, others in earlier.items()
+            ]
+            reasons = list(dict.fromkeys(r for r in (self.world.link_reason(ref) for ref in earlier) if r))
+            words = "; ".join(sentences) + (f". Why: {' / '.join(reasons)}" if reasons else "")
             refs = [pair[0], pair[1] or ""]
             for ref, other in links:
                 for r in (ref, other):

@@ -425,8 +425,8 @@ def _with_prior(result: MatchResult, prior: float, count: int) -> MatchResult:
     if decision == result.decision or decision != LINK:
         return replace(result, probability=probability, match_weight=weight, decision=decision)
     reason = (
-        f"{result.reason} (linked within one account of {count} records; across a whole force's index"
-        " this pair would be held for a person to review)"
+        f"{result.reason} (enough to join them in an account of only {count} records; in a force's whole"
+        " person index a person would check this pair first)"
     )
     return MatchResult(probability, weight, decision, result.evidence, reason, result.held)
 
