@@ -227,6 +227,11 @@ def test_escalator_lasts_90_days(days: int, still_high: bool) -> None:
     assert [lv for _, lv, _ in levels(outcome)] == expected
     if not still_high:
         assert levels(outcome)[-1] == (later, "standard", "dash")
+    else:
+        # The chronology says what holds the level up when the assessment alone gives less.
+        [entry] = [e for e in outcome.events if e.type == "risk_assessment" and e.at == later]
+        held = [str(n) for n in entry.notes if "on its own gives standard" in str(n)]
+        assert len(held) == 1 and "the risk stays high, held by:" in held[0] and "(E2," in held[0]
 
 
 @pytest.mark.parametrize(("days", "still_high"), [(89, True), (91, False)])

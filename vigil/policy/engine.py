@@ -467,10 +467,13 @@ class Engine:
         name = self.policy.ladder.level_name(level)
         if action.status == DECLINED and action.closed_at == at:
             return (
-                f"{action.id} {action.kind} for {self.who(action.victim)} declined for a high-risk pair:"
-                f" raised to level {level}, {name}, for sign-off"
+                f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)} declined for a"
+                f" high-risk pair: raised to level {level}, {name}, for sign-off"
             )
-        return f"{action.id} {action.kind} for {self.who(action.victim)} not done in time: raised to level {level}, {name}"
+        return (
+            f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)} not done in time:"
+            f" raised to level {level}, {name}"
+        )
 
     def level(self, victim: str, subject: str | None) -> str | None:
         st = self._pairs.get((self.world.canonical(victim), self.world.canonical(subject) if subject else None))
@@ -558,7 +561,7 @@ class Engine:
     def describe_created(self, action: Action, due_at: dt.datetime, priority: str) -> str:
         subject = "" if action.subject is None else " / " + self.who(action.subject)
         return (
-            f"{action.id} {action.kind} for {self.who(action.victim)}{subject}"
+            f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)}{subject}"
             f" ({action.rule}, {priority}, due {self.when(due_at)}): {action.reason}"
         )
 
@@ -603,7 +606,7 @@ class Engine:
             opened = self._open_by_subject.get((action.subject, action.kind))
             if opened is not None:
                 opened.pop(action.id, None)
-        self._note(f"{action.id} {action.kind} closed {status}: {why}")
+        self._note(f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} closed {status}: {why}")
 
     def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
         opened = self._open.get((pair, kind))
@@ -716,6 +719,8 @@ class Engine:
             if new == current:
                 return
         else:
+            if assessment is not None and current is not None:
+                self._note_held(st, at, assessment, current)
             return
         assert new is not None
         components = self._components(st, at)
@@ -741,6 +746,18 @@ class Engine:
         )
         if self._rank(new) > self._rank(current):
             self._rises_into(pair, new, at)
+
+    def _note_held(self, st: _PairState, at: dt.datetime, assessment: str, current: str) -> None:
+        """Say what keeps the level up when an assessment on its own gives less."""
+        result = st.instruments.get(assessment)
+        own = result.level if result is not None else None
+        if self._rank(own) >= self._rank(current):
+            return
+        drivers = list(dict.fromkeys(d for c in self._components(st, at) if c.level == current for d in c.drivers))
+        name = INSTRUMENT_NAMES.get(assessment, assessment)
+        self._note(
+            f"the {name} on its own gives {own or 'no level'}; the risk stays {current}, held by: {'; '.join(drivers[:4])}"
+        )
 
     def _source(self, holding: list[_Component], assessment: str | None, *, lowering: bool) -> str:
         sources = [c.source for c in holding]
@@ -902,7 +919,11 @@ class Engine:
                 self._relationship_kinds.get(frozenset((victim, subject)), set()) & set(rules.R1.relationships)
             )
         if rules.R1.enabled and (e.category in rules.R1.categories or related):
-            why = "the category" if e.category in rules.R1.categories else "they are or were partners, family or household"
+            why = (
+                f"every {CATEGORY_WORDS.get(e.category, e.category)} report"
+                if e.category in rules.R1.categories
+                else "they are or were partners, family or household"
+            )
             for spec in rules.R1.actions:
                 self._create(
                     rule="R1",
