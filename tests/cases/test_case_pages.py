@@ -73,3 +73,34 @@ def test_report_form_records_a_report(officer: Any, case: Case) -> None:
 def test_anonymous_users_are_sent_to_sign_in(case: Case) -> None:
     response = Client().get(reverse("case_detail", args=[case.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_case_page_says_an_order_past_its_expiry_has_expired(officer: Any, case: Case) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vigil.orders.services import order_grant
+
+    now = timezone.now()
+    for reference, starts, expires in (
+        ("DVPO-1", now - dt.timedelta(days=60), now - dt.timedelta(days=32)),
+        ("RO-2", now - dt.timedelta(days=10), None),
+        ("SPO-3", now + dt.timedelta(days=2), now + dt.timedelta(days=200)),
+    ):
+        order_grant(
+            actor=officer,
+            reference=reference,
+            order_type="dvpo",
+            subject=case.subject,
+            protected=[case.victim],
+            starts_at=starts,
+            expires_at=expires,
+            conditions=[{"kind": "no_contact"}],
+        )
+    body = " ".join(_client(officer).get(reverse("case_detail", args=[case.pk])).content.decode().split())
+    assert "DVPO-1 (Domestic violence protection order)</strong>:" in body
+    section = body.split("DVPO-1", 1)[1]
+    assert ", expired." in section.split("RO-2", 1)[0]
+    assert ", in force." in section.split("RO-2", 1)[1].split("SPO-3", 1)[0]
+    assert ", not yet in force." in section.split("SPO-3", 1)[1]

@@ -43,3 +43,17 @@ def test_other_roles_are_not_offered_pages_they_cannot_open(
     assert [label for _, _, label in items] == expected
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize("template_name", ["includes/pagination.html", "actions/includes/board_pagination.html"])
+def test_page_links_keep_every_filter_value(template_name: str) -> None:
+    """A board filtered on three kinds pages through the same three kinds."""
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", {"status": "all", "kind": ["review_risk", "refer_marac", "database_checks"], "page": "2"})
+    page = Paginator(list(range(100)), 25).page(2)
+    body = render_to_string(template_name, {"page": page, "request": request})
+    for number in (1, 3):
+        assert f'href="?status=all&amp;kind=review_risk&amp;kind=refer_marac&amp;kind=database_checks&amp;page={number}"' in body

@@ -69,7 +69,8 @@ def test_r9_fires_across_two_linked_records_and_shows_on_the_page(otp_login: Any
     body = _signed_in(otp_login, officer).get(reverse("person_detail", args=[serial["danny"].pk])).content.decode()
 
     assert "Serial perpetrator (R9): named in reports by 2 victims" in body
-    assert "serial_perpetrator" in body and flags.first().detail in body  # type: ignore[union-attr]
+    assert "More than one victim" in body and flags.first().detail in body  # type: ignore[union-attr]
+    assert "serial_perpetrator<" not in body  # the label, not the code
     assert reverse("action_detail", args=[reviews.first().pk]) in body  # type: ignore[union-attr]
     assert "Serial perpetrator review" in body
 
@@ -140,3 +141,31 @@ def test_case_page_and_warrant_board_link_to_the_person(otp_login: Any, officer:
     assert reverse("person_detail", args=[serial["daniel"].pk]) in case_page
     assert reverse("person_detail", args=[serial["first"].pk]) in case_page
     assert reverse("person_detail", args=[serial["danny"].pk]) in board
+
+
+def test_an_officer_who_may_see_one_victims_case_is_never_told_the_other_victims_name(
+    otp_login: Any, officer: Any, outsider: Any
+) -> None:
+    """R9 fires on the outsider's case; its flag and review say how many victims, and the
+    other victim (on a case of another team) is named nowhere the outsider can read."""
+    daniel = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male")
+    first = person_create(actor=officer, full_name="Aisha Okafor", born="1992-01-05", sex="female")
+    second = person_create(actor=outsider, full_name="Megan Talbot", born="1988-09-30", sex="female")
+    case_1 = case_open(actor=officer, victim=first, subject=daniel, team=officer.team, allocate=[officer])
+    case_2 = case_open(actor=outsider, victim=second, subject=daniel, team=outsider.team, allocate=[outsider])
+    _report(officer, case_1, 2)
+    _report(outsider, case_2, 9)
+    assert Flag.objects.filter(kind="serial_perpetrator", case=case_2).exists()
+    client = _signed_in(otp_login, outsider)
+    review = Action.objects.get(case=case_2, kind="serial_perpetrator_review")
+    for url in (
+        reverse("case_detail", args=[case_2.pk]),
+        reverse("person_detail", args=[daniel.pk]),
+        reverse("action_detail", args=[review.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "named in reports by 2 victims" in body, url
+        assert "Aisha Okafor" not in body, url
+    assert client.get(reverse("case_detail", args=[case_1.pk])).status_code == 404

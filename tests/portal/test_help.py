@@ -81,3 +81,11 @@ def test_case_pages_show_the_directory_to_officers(helplines: None, world: Any, 
     body = otp_login(Client(), officer).get(f"/cases/{world.case.pk}/").content.decode()
     assert "Helplines for the victim and family" in body
     assert "0808 2000 247" in body
+
+
+@pytest.mark.parametrize("path", ["/help", "/report", "/report/link/not-a-real-token/"])
+def test_public_page_titles_never_say_police(path: str) -> None:
+    """A title stays in the browser's tabs and history, where someone else may read it."""
+    body = Client().get(path).content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip() and "police" not in title.lower(), title

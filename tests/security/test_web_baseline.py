@@ -106,3 +106,49 @@ def test_production_refuses_the_development_field_key() -> None:
     )
     assert result.returncode != 0
     assert "VIGIL_FIELD_KEYS" in result.stderr
+
+
+def _expire(client: Client) -> None:
+    from vigil.core.middleware import SIGNED_IN_AT
+
+    session = client.session
+    session[SIGNED_IN_AT] = 0.0
+    session.save()
+
+
+def test_the_session_limit_signs_out_with_a_plain_notice_not_a_success_banner(otp_login: Any, officer: Any) -> None:
+    client = otp_login(Client(), officer)
+    _expire(client)
+    response = client.get(reverse("home"), follow=True)
+    body = response.content.decode()
+    assert "signed out because your session reached its time limit" in body
+    banner = body.split("govuk-notification-banner", 1)[1][:40]
+    assert "--success" not in banner and ">Important</h2>" in body
+
+
+def test_a_form_sent_after_the_session_limit_comes_back_to_its_page_not_the_form_address(otp_login: Any, officer: Any) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    client = otp_login(Client(), officer)
+    _expire(client)
+    response = client.post("/actions/12/decline/", {"rationale": "x"})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == ["/actions/12/"]
+
+
+def test_a_refusal_with_debug_off_is_a_page_of_the_service_with_a_way_back(otp_login: Any, outsider: Any) -> None:
+    from django.test import override_settings
+
+    world: World = build_world()
+    with override_settings(DEBUG=False):
+        response = otp_login(Client(), outsider).get(reverse("case_detail", args=[world.case.pk]))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body and "govuk-frontend.min.css" in body and 'href="/"' in body
+
+
+def test_the_server_error_page_renders_without_a_request() -> None:
+    from django.template.loader import render_to_string
+
+    body = render_to_string("500.html")
+    assert "Sorry, there is a problem with the service" in body and "Sign out" not in body

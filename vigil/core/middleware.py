@@ -59,6 +59,19 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def _page_of_form(request: HttpRequest) -> str:
+    """Where a form sent to `request.path` lives: the page its address ends under
+    (`/actions/12/decline/` is on `/actions/12/`) when there is one; else the board."""
+    from django.urls import Resolver404, resolve
+
+    parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+    try:
+        resolve(parent)
+    except Resolver404:
+        return "/"
+    return parent if parent not in ("/", request.path) else "/"
+
+
 class SessionLimitMiddleware:
     """Ends a session a fixed time after sign-in, however active (the idle limit is
     SESSION_COOKIE_AGE, renewed on every request)."""
@@ -76,7 +89,10 @@ class SessionLimitMiddleware:
             elif now - float(started) > settings.VIGIL_SESSION_MAX_SECONDS:
                 logout(request)
                 messages.info(request, "You were signed out because your session reached its time limit. Please sign in again.")
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+                # A form sent after the limit cannot be sent again from a link: come back to
+                # the page it was on (or the board), not to an address that only takes forms.
+                back = request.get_full_path() if request.method in ("GET", "HEAD") else _page_of_form(request)
+                return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
         return self.get_response(request)
 
 

@@ -38,6 +38,20 @@ class ProtectiveOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_order_type_display()})"
 
+    def status_now(self, now: dt.datetime | None = None) -> str:
+        """The order's state in words at `now` (default: the present): the stored status says
+        whether it was ended early; the dates say whether it has started or expired."""
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        if self.status == OrderStatus.ENDED:
+            return "ended early"
+        if moment < self.starts_at:
+            return "not yet in force"
+        if self.expires_at is not None and moment >= self.expires_at:
+            return "expired"
+        return "in force"
+
     def in_force_at(self, moment: dt.datetime) -> bool:
         if moment < self.starts_at:
             return False

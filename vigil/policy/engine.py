@@ -963,11 +963,13 @@ class Engine:
             if victim not in victims:
                 victims[victim] = None
                 if r9.enabled and len(victims) >= r9.victims:
-                    names = ", ".join(self.who(v) for v in victims)
+                    # The words give the number only: the flag and the review sit on this
+                    # victim's case, and the other victims' cases may be closed to its readers
+                    # (the person page lists them to those who may see them).
                     self._flag(
                         "serial_perpetrator",
                         (victim, subject),
-                        f"{self.who(subject)} is named in reports by {len(victims)} victims: {names}",
+                        f"{self.who(subject)} is named in reports by {len(victims)} victims (this report: {self.who(victim)})",
                         e.at,
                     )
                     self._create(
@@ -975,7 +977,7 @@ class Engine:
                         spec=r9.review,
                         pair=pair,
                         at=e.at,
-                        reason=f"{self.who(subject)} is named in reports by {len(victims)} victims ({names}):"
+                        reason=f"{self.who(subject)} is named in reports by {len(victims)} victims:"
                         " review as a serial perpetrator",
                     )
         self._evaluate(pair, e.at)

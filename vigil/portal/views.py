@@ -169,7 +169,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
                 else:
                     _begin(request, access)
                     return redirect("portal_report_form")
-    context = {"page_title": "Report something to the police", "form": form, "errors": _errors(form)}
+    context = {"page_title": "Tell us something", "form": form, "errors": _errors(form)}
     return _render(request, "portal/sign_in.html", context, status=status)
 
 
@@ -193,7 +193,7 @@ def report_link(request: HttpRequest, token: str) -> HttpResponse:
         )
     # Opening the link shows a button rather than using it up, so a link checker or preview
     # cannot spend it.
-    return _render(request, "portal/link_start.html", {"page_title": "Report something to the police"})
+    return _render(request, "portal/link_start.html", {"page_title": "Tell us something"})
 
 
 def _current_access(request: HttpRequest) -> ReportingAccess | None:
@@ -380,5 +380,5 @@ def submission_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if submission.status == SubmissionStatus.RECORDED:
         messages.success(request, f"Portal report {submission.reference} was recorded.")
     else:
-        messages.info(request, f"Portal report {submission.reference} could not be recorded: {submission.last_error}")
+        messages.error(request, f"Portal report {submission.reference} could not be recorded: {submission.last_error}")
     return redirect("case_detail", pk=case.pk)

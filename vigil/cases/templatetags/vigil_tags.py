@@ -34,3 +34,12 @@ def due_text(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     delta = due - now
     return f"overdue by {_span(delta)}" if delta.total_seconds() < 0 else f"due in {_span(delta)}"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: template.Context, number: int) -> str:
+    """`?…&page=N` keeping every other parameter of this request, repeated ones included
+    (`kind=a&kind=b`), so a filtered list pages through the same filter."""
+    params = context["request"].GET.copy()
+    params["page"] = str(number)
+    return "?" + params.urlencode()
