@@ -135,3 +135,19 @@ def test_the_instrument_level_is_stored_beside_the_officers_grading(
     assessment.refresh_from_db()
     assert assessment.computed_level == expected
     assert assessment.officer_level == "medium"
+
+
+def test_the_check_page_shows_the_level_an_escalator_in_the_answers_sets_and_asks_why_for_a_lower_grading(
+    officer: Any, case: Case
+) -> None:
+    """A DASH with 11 yes answers, one of them strangulation (question 15): the count gives
+    medium, the policy sets high (E3). The page says so, and grading medium needs a reason."""
+    chosen = [15, *[n for n in range(1, 25) if n not in (8, 14, 15)][:10]]
+    answers = {n: "yes" if n in chosen else "no" for n in range(1, 25)}
+    response = submit_through_the_forms(officer, case, "dash", answers)
+    body = response.content.decode()
+    assert "Computed level:" in body and "Level the policy sets:" in body
+    assert "Attempted strangulation or choking holds the risk at high for 90 days (E3)" in body
+    refused = submit_through_the_forms(officer, case, "dash", answers, officer_level="medium", officer_rationale="")
+    assert refused.status_code == 200 and "Explain why you grade the risk lower than high" in refused.content.decode()
+    assert not RiskAssessment.objects.exists()

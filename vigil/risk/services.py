@@ -39,11 +39,35 @@ def draft_score(draft: AssessmentDraft) -> Score:
     return score(draft.instrument, draft_answers(draft), drivers={n: q.driver for n, q in instrument.questions.items()})
 
 
-def grading_reference(case: Case, result: Score) -> tuple[str, str]:
-    """The level below which an officer's grading is a disagreement, and why: the higher of
-    what these answers give and the level the case already holds."""
-    if RISK_RANK.get(case.risk_level, 0) > result.rank:
+def escalators_in(instrument: str, answers: Mapping[int, str]) -> tuple[str, list[str]]:
+    """The escalators these answers raise by themselves (POLICY.md E2, a believed threat to
+    kill; E3, attempted strangulation or choking), read by the policy engine's own scoring,
+    and the level they hold the pair at: ("", []) when none."""
+    from vigil.actions.engine_adapter import policy as live_policy
+    from vigil.policy.scoring import score
+
+    chosen = live_policy()
+    found = score(chosen, instrument, {n: a == Answer.YES for n, a in answers.items()})
+    days = chosen.risk.escalator_days
+    words = [
+        f"{what} holds the risk at {chosen.risk.escalator_level} for {days} days ({code})"
+        for hit, code, what in (
+            (found.threat_to_kill, "E2", "a believed threat to kill"),
+            (found.strangulation, "E3", "attempted strangulation or choking"),
+        )
+        if hit
+    ]
+    return (chosen.risk.escalator_level if words else ""), words
+
+
+def grading_reference(case: Case, result: Score, answers: Mapping[int, str] | None = None) -> tuple[str, str]:
+    """The level below which an officer's grading is a disagreement, and why: the highest of
+    what these answers give, the escalators they raise, and the level the case already holds."""
+    held, escalators = escalators_in(result.instrument, answers) if answers is not None else ("", [])
+    if RISK_RANK.get(case.risk_level, 0) > max(result.rank, RISK_RANK.get(held, 0)):
         return case.risk_level, f"the case is already at {case.get_risk_level_display().lower()}"
+    if held and RISK_RANK[held] > result.rank:
+        return held, "; ".join(escalators)
     if result.level:
         return result.level, f"the answers give {RiskLevel(result.level).label.lower()}"
     return "", ""
@@ -124,7 +148,7 @@ def assessment_draft_submit(
             raise ValidationError(
                 {"answers": f"questions {', '.join(map(str, result.unanswered))} need an answer before you submit"}
             )
-        reference, why = grading_reference(case, result)
+        reference, why = grading_reference(case, result, draft_answers(locked))
         if RISK_RANK[officer_level] < RISK_RANK.get(reference, 0) and not officer_rationale:
             raise ValidationError({"officer_rationale": f"Explain why you grade the risk lower than {reference}: {why}"})
         assessment = assessment_record(

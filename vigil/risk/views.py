@@ -26,6 +26,7 @@ from vigil.risk.services import (
     assessment_draft_submit,
     draft_answers,
     draft_score,
+    escalators_in,
     grading_reference,
 )
 
@@ -120,7 +121,8 @@ def assessment_section(request: HttpRequest, pk: int, draft_pk: int, section: st
 def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpResponse:
     case, draft, instrument = _load(request, pk, draft_pk)
     result = draft_score(draft)
-    reference, why = grading_reference(case, result)
+    held, escalators = escalators_in(draft.instrument, draft_answers(draft))
+    reference, why = grading_reference(case, result, draft_answers(draft))
     form = GradingForm(request.POST if request.method == "POST" else None, reference=reference, reference_why=why)
     if request.method == "POST" and not result.unanswered and form.is_valid():
         try:
@@ -148,6 +150,8 @@ def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpRespon
         "sections": sections,
         "last_section": instrument.sections[-1].slug,
         "result": result,
+        "held": held,
+        "escalators": escalators,
         "reference": reference,
         "reference_why": why,
         "form": form,
