@@ -101,3 +101,28 @@ def test_an_officer_declines_from_the_board(page: Any, live_server: Any, force: 
     page.screenshot(path=str(artifacts / "decline-done.png"), full_page=True)
     action = Action.objects.get(pk=force["warrant"].pk)
     assert action.status == ActionStatus.DECLINED and action.signoff == SignOff.AWAITING
+
+
+def test_the_board_on_a_phone_keeps_the_filter_in_the_flow_and_the_rows_reachable(
+    browser: Any, live_server: Any, force: dict[str, Any], artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "supervisor")
+        page.wait_for_url(f"{live_server.url}/")
+        assert page.evaluate("document.body.classList.contains('js-enabled')")
+        position = page.evaluate("getComputedStyle(document.querySelector('.moj-filter-layout__filter')).position")
+        assert position == "static"
+        row = page.locator("#board tbody tr").first
+        row.scroll_into_view_if_needed()
+        box = row.bounding_box()
+        assert box is not None
+        # What is drawn at the middle of the first row is the row itself, not a panel over it.
+        hit = page.evaluate(
+            "([x, y]) => !!document.elementFromPoint(x, y).closest('#board')", [box["x"] + box["width"] / 2, box["y"] + 5]
+        )
+        assert hit
+        page.screenshot(path=str(artifacts / "board-phone.png"), full_page=True)
+    finally:
+        context.close()
