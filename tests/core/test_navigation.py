@@ -25,14 +25,15 @@ def navigation(client: Client, path: str) -> list[tuple[str, bool, str]]:
 def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Client, officer: Any, otp_login: Any) -> None:
     otp_login(client, officer)
     items = navigation(client, "/warrants/")
-    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Possible matches"]
+    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Possible matches", "Portal reports"]
     assert [label for _, current, label in items if current] == ["Warrants"]
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href
 
 
 @pytest.mark.parametrize(
-    ("role", "expected"), [(Role.IDVA, ["Action board", "Cases", "Warrants"]), (Role.ANALYST, ["Cases (pseudonymised)"])]
+    ("role", "expected"),
+    [(Role.IDVA, ["Action board", "Cases", "Warrants", "Portal reports"]), (Role.ANALYST, ["Cases (pseudonymised)"])],
 )
 def test_other_roles_are_not_offered_pages_they_cannot_open(
     client: Client, team: Any, otp_login: Any, role: str, expected: list[str]

@@ -66,3 +66,27 @@ def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immedi
     board = otp_login(Client(), officer).get("/").content.decode()
     assert str(arrest.pk) in re.findall(r'data-action="(\d+)"', board)
     assert "Arrest the suspect" in board
+
+
+def test_staff_read_what_a_waiting_portal_report_says_and_the_read_is_audited(officer: Any, otp_login: Any, world: World) -> None:
+    """A report the portal could not record (a breach, with no order in force) waits for an
+    officer: the list in the navigation shows its words (where, who saw it, what they said),
+    and each read is in the audit."""
+    from vigil.audit.models import AuditEvent
+    from vigil.portal.services import portal_submission_process, portal_submission_receive
+
+    issued = issue(officer, world)
+    submission = portal_submission_receive(
+        access=issued.access,
+        kind="breach",
+        happened_at=timezone.now() - dt.timedelta(hours=1),
+        where="Outside the corner shop on Elm Row",
+        details="He stood across the road and watched the door for ten minutes.",
+    )
+    submission = portal_submission_process(submission=submission)
+    assert submission.status == SubmissionStatus.NEEDS_OFFICER
+    client = otp_login(Client(), officer)
+    assert "Portal reports (1 waiting)" in client.get("/").content.decode()
+    body = client.get("/portal/reports/").content.decode()
+    assert "Outside the corner shop on Elm Row" in body and "watched the door for ten minutes" in body
+    assert AuditEvent.objects.filter(action="portal.submission_view", object_id=str(submission.pk), actor=officer).count() == 1

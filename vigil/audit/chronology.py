@@ -252,6 +252,15 @@ def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
         "breach.record": lambda: f"Order broken {_when(new.get('at'))}",
         "alarm.fit": lambda: f"Alarm fitted {_when(new.get('fitted_at'))}",
         "alarm.activate": lambda: f"Alarm pressed {_when(new.get('at'))}",
+        "portal.access_issue": lambda: "Reporting access given to the victim or a family member",
+        "portal.access_withdraw": lambda: "Reporting access withdrawn",
+        "portal.access_use": lambda: "Reporting access link opened",
+        "portal.sign_in": lambda: "Signed in to the portal with the reference and PIN",
+        "portal.pin_wrong": lambda: "A wrong PIN was entered on the portal",
+        "portal.submission_receive": lambda: "A report was sent through the portal",
+        "portal.submission_record": lambda: "A portal report was recorded on the case",
+        "portal.submission_fail": lambda: "A portal report could not be recorded automatically and waits for an officer",
+        "portal.submission_view": lambda: "A portal report waiting for an officer was read",
     }
     if action in texts:
         return str(texts[action]())

@@ -6,6 +6,16 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 
+def _portal_label(user: Any) -> str:
+    """ "Portal reports", with how many of this user's cases' reports wait for an officer."""
+    from vigil.portal.constants import SubmissionStatus
+    from vigil.portal.selectors import submissions_for_user
+
+    waiting = (SubmissionStatus.RECEIVED, SubmissionStatus.FAILED, SubmissionStatus.NEEDS_OFFICER)
+    count = submissions_for_user(user).filter(status__in=waiting).count()
+    return f"Portal reports ({count} waiting)" if count else "Portal reports"
+
+
 def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     """The primary navigation for this user: only the pages their role may open."""
     from vigil.people.link_review import may_review
@@ -19,6 +29,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
         items = [("Action board", reverse("home")), ("Cases", reverse("case_list")), ("Warrants", reverse("warrant_board"))]
         if may_review(user):
             items.append(("Possible matches", reverse("person_link_queue")))
+        items.append((_portal_label(user), reverse("portal_submissions")))
     path = request.path
     return [{"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))} for label, url in items]
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from vigil.audit.services import audit_record
 from vigil.core.access import get_rw_case_for_user
 from vigil.portal import selectors, throttle
 from vigil.portal.constants import AccessMethod, AccessState, SubmissionKind, SubmissionStatus
@@ -361,8 +362,13 @@ def access_withdraw(request: HttpRequest, pk: int, access_pk: int) -> HttpRespon
 def submission_list(request: HttpRequest) -> HttpResponse:
     waiting = (SubmissionStatus.FAILED, SubmissionStatus.NEEDS_OFFICER, SubmissionStatus.RECEIVED)
     submissions = selectors.submissions_for_user(request.user)
+    shown = list(submissions.filter(status__in=waiting)[:200])
+    # What a reporter wrote is personal and shown in full while it waits: each read is audited.
+    with transaction.atomic():
+        for submission in shown:
+            audit_record(actor=request.user, action="portal.submission_view", obj=submission, case_id=submission.case_id)
     context = {
-        "waiting": list(submissions.filter(status__in=waiting)[:200]),
+        "waiting": shown,
         "recent": list(submissions.filter(status=SubmissionStatus.RECORDED)[:50]),
         "page_title": "Reports from the portal",
     }
