@@ -169,3 +169,11 @@ def test_an_officer_who_may_see_one_victims_case_is_never_told_the_other_victims
         assert "named in reports by 2 victims" in body, url
         assert "Aisha Okafor" not in body, url
     assert client.get(reverse("case_detail", args=[case_1.pk])).status_code == 404
+
+
+def test_a_victims_page_leaves_out_the_sections_about_a_subject(otp_login: Any, officer: Any, serial: dict[str, Any]) -> None:
+    body = _signed_in(otp_login, officer).get(reverse("person_detail", args=[serial["first"].pk])).content.decode()
+    assert serial["case_1"].reference in body
+    assert 'id="victims"' not in body and 'id="serial"' not in body
+    subject_page = _signed_in(otp_login, officer).get(reverse("person_detail", args=[serial["daniel"].pk])).content.decode()
+    assert 'id="victims"' in subject_page and 'id="serial"' in subject_page

@@ -152,3 +152,17 @@ def test_the_server_error_page_renders_without_a_request() -> None:
 
     body = render_to_string("500.html")
     assert "Sorry, there is a problem with the service" in body and "Sign out" not in body
+
+
+def test_a_field_error_is_read_with_its_input() -> None:
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Form(forms.Form):
+        reason = forms.CharField(help_text="Say why", widget=forms.Textarea)
+
+    form = Form(data={"reason": ""})
+    assert not form.is_valid()
+    body = render_to_string("includes/field.html", {"field": form["reason"]})
+    assert 'aria-describedby="id_reason-hint id_reason-error"' in body
+    assert body.count('id="id_reason-error"') == 1

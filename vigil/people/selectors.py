@@ -165,13 +165,16 @@ def person_profile(user: Any, person: Person) -> dict[str, Any]:
     )
     visible_ids = set(persons_for_user(user).filter(pk__in=group | _other_ids(cases)).values_list("pk", flat=True))
     this = next(r for r in records if r.pk == person.pk)
+    serial = _serial_view(cases, group)
     return {
         "record": record_view(user, this, cases, visible_ids),
         "linked_records": [record_view(user, r, cases, visible_ids) for r in records if r.pk != person.pk],
         "links": _links(user, group),
         "cases": [(case, "Victim" if case.victim_id in group else "Subject") for case in cases],
         "victims": _victim_views(cases, group),
-        "serial": _serial_view(cases, group),
+        "serial": serial,
+        # The victims and R9 sections are for a person who is a subject; a victim's page leaves them out.
+        "is_subject": any(case.subject_id in group for case in cases) or serial.victims_now > 0,
         "visible_ids": visible_ids,
     }
 
