@@ -132,3 +132,12 @@ def test_another_team_cannot_act(outsider: Any, warrant_action: Action) -> None:
     assert client.get(reverse("action_detail", args=[warrant_action.pk])).status_code == 404
     assert client.post(reverse("action_decline", args=[warrant_action.pk]), {"rationale": "x"}).status_code == 404
     assert client.post(reverse("action_reassign", args=[warrant_action.pk]), {"owner": outsider.pk}).status_code == 404
+
+
+def test_a_risk_assessment_action_leads_to_the_assessment(officer: Any, warrant_action: Action) -> None:
+    action = make_action(warrant_action.case, kind=ActionKind.COMPLETE_RISK_ASSESSMENT, owner=officer, rule="R1")
+    client = _client(officer)
+    start = reverse("risk_assessment_start", args=[action.case_id])
+    assert f'href="{start}"' in client.get(reverse("action_detail", args=[action.pk])).content.decode()
+    assert client.get(start).status_code == 200
+    assert f'href="{start}"' not in client.get(reverse("action_detail", args=[warrant_action.pk])).content.decode()
