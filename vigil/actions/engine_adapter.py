@@ -113,6 +113,7 @@ def facts_from_document(document: dict[str, Any], groups: list[list[str]]) -> tu
         relationships=relationships,
         groups=[frozenset(g) for g in groups],
         timezone=document.get("timezone", "Europe/London"),
+        labels=dict(document.get("labels", {})),
     )
     return world, [_event(e) for e in document["events"]]
 

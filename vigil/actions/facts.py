@@ -383,6 +383,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         ],
         "events": events,
         "replay_until": until.isoformat(),
+        # The references officers know the orders and warrants by, for the policy's words.
+        "labels": {f"O{o.pk}": o.reference for o in orders} | {f"W{w.pk}": w.reference for w in warrants},
     }
     world.document = document
     return document

@@ -396,6 +396,10 @@ class Engine:
             self._when_cache[at] = text
         return text
 
+    def named(self, ident: str) -> str:
+        """An order's or a warrant's name in words: its label in the world, else its id."""
+        return self.world.labels.get(ident, ident)
+
     def _note(self, text: str) -> None:
         self._current.notes.append(text)
 
@@ -1191,18 +1195,20 @@ class Engine:
         for victim in protected:
             pair = (victim, subject)
             self._link(pair, e.at)
-            self._close_kind(pair, "consider_protective_order", DONE, e.at, f"{kind} {e.order} granted on {self.when(e.at)}")
+            self._close_kind(
+                pair, "consider_protective_order", DONE, e.at, f"{kind} {self.named(e.order)} granted on {self.when(e.at)}"
+            )
 
     def _on_order_ended(self, e: OrderEnded) -> None:
         order = self._orders.get(e.order)
         if order is None:
-            self._note(f"order {e.order} is not known at this time")
+            self._note(f"order {self.named(e.order)} is not known at this time")
             return
         order.ended_at = e.at
         # "Closing": an action closes as cancelled when what it was for has gone. An arrest
         # for breaking this order is for the order; the risk review after the breach is for
         # the victim, and stays.
-        words = f"{ORDER_WORDS.get(order.event.order_type, 'order')} {e.order}"
+        words = f"{ORDER_WORDS.get(order.event.order_type, 'order')} {self.named(e.order)}"
         for arrest, orders in order.arrests:
             if arrest.status == OPEN and not any(o.in_force(e.at) for o in orders):
                 self._close(arrest, CANCELLED, e.at, f"{words} ended on {self.when(e.at)}: no order left to enforce")
@@ -1228,14 +1234,14 @@ class Engine:
                     pair,
                     "E1",
                     e.at,
-                    f"{ORDER_WORDS.get(order.event.order_type, 'order')} {order.event.order} broken by a subject"
+                    f"{ORDER_WORDS.get(order.event.order_type, 'order')} {self.named(order.event.order)} broken by a subject"
                     f" for whom stalking is known ({st.stalking})",
                 )
                 self._evaluate(pair, e.at)
             high = st.level == self.policy.rules.R3.level
             spec = r5.arrest_high if high else r5.arrest
             orders = list({id(o): o for o in orders}.values())  # one order broken two ways is named once
-            order_words = ", ".join(f"{ORDER_WORDS.get(o.event.order_type, 'order')} {o.event.order}" for o in orders)
+            order_words = ", ".join(f"{ORDER_WORDS.get(o.event.order_type, 'order')} {self.named(o.event.order)}" for o in orders)
             arrest = self._create(
                 rule="R5",
                 spec=spec,
@@ -1257,16 +1263,16 @@ class Engine:
     def _on_breach(self, e: Breach) -> None:
         order = self._orders.get(e.order)
         if order is None:
-            self._note(f"order {e.order} is not known at this time; nothing to act on")
+            self._note(f"order {self.named(e.order)} is not known at this time; nothing to act on")
             return
         kind = ORDER_WORDS.get(order.event.order_type, "order")
         if not order.in_force(e.at):
             # A breach breaks an order in force (FORMAT.md, `breach` flag); this one had ended.
             ended = order.ended_at if order.ended_at is not None else order.event.expires
             since = f" (it ended on {self.when(ended)})" if ended is not None and ended <= e.at else ""
-            self._note(f"{kind} {order.event.order} was not in force at this time{since}: recorded, no breach")
+            self._note(f"{kind} {self.named(order.event.order)} was not in force at this time{since}: recorded, no breach")
             return
-        how = f"{kind} {order.event.order} reported broken"
+        how = f"{kind} {self.named(order.event.order)} reported broken"
         self._breach(e, [((victim, order.subject), order, how) for victim in order.protected], order.subject)
 
     def _on_sighting(self, e: Sighting) -> None:
@@ -1290,11 +1296,11 @@ class Engine:
                     if distance <= radius:
                         how = (
                             f"seen {distance:.0f} m from {self._place_words(condition.place)}, inside the {radius:.0f} m"
-                            f" exclusion zone of the {kind} {order.event.order}"
+                            f" exclusion zone of the {kind} {self.named(order.event.order)}"
                         )
                         broken.extend(((victim, subject), order, how) for victim in order.protected)
                 elif condition.kind == "no_contact" and near is not None and order.protects(near):
-                    how = f"seen near {self.who(near)}, whom the {kind} {order.event.order} protects from contact"
+                    how = f"seen near {self.who(near)}, whom the {kind} {self.named(order.event.order)} protects from contact"
                     broken.append(((near, subject), order, how))
         self._breach(e, broken, subject)
         # R6: a sighting while a warrant is outstanding makes it immediate.
@@ -1313,8 +1319,8 @@ class Engine:
             action.priority = r6.sighting_priority
             action.due_at = target
             self._note(
-                f"{action.id} execute_warrant for warrant {warrant.ref} is now {action.priority}, due {self.when(target)}:"
-                f" {self.who(subject)} was seen while the warrant is outstanding"
+                f"{action.id} execute the warrant {self.named(warrant.ref)}: now {action.priority}, due"
+                f" {self.when(target)}: {self.who(subject)} was seen while the warrant is outstanding"
             )
         # R10: where the subject was seen.
         if lat is not None and lon is not None:
@@ -1337,7 +1343,7 @@ class Engine:
                         pair,
                         order,
                         f"tried to contact {self.who(victim)} by {e.channel.replace('_', ' ')}"
-                        f" while the {kind} {order.event.order} forbids contact",
+                        f" while the {kind} {self.named(order.event.order)} forbids contact",
                     )
                 )
         self._breach(e, broken, subject)
@@ -1373,7 +1379,7 @@ class Engine:
             spec=spec,
             pair=(ranked, subject),
             at=e.at,
-            reason=f"warrant {e.warrant} outstanding for {self.who(subject)}, whose victim {self.who(ranked)} is at"
+            reason=f"warrant {self.named(e.warrant)} outstanding for {self.who(subject)}, whose victim {self.who(ranked)} is at"
             f" {level} risk{because}: execute the warrant",
             child=e.warrant,
         )
@@ -1384,26 +1390,26 @@ class Engine:
                 spec=r6.victim_contact,
                 pair=(victim, subject),
                 at=e.at,
-                reason=f"warrant {e.warrant} issued for {self.who(subject)}: contact {self.who(victim)}, tell them and"
-                " check their safety",
+                reason=f"warrant {self.named(e.warrant)} issued for {self.who(subject)}: contact {self.who(victim)},"
+                " tell them and check their safety",
                 child=e.warrant,
             )
 
     def _on_warrant_executed(self, e: WarrantExecuted) -> None:
         warrant = self._warrants.get(e.warrant)
         if warrant is None:
-            self._note(f"warrant {e.warrant} is not known at this time")
+            self._note(f"warrant {self.named(e.warrant)} is not known at this time")
             return
-        self._arrested(warrant.subject, e.at, f"warrant {e.warrant} executed on {self.when(e.at)}")
+        self._arrested(warrant.subject, e.at, f"warrant {self.named(e.warrant)} executed on {self.when(e.at)}")
 
     def _on_warrant_withdrawn(self, e: WarrantWithdrawn) -> None:
         warrant = self._warrants.get(e.warrant)
         if warrant is None:
-            self._note(f"warrant {e.warrant} is not known at this time")
+            self._note(f"warrant {self.named(e.warrant)} is not known at this time")
             return
         warrant.outstanding = False
         if warrant.action is not None and warrant.action.status == OPEN:
-            why = f"warrant {e.warrant} withdrawn on {self.when(e.at)}" + (f": {e.reason}" if e.reason else "")
+            why = f"warrant {self.named(e.warrant)} withdrawn on {self.when(e.at)}" + (f": {e.reason}" if e.reason else "")
             self._close(warrant.action, CANCELLED, e.at, why)
 
     def _on_alarm_activated(self, e: AlarmActivated) -> None:
@@ -1486,13 +1492,13 @@ class Engine:
         if isinstance(e, OrderGranted):
             until = f" until {self.when(e.expires)}" if e.expires else ""
             return (
-                f"{ORDER_WORDS.get(e.order_type, e.order_type)} {e.order} granted against {w(e.subject)}, protecting"
+                f"{ORDER_WORDS.get(e.order_type, e.order_type)} {self.named(e.order)} granted against {w(e.subject)}, protecting"
                 f" {', '.join(w(p) for p in e.protected)}{until}"
             )
         if isinstance(e, OrderEnded):
-            return f"order {e.order} ended"
+            return f"order {self.named(e.order)} ended"
         if isinstance(e, Breach):
-            return f"order {e.order} reported broken" + (f", reported by {w(e.reported_by)}" if e.reported_by else "")
+            return f"order {self.named(e.order)} reported broken" + (f", reported by {w(e.reported_by)}" if e.reported_by else "")
         if isinstance(e, Sighting):
             where = f" at {self._place_words(e.place)}" if e.place else ""
             near = f" near {w(e.near)}" if e.near else ""
@@ -1508,11 +1514,11 @@ class Engine:
         if isinstance(e, CourtHearing):
             return f"court hearing for {w(e.subject)}: {e.outcome.replace('_', ' ')}"
         if isinstance(e, WarrantIssued):
-            return f"warrant {e.warrant} issued for {w(e.subject)}" + (f": {e.reason}" if e.reason else "")
+            return f"warrant {self.named(e.warrant)} issued for {w(e.subject)}" + (f": {e.reason}" if e.reason else "")
         if isinstance(e, WarrantExecuted):
-            return f"warrant {e.warrant} executed"
+            return f"warrant {self.named(e.warrant)} executed"
         if isinstance(e, WarrantWithdrawn):
-            return f"warrant {e.warrant} withdrawn"
+            return f"warrant {self.named(e.warrant)} withdrawn"
         if isinstance(e, AlarmFitted):
             return f"police alarm given to {w(e.person)}" + (f" at {self._place_words(e.place)}" if e.place else "")
         if isinstance(e, AlarmActivated):

@@ -59,6 +59,9 @@ class World:
     groups: Sequence[frozenset[str]] = ()
     group_reasons: Mapping[frozenset[str], str] = field(default_factory=dict)
     timezone: str = "Europe/London"
+    # How to name an order or a warrant in words, by its id in the events ("O12" -> "NMO-7"):
+    # the live system's references. Ids without a label are named as they are.
+    labels: Mapping[str, str] = field(default_factory=dict)
     _canonical: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _members: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
