@@ -242,3 +242,13 @@ def test_the_command_prints_a_reference_and_pin_that_work(world: World) -> None:
     response = Client().post("/report", {"reference": reference.group(1), "pin": pin.group(1)})
     assert response.status_code == 302
     assert ReportingAccess.objects.get(reference=reference.group(1)).reporter == world.victim
+
+
+def test_the_pin_page_gives_the_whole_address_to_tell_the_reporter(world: World, officer: Any, otp_login: Any) -> None:
+    client = otp_login(Client(), officer)
+    response = client.post(
+        f"/cases/{world.case.pk}/reporting-access/",
+        {"reporter": "new", "new_name": "Carys Almond", "victim_consent": "on", "method": "pin", "days": "3"},
+    )
+    assert response.status_code == 200
+    assert "They go to <strong>http://testserver/report</strong> and enter the reference and PIN." in _text(response)

@@ -318,7 +318,13 @@ def access_manage(request: HttpRequest, pk: int) -> HttpResponse:
             link = (
                 request.build_absolute_uri(reverse("portal_report_link", args=[issued.link_token])) if issued.link_token else ""
             )
-            context = {"case": case, "issued": issued, "link": link, "page_title": "Reporting access given"}
+            context = {
+                "case": case,
+                "issued": issued,
+                "link": link,
+                "report_url": request.build_absolute_uri(reverse("portal_report_start")),
+                "page_title": "Reporting access given",
+            }
             return render(request, "portal/access_issued.html", context)
     context = {
         "case": case,
