@@ -141,3 +141,18 @@ def test_a_risk_assessment_action_leads_to_the_assessment(officer: Any, warrant_
     assert f'href="{start}"' in client.get(reverse("action_detail", args=[action.pk])).content.decode()
     assert client.get(start).status_code == 200
     assert f'href="{start}"' not in client.get(reverse("action_detail", args=[warrant_action.pk])).content.decode()
+
+
+def test_a_role_that_may_not_change_a_case_is_not_offered_the_buttons(officer: Any, warrant_action: Action, team: Any) -> None:
+    from tests.factories import UserFactory
+    from vigil.core.constants import Role
+
+    admin = UserFactory(username="admin-reader", role=Role.ADMIN, team=team)
+    reader, writer = _client(admin), _client(officer)
+    case_page = reverse("case_detail", args=[warrant_action.case_id])
+    action_page = reverse("action_detail", args=[warrant_action.pk])
+    assert reader.get(case_page).status_code == 200 and reader.get(action_page).status_code == 200
+    assert "Record a report" not in reader.get(case_page).content.decode()
+    assert "Mark as done" not in reader.get(action_page).content.decode()
+    assert "Record a report" in writer.get(case_page).content.decode()
+    assert "Mark as done" in writer.get(action_page).content.decode()

@@ -35,4 +35,9 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def vigil(request: HttpRequest) -> dict[str, Any]:
-    return {"service_name": "Vigil", "navigation": _navigation(request)}
+    from vigil.core.access import WRITE_ROLES
+
+    # Pages offer the buttons that change a case only to the roles that may (the services and
+    # views refuse the others anyway, with a 404).
+    may_write = getattr(request.user, "role", None) in WRITE_ROLES
+    return {"service_name": "Vigil", "navigation": _navigation(request), "may_write": may_write}
