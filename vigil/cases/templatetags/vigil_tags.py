@@ -43,3 +43,15 @@ def page_query(context: template.Context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = str(number)
     return "?" + params.urlencode()
+
+
+LEVEL_WORDS = {1: "with the owner", 2: "sergeant", 3: "inspector", 4: "superintendent"}
+
+
+@register.filter
+def level_words(level: int | None) -> str:
+    """An escalation level as the board shows it: '4 (superintendent)'."""
+    if level is None:
+        return ""
+    words = LEVEL_WORDS.get(int(level))
+    return f"{level} ({words})" if words else str(level)
