@@ -70,8 +70,15 @@ def test_supervisor_board_and_warrant_board(page: Any, live_server: Any, force: 
     # With JavaScript, the results refresh in place.
     page.wait_for_function("document.getElementById('board-results').dataset.refreshReady === 'true'")
     Action.objects.filter(pk=force["warrant"].pk).update(status=ActionStatus.DONE, closed_at=timezone.now())
+    # Not while someone is working in the table: focus stays where it is, the row stays.
+    page.focus("#board tbody tr[data-action] a")
+    page.evaluate("window.vigilBoardRefresh()")
+    assert page.locator("#board tbody tr[data-action]").count() == 1
+    assert page.evaluate("document.activeElement.closest('#board') !== null")
+    page.evaluate("document.activeElement.blur()")
     page.evaluate("window.vigilBoardRefresh()")
     page.wait_for_function("document.querySelectorAll('#board tbody tr[data-action]').length === 0")
+    assert page.locator("#board-refresh-status").inner_text().startswith("The board was updated at")
 
     page.click("text=Warrant board")
     assert page.locator("h1").inner_text() == "Warrant board"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.security.world import World, build_world
 from vigil.cases.models import Report
@@ -166,3 +168,20 @@ def test_a_field_error_is_read_with_its_input() -> None:
     body = render_to_string("includes/field.html", {"field": form["reason"]})
     assert 'aria-describedby="id_reason-hint id_reason-error"' in body
     assert body.count('id="id_reason-error"') == 1
+
+
+def test_the_boards_background_refresh_does_not_renew_the_session(otp_login: Any, officer: Any) -> None:
+    """An open board left alone must still reach the idle sign-out: its refresh leaves the
+    session's expiry as it was, while a person's own request renews it."""
+    from django.contrib.sessions.models import Session
+
+    client = otp_login(Client(), officer)
+    client.get(reverse("home"))
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=5))
+    refreshed = client.get(reverse("home"), HTTP_X_VIGIL_REFRESH="board")
+    assert refreshed.status_code == 200 and "sessionid" not in refreshed.cookies
+    left = Session.objects.get(session_key=key).expire_date
+    assert left < timezone.now() + dt.timedelta(minutes=6)
+    client.get(reverse("home"))
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(minutes=25)

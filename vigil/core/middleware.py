@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -118,3 +119,16 @@ class SecondFactorRequiredMiddleware:
         target = "otp_verify" if confirmed_devices(user) else "otp_setup"
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return redirect(reverse(target) + (f"?{query}" if query else ""))
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except that the board's background refresh (a request
+    with `X-Vigil-Refresh`) does not renew the session: an open board left alone still
+    reaches the idle sign-out (SESSION_COOKIE_AGE). A refresh that changes the session (none
+    does) is saved as usual."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if request.headers.get("X-Vigil-Refresh") and session is not None and not session.modified:
+            return response
+        return super().process_response(request, response)
