@@ -117,11 +117,11 @@ def test_a_breach_without_an_order_is_kept_for_an_officer(world: World, officer:
     ("overrides", "message"),
     [
         ({"kind": None}, "Choose what happened: they were seen, they tried to contact you, or something else."),
-        ({"where": ""}, "Tell us where it happened: type an address or postcode, or pick the place on the map."),
+        ({"where": ""}, "Tell us where it happened: an address, a postcode or a description of the place."),
         ({"seen_by": None}, "Tell us who saw it: you, or someone else."),
         ({"day": "31", "month": "2"}, "That date does not exist."),
         ({"day": ""}, "Enter the date it happened, for example 27 3 2025."),
-        ({"time": "quarter past"}, "Enter the time like 14:30, or leave it empty if you do not know."),
+        ({"time": "quarter past"}, "Enter the time like 14:30 or 9pm, or leave it empty if you do not know."),
         ({"year": str(timezone.localdate().year + 1)}, "The date and time must be now or in the past."),
         ({"portal_token": "forged"}, "Something went wrong with the form. Please check your answers and send it again."),
     ],
@@ -233,3 +233,37 @@ def test_the_exclusion_zone_place_is_not_needed_to_report(world: World, officer:
     client = _signed_in(officer, world)
     body = _text(client.get("/report/what-happened"))
     assert "14 Invented Road" not in body
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14:30", (14, 30)),
+        ("14.30", (14, 30)),
+        ("1430", (14, 30)),
+        ("9", (9, 0)),
+        ("9pm", (21, 0)),
+        ("9.30 pm", (21, 30)),
+        ("9:30am", (9, 30)),
+        ("12am", (0, 0)),
+        ("12pm", (12, 0)),
+        ("0930", (9, 30)),
+        ("25:00", None),
+        ("13pm", None),
+        ("half nine", None),
+    ],
+)
+def test_the_time_is_read_as_people_write_it(text: str, expected: tuple[int, int] | None) -> None:
+    import datetime as dt
+
+    from vigil.portal.forms import parse_time
+
+    assert parse_time(text) == (dt.time(*expected) if expected else None)
+
+
+def test_the_form_speaks_to_the_person_reporting(world: World, officer: Any) -> None:
+    client = Client()
+    sign_in(client, issue(officer, world))
+    body = _text(client.get("/report/what-happened"))
+    assert "They tried to contact you, or the person you are reporting for" in body
+    assert "the victim" not in body.lower()

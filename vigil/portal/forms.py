@@ -43,10 +43,37 @@ KIND_HINTS = {
 }
 
 
+def parse_time(text: str) -> dt.time | None:
+    """A time as people write it: 14:30, 14.30, 1430, 9, 9pm, 9.30pm, 9:30 am, 12am; None
+    when it is none of those."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+# The reporter's words for what happened (the stored kind keeps the staff's words).
+REPORTER_KINDS = [
+    (SubmissionKind.SIGHTING, "They were seen"),
+    (SubmissionKind.CONTACT, "They tried to contact you, or the person you are reporting for"),
+    (SubmissionKind.BREACH, "They broke the order in another way"),
+]
+
+
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What happened?",
-        choices=SubmissionKind.choices,
+        choices=REPORTER_KINDS,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what happened: they were seen, they tried to contact you, or something else."},
     )
@@ -63,7 +90,7 @@ class ReportForm(forms.Form):
         label="Time",
         required=False,
         max_length=20,
-        help_text="For example 14:30. If you are not sure, give your best guess.",
+        help_text="For example 14:30 or 9pm. If you are not sure, give your best guess, or leave it empty.",
     )
     where = forms.CharField(
         label="Where did it happen?",
@@ -104,11 +131,10 @@ class ReportForm(forms.Form):
         except ValueError:
             self.add_error("day", "That date does not exist. Enter the day, month and year, for example 27 3 2025.")
             return None
-        text = (data.get("time") or "").strip().replace(".", ":")
-        try:
-            time = dt.time.fromisoformat(text.zfill(5)) if text else dt.time(12, 0)
-        except ValueError:
-            self.add_error("time", "Enter the time like 14:30, or leave it empty if you do not know.")
+        text = (data.get("time") or "").strip()
+        time = parse_time(text) if text else dt.time(12, 0)
+        if time is None:
+            self.add_error("time", "Enter the time like 14:30 or 9pm, or leave it empty if you do not know.")
             return None
         moment = timezone.make_aware(dt.datetime.combine(date, time), timezone.get_default_timezone())
         now = timezone.now()
@@ -126,7 +152,7 @@ class ReportForm(forms.Form):
         if data.get("kind") == SubmissionKind.CONTACT and not data.get("channel"):
             self.add_error("channel", "Choose how they tried to contact you.")
         if not (data.get("where") or "").strip() and (data.get("lat") is None or data.get("lon") is None):
-            self.add_error("where", "Tell us where it happened: type an address or postcode, or pick the place on the map.")
+            self.add_error("where", "Tell us where it happened: an address, a postcode or a description of the place.")
         if (data.get("lat") is None) != (data.get("lon") is None):
             data["lat"] = data["lon"] = None
         return data

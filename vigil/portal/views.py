@@ -31,7 +31,15 @@ from vigil.audit.services import audit_record
 from vigil.core.access import get_rw_case_for_user
 from vigil.portal import selectors, throttle
 from vigil.portal.constants import AccessMethod, AccessState, SubmissionKind, SubmissionStatus
-from vigil.portal.forms import DANGER, KIND_HINTS, IssueAccessForm, ReportForm, SignInForm, WithdrawAccessForm
+from vigil.portal.forms import (
+    DANGER,
+    KIND_HINTS,
+    REPORTER_KINDS,
+    IssueAccessForm,
+    ReportForm,
+    SignInForm,
+    WithdrawAccessForm,
+)
 from vigil.portal.models import ReportingAccess
 from vigil.portal.services import (
     AccessRefused,
@@ -228,7 +236,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
         "page_title": "Tell us what happened",
         "form": form,
         "errors": _errors(form, KIND_ANCHORS),
-        "kind_options": [(value, label, KIND_HINTS[SubmissionKind(value)]) for value, label in SubmissionKind.choices],
+        "kind_options": [(value, label, KIND_HINTS[SubmissionKind(value)]) for value, label in REPORTER_KINDS],
         "portal_token": request.session.get(SESSION_TOKEN, ""),
         "tile_url": settings.VIGIL_MAP_TILE_URL,
         "tile_attribution": settings.VIGIL_MAP_TILE_ATTRIBUTION,
