@@ -130,6 +130,11 @@ def test_the_board_on_a_phone_keeps_the_filter_in_the_flow_and_the_rows_reachabl
             "([x, y]) => !!document.elementFromPoint(x, y).closest('#board')", [box["x"] + box["width"] / 2, box["y"] + 5]
         )
         assert hit
+        # The table keeps every column: its region scrolls sideways to the last one.
+        wrap = page.locator(".vigil-table-wrap").first
+        assert page.evaluate(
+            "el => el.scrollWidth >= el.clientWidth && getComputedStyle(el).overflowX === 'auto'", wrap.element_handle()
+        )
         page.screenshot(path=str(artifacts / "board-phone.png"), full_page=True)
     finally:
         context.close()
