@@ -252,3 +252,17 @@ def test_the_pin_page_gives_the_whole_address_to_tell_the_reporter(world: World,
     )
     assert response.status_code == 200
     assert "They go to <strong>http://testserver/report</strong> and enter the reference and PIN." in _text(response)
+
+
+@override_settings(VIGIL_PORTAL_RATE_LIMIT=3)
+def test_opening_good_links_from_one_address_never_locks_anyone_out(world: World, officer: Any) -> None:
+    """People at one address (a refuge, a mobile network) open their own links and sign in:
+    only refused tries count towards the limit."""
+    for _ in range(4):
+        issued = issue(officer, world, method="link")
+        assert Client().get(f"/report/link/{issued.link_token}/").status_code == 200
+    pinned = issue(officer, world)
+    assert Client().post("/report", {"reference": pinned.reference, "pin": pinned.pin}).status_code == 302
+    for n in range(3):
+        assert Client().get(f"/report/link/not-a-link-{n}/").status_code == 404
+    assert Client().get(f"/report/link/{issue(officer, world, method='link').link_token}/").status_code == 429

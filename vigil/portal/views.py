@@ -169,15 +169,19 @@ def report_start(request: HttpRequest) -> HttpResponse:
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            throttle.rate_hit_record(*buckets)
+            # Only a refused try counts towards the limit: people sharing an address (a refuge,
+            # a mobile network) must not lock out a victim whose reference and PIN are right.
             if form.is_valid():
                 try:
                     access = reporting_access_sign_in(reference=form.cleaned_data["reference"], pin=form.cleaned_data["pin"])
                 except AccessRefused as refused:
+                    throttle.rate_hit_record(*buckets)
                     form.add_error(None, REFUSALS.get(refused.reason, REFUSALS["mismatch"]))
                 else:
                     _begin(request, access)
                     return redirect("portal_report_form")
+            else:
+                throttle.rate_hit_record(*buckets)
     context = {"page_title": "Tell us something", "form": form, "errors": _errors(form)}
     return _render(request, "portal/sign_in.html", context, status=status)
 
@@ -187,7 +191,6 @@ def report_link(request: HttpRequest, token: str) -> HttpResponse:
     bucket = throttle.address_bucket(request)
     if throttle.rate_exceeded(bucket):
         return _refused(request, TOO_MANY, 429)
-    throttle.rate_hit_record(bucket)
     try:
         if request.method == "POST":
             if not _same_origin(request):
@@ -197,6 +200,7 @@ def report_link(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("portal_report_form")
         reporting_access_for_link(token=token)
     except AccessRefused as refused:
+        throttle.rate_hit_record(bucket)  # only a refused link counts towards the limit
         return _refused(
             request, LINK_REFUSALS.get(refused.reason, LINK_REFUSALS["mismatch"]), 404 if refused.reason == "mismatch" else 410
         )
