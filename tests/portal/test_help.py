@@ -89,3 +89,14 @@ def test_public_page_titles_never_say_police(path: str) -> None:
     body = Client().get(path).content.decode()
     title = body.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.strip() and "police" not in title.lower(), title
+
+
+def test_a_search_is_sent_as_a_form_so_the_words_stay_out_of_the_address_and_history(helplines: None) -> None:
+    client = Client()
+    page = client.get("/help").content.decode()
+    assert '<form method="post" action="/help" role="search"' in page
+    response = client.post("/help", {"q": "stalking"})
+    assert response.status_code == 200 and response.request["PATH_INFO"] == "/help" and not response.request["QUERY_STRING"]
+    body = response.content.decode()
+    assert "National Stalking Helpline" in body and "Men&#x27;s Advice Line" not in body
+    assert not response.cookies

@@ -148,7 +148,11 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @portal_page
 def help_page(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    # The search is sent as a form (POST), so what someone searched for ("stalking") is not
+    # kept in the address bar or the browser's history, where another person could read it.
+    # A search in the address (?q=) is still answered, for links from elsewhere.
+    source = request.POST if request.method == "POST" and _same_origin(request) else request.GET
+    q = source.get("q", "").strip()[:100]
     helplines = list(selectors.helplines_search(q))
     return _render(request, "portal/help.html", {"page_title": "Get help", "q": q, "helplines": helplines})
 
