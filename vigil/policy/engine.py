@@ -1527,9 +1527,12 @@ class Engine:
             facts = [word for flag, word in ((e.weapons, "weapons"), (e.threat_to_kill, "a threat to kill")) if flag]
             return f"intelligence about {w(e.subject)}" + (f": {' and '.join(facts)}" if facts else "")
         if isinstance(e, ActionCompleted):
-            return f"officer completed {e.action} for {w(e.victim)} / {w(e.subject)}"
+            return f"an officer did '{KIND_WORDS.get(e.action, e.action)}' for {w(e.victim)} / {w(e.subject)}"
         if isinstance(e, ActionDeclined):
-            return f"officer declined {e.action} for {w(e.victim)} / {w(e.subject)}: {e.rationale or '(no rationale)'}"
+            return (
+                f"an officer declined '{KIND_WORDS.get(e.action, e.action)}' for {w(e.victim)} / {w(e.subject)}:"
+                f" {e.rationale or '(no rationale recorded)'}"
+            )
         return e.type
 
     _handlers: dict[str, Callable[[Engine, Event], None]] = {}
