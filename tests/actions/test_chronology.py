@@ -96,6 +96,13 @@ def test_the_case_page_shows_the_timeline_and_filters_by_kind_and_date(case: Cas
     assert "From date must be a real date" in bad
 
 
+def test_a_fact_says_when_it_happened_beside_when_it_was_recorded(case: Case, officer: Any) -> None:
+    body = _client(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    # Greenwich time in March: the report of 2 March 2025 02:10, recorded today.
+    assert "Happened 2 March 2025 at 02:10; recorded " in body
+    assert "Happened 3 March 2025 at 09:00; recorded " in body  # the warrant
+
+
 def _csv_rows(content: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 

@@ -139,6 +139,7 @@ class Entry:
     done: str = ""
     rationale: str = ""
     hash: str = ""
+    happened: dt.datetime | None = None  # for a fact: when it happened, which may be long before it was recorded
 
     @property
     def kind_label(self) -> str:
@@ -354,7 +355,23 @@ def entry_for(event: AuditEvent, lookups: _Lookups) -> Entry:
         return replace(base, done=done, rationale=rationale)
     if kind == "access":
         return replace(base, done=_access(event, new))
-    return replace(base, known=_fact(event, new))
+    return replace(base, known=_fact(event, new), happened=_happened(new))
+
+
+# The field of a fact's audit row that says when it happened, by fact.
+_HAPPENED_FIELDS = ("occurred_at", "completed_at", "seen_at", "at", "issued_at", "starts_at", "fitted_at", "executed_at")
+
+
+def _happened(new: dict[str, Any]) -> dt.datetime | None:
+    for name in _HAPPENED_FIELDS:
+        value = new.get(name)
+        if value:
+            try:
+                moment = dt.datetime.fromisoformat(str(value))
+            except ValueError:
+                return None
+            return moment if moment.tzinfo is not None else timezone.make_aware(moment)
+    return None
 
 
 # --- which audit rows belong to a case ----------------------------------------------------
