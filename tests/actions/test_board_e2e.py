@@ -53,8 +53,8 @@ def test_a_warrant_left_with_one_officer_rises_to_the_top_of_the_supervisors_boa
     rows = [int(pk) for pk in re.findall(r'data-action="(\d+)"', body)]
     assert rows and rows[0] == warrant_action.pk
     assert "overdue by" in body.split('data-action="')[1]
-    words = {2: "sergeant", 3: "inspector", 4: "superintendent"}[warrant_action.level]
-    assert f"{warrant_action.level} ({words})" in body.split('data-action="')[1]  # the level in words
+    words = {2: "supervisor (sergeant)", 3: "inspector", 4: "superintendent"}[warrant_action.level]
+    assert f"{warrant_action.level}: {words}" in body.split('data-action="')[1]  # the level in the policy's words
 
     response = _client(officer).post(
         reverse("action_decline", args=[warrant_action.pk]), {"rationale": "Arrested by a neighbouring force this morning."}

@@ -155,13 +155,20 @@ class Entry:
         return " ".join(parts)
 
 
-def _when(value: Any) -> str:
+def _moment(value: Any) -> dt.datetime | None:
+    """A time written into an audit row (ISO 8601), or None when it is not one."""
     if not value:
-        return ""
+        return None
     try:
-        moment = dt.datetime.fromisoformat(str(value))
+        return dt.datetime.fromisoformat(str(value))
     except ValueError:
-        return str(value)
+        return None
+
+
+def _when(value: Any) -> str:
+    moment = _moment(value)
+    if moment is None:
+        return str(value) if value else ""
     if moment.tzinfo is None:
         return moment.strftime("%-d %b %Y %H:%M")
     return timezone.localtime(moment).strftime("%-d %b %Y %H:%M")
@@ -363,15 +370,11 @@ _HAPPENED_FIELDS = ("occurred_at", "completed_at", "seen_at", "at", "issued_at",
 
 
 def _happened(new: dict[str, Any]) -> dt.datetime | None:
-    for name in _HAPPENED_FIELDS:
-        value = new.get(name)
-        if value:
-            try:
-                moment = dt.datetime.fromisoformat(str(value))
-            except ValueError:
-                return None
-            return moment if moment.tzinfo is not None else timezone.make_aware(moment)
-    return None
+    name = next((n for n in _HAPPENED_FIELDS if new.get(n)), None)
+    moment = _moment(new.get(name)) if name else None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else timezone.make_aware(moment)
 
 
 # --- which audit rows belong to a case ----------------------------------------------------

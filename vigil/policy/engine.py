@@ -95,6 +95,11 @@ KIND_WORDS = {
 }
 
 
+def kind_words(kind: str) -> str:
+    """What an action of `kind` asks, in words ("tell the school"); the code when unknown."""
+    return KIND_WORDS.get(kind, kind)
+
+
 # --- what comes out ---------------------------------------------------------------------
 
 
@@ -471,11 +476,11 @@ class Engine:
         name = self.policy.ladder.level_name(level)
         if action.status == DECLINED and action.closed_at == at:
             return (
-                f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)} declined for a"
+                f"{action.id} {kind_words(action.kind)} for {self.who(action.victim)} declined for a"
                 f" high-risk pair: raised to level {level}, {name}, for sign-off"
             )
         return (
-            f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)} not done in time:"
+            f"{action.id} {kind_words(action.kind)} for {self.who(action.victim)} not done in time:"
             f" raised to level {level}, {name}"
         )
 
@@ -565,7 +570,7 @@ class Engine:
     def describe_created(self, action: Action, due_at: dt.datetime, priority: str) -> str:
         subject = "" if action.subject is None else " / " + self.who(action.subject)
         return (
-            f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} for {self.who(action.victim)}{subject}"
+            f"{action.id} {kind_words(action.kind)} for {self.who(action.victim)}{subject}"
             f" ({action.rule}, {priority}, due {self.when(due_at)}): {action.reason}"
         )
 
@@ -610,7 +615,7 @@ class Engine:
             opened = self._open_by_subject.get((action.subject, action.kind))
             if opened is not None:
                 opened.pop(action.id, None)
-        self._note(f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} closed {status}: {why}")
+        self._note(f"{action.id} {kind_words(action.kind)} closed {status}: {why}")
 
     def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
         opened = self._open.get((pair, kind))
@@ -1527,10 +1532,10 @@ class Engine:
             facts = [word for flag, word in ((e.weapons, "weapons"), (e.threat_to_kill, "a threat to kill")) if flag]
             return f"intelligence about {w(e.subject)}" + (f": {' and '.join(facts)}" if facts else "")
         if isinstance(e, ActionCompleted):
-            return f"an officer did '{KIND_WORDS.get(e.action, e.action)}' for {w(e.victim)} / {w(e.subject)}"
+            return f"an officer did '{kind_words(e.action)}' for {w(e.victim)} / {w(e.subject)}"
         if isinstance(e, ActionDeclined):
             return (
-                f"an officer declined '{KIND_WORDS.get(e.action, e.action)}' for {w(e.victim)} / {w(e.subject)}:"
+                f"an officer declined '{kind_words(e.action)}' for {w(e.victim)} / {w(e.subject)}:"
                 f" {e.rationale or '(no rationale recorded)'}"
             )
         return e.type

@@ -4,6 +4,7 @@ what to do next, and always where to get help now."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -46,8 +47,6 @@ KIND_HINTS = {
 def parse_time(text: str) -> dt.time | None:
     """A time as people write it: 14:30, 14.30, 1430, 9, 9pm, 9.30pm, 9:30 am, 12am; None
     when it is none of those."""
-    import re
-
     match = re.fullmatch(r"\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
     if match is None:
         return None

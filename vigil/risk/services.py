@@ -60,10 +60,11 @@ def escalators_in(instrument: str, answers: Mapping[int, str]) -> tuple[str, lis
     return (chosen.risk.escalator_level if words else ""), words
 
 
-def grading_reference(case: Case, result: Score, answers: Mapping[int, str] | None = None) -> tuple[str, str]:
+def grading_reference(case: Case, result: Score, escalation: tuple[str, list[str]] | None = None) -> tuple[str, str]:
     """The level below which an officer's grading is a disagreement, and why: the highest of
-    what these answers give, the escalators they raise, and the level the case already holds."""
-    held, escalators = escalators_in(result.instrument, answers) if answers is not None else ("", [])
+    what these answers give, the escalators they raise (`escalators_in`), and the level the
+    case already holds."""
+    held, escalators = escalation or ("", [])
     if RISK_RANK.get(case.risk_level, 0) > max(result.rank, RISK_RANK.get(held, 0)):
         return case.risk_level, f"the case is already at {case.get_risk_level_display().lower()}"
     if held and RISK_RANK[held] > result.rank:
@@ -148,7 +149,7 @@ def assessment_draft_submit(
             raise ValidationError(
                 {"answers": f"questions {', '.join(map(str, result.unanswered))} need an answer before you submit"}
             )
-        reference, why = grading_reference(case, result, draft_answers(locked))
+        reference, why = grading_reference(case, result, escalators_in(locked.instrument, draft_answers(locked)))
         if RISK_RANK[officer_level] < RISK_RANK.get(reference, 0) and not officer_rationale:
             raise ValidationError({"officer_rationale": f"Explain why you grade the risk lower than {reference}: {why}"})
         assessment = assessment_record(

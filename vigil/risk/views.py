@@ -122,7 +122,7 @@ def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpRespon
     case, draft, instrument = _load(request, pk, draft_pk)
     result = draft_score(draft)
     held, escalators = escalators_in(draft.instrument, draft_answers(draft))
-    reference, why = grading_reference(case, result, draft_answers(draft))
+    reference, why = grading_reference(case, result, (held, escalators))
     form = GradingForm(request.POST if request.method == "POST" else None, reference=reference, reference_why=why)
     if request.method == "POST" and not result.unanswered and form.is_valid():
         try:

@@ -6,7 +6,7 @@ import datetime as dt
 import textwrap
 from zoneinfo import ZoneInfo
 
-from vigil.policy.engine import KIND_WORDS, Action
+from vigil.policy.engine import Action, kind_words
 from vigil.timeline.replay import Replay
 
 WIDTH = 100
@@ -80,7 +80,7 @@ def _name(result: Replay, ref: str | None) -> str:
 def _action_line(action: Action, zone: ZoneInfo, result: Replay) -> str:
     who = f"{_name(result, action.victim)}" + (f" / {_name(result, action.subject)}" if action.subject else "")
     text = (
-        f"{action.id} {KIND_WORDS.get(action.kind, action.kind)} [{action.kind}] ({action.rule}, {action.priority})"
+        f"{action.id} {kind_words(action.kind)} [{action.kind}] ({action.rule}, {action.priority})"
         f" for {who}: created {_when(action.created_at, zone)},"
         f" due {_when(action.due_at, zone)}"
     )

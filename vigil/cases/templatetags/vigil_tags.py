@@ -45,13 +45,12 @@ def page_query(context: template.Context, number: int) -> str:
     return "?" + params.urlencode()
 
 
-LEVEL_WORDS = {1: "with the owner", 2: "sergeant", 3: "inspector", 4: "superintendent"}
-
-
 @register.filter
 def level_words(level: int | None) -> str:
-    """An escalation level as the board shows it: '4 (superintendent)'."""
+    """An escalation level as the board shows it, named by the policy in use's ladder:
+    '4: superintendent'."""
+    from vigil.actions.engine_adapter import policy
+
     if level is None:
         return ""
-    words = LEVEL_WORDS.get(int(level))
-    return f"{level} ({words})" if words else str(level)
+    return f"{level}: {policy().ladder.level_name(int(level))}"
