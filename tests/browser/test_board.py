@@ -132,9 +132,9 @@ def test_the_board_on_a_phone_keeps_the_filter_in_the_flow_and_the_rows_reachabl
         assert hit
         # The table keeps every column: its region scrolls sideways to the last one.
         wrap = page.locator(".vigil-table-wrap").first
-        assert page.evaluate(
-            "el => el.scrollWidth >= el.clientWidth && getComputedStyle(el).overflowX === 'auto'", wrap.element_handle()
-        )
+        assert page.evaluate("el => getComputedStyle(el).overflowX", wrap.element_handle()) == "auto"
+        # At 375 px the table is wider than the screen: the last column is reached by scrolling.
+        assert page.evaluate("el => el.scrollWidth > el.clientWidth", wrap.element_handle())
         page.screenshot(path=str(artifacts / "board-phone.png"), full_page=True)
     finally:
         context.close()
