@@ -6,13 +6,17 @@ from typing import Any, cast
 from django import forms
 
 from vigil.core.constants import ActionKind
+from vigil.core.forms import GovukForm
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(GovukForm):
+    error_names = {"note": "the note of what was done"}
     note = forms.CharField(label="What was done (optional)", widget=forms.Textarea, required=False, max_length=5000)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(GovukForm):
+    error_names = {"rationale": "the reason"}
+
     rationale = forms.CharField(
         label="Why will this not be done?",
         help_text="Your reason is kept in the case chronology and read by your supervisor.",
@@ -28,8 +32,10 @@ class DeclineForm(forms.Form):
         return value
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GovukForm):
     """Reassign an action to another member of the action's team."""
+
+    error_names = {"owner": "who should do it"}
 
     owner = forms.TypedChoiceField(
         label="Who should do it?",
@@ -43,12 +49,13 @@ class ReassignForm(forms.Form):
         owner.choices = [("", "Choose a person")] + [(m.pk, str(m)) for m in members]
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(GovukForm):
     prefix = "signoff"
     note = forms.CharField(label="Note (optional)", widget=forms.Textarea, required=False, max_length=5000)
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(GovukForm):
+    error_names = {"note": "the reason for sending it back"}
     prefix = "send_back"
     note = forms.CharField(
         label="Why is it sent back?",
@@ -72,7 +79,7 @@ BOARD_STATUSES = [
 BOARD_LEVELS = [("1", "1 (officer)"), ("2", "2 (supervisor)"), ("3", "3 (inspector)"), ("4", "4 (superintendent)")]
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(GovukForm):
     """The board's filters, read from the query string (a plain GET form)."""
 
     kind = forms.MultipleChoiceField(label="Kind of action", choices=ActionKind.choices, required=False)

@@ -6,9 +6,12 @@ from django import forms
 from django.utils import timezone
 
 from vigil.core.constants import ReportCategory
+from vigil.core.forms import GovukForm
 
 
-class ReportForm(forms.Form):
+class ReportForm(GovukForm):
+    error_names = {"category": "the kind of report", "occurred_at": "the time it was reported"}
+
     category = forms.ChoiceField(label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices])
     occurred_at = forms.DateTimeField(
         label="When was it reported?",

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigil.audit.services import audit_record
 from vigil.core.access import pseudonymised_cases, reveal_protected_address
+from vigil.core.forms import GovukForm, GovukFormMixin
 from vigil.core.middleware import SIGNED_IN_AT
 from vigil.core.otp import confirmed_devices, seed_to_base32
 
@@ -59,10 +61,19 @@ def _safe_next(request: HttpRequest, default: str = "") -> str:
     return default or reverse("home")
 
 
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_names = {"username": "your username", "password": "your password"}
+    error_messages = {
+        "invalid_login": "The username or password is not right. Check both and try again",
+        "inactive": "This account is switched off. Ask your supervisor or the service desk to switch it on",
+    }
+
+
 class SignInView(LoginView):
     """The password step. A correct password leads to the code page, not into Vigil."""
 
     template_name = "registration/login.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = False
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -77,7 +88,7 @@ class SignInView(LoginView):
         return f"{reverse(target)}?{urlencode({'next': super().get_success_url()})}"
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm):
     code = forms.CharField(
         label="Code from your authenticator app",
         min_length=6,

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from django import forms
 
+from vigil.core.forms import GovukForm
+
 RATIONALE_REQUIRED = "Explain why you made this decision"
 
 
-class LinkDecisionForm(forms.Form):
+class LinkDecisionForm(GovukForm):
     """The reason for a decision on an identity link. It is kept with the link and in the
     audit trail, and the next person to doubt the link will read it."""
+
+    error_names = {"rationale": "the reason"}
 
     rationale = forms.CharField(
         label="Why?",

@@ -11,12 +11,15 @@ from django import forms
 from django.utils import timezone
 
 from vigil.core.constants import ContactChannel
+from vigil.core.forms import GovukForm
 from vigil.portal.constants import AccessMethod, SeenBy, SubmissionKind
 
 DANGER = "If you are in danger now, call 999."
 
 
-class SignInForm(forms.Form):
+class SignInForm(GovukForm):
+    error_names = {"reference": "the reference"}
+
     reference = forms.CharField(
         label="Reference",
         max_length=30,
@@ -69,7 +72,21 @@ REPORTER_KINDS = [
 ]
 
 
-class ReportForm(forms.Form):
+class ReportForm(GovukForm):
+    error_names = {
+        "kind": "what happened",
+        "channel": "how they tried to contact you",
+        "day": "the day it happened",
+        "month": "the month it happened",
+        "year": "the year it happened",
+        "time": "the time",
+        "where": "where it happened",
+        "lat": "the place on the map",
+        "lon": "the place on the map",
+        "seen_by": "who saw it",
+        "seen_by_name": "their name",
+    }
+
     kind = forms.ChoiceField(
         label="What happened?",
         choices=REPORTER_KINDS,
@@ -157,8 +174,14 @@ class ReportForm(forms.Form):
         return data
 
 
-class IssueAccessForm(forms.Form):
+class IssueAccessForm(GovukForm):
     """The officer's form to give the victim or a named family member a way to report."""
+
+    error_names = {
+        "reporter": "who it is for",
+        "method": "how they will sign in",
+        "victim_consent": "whether the victim asked for this",
+    }
 
     reporter = forms.ChoiceField(label="Who is it for?", widget=forms.RadioSelect)
     new_name = forms.CharField(label="Full name of the family member", required=False, max_length=200)
@@ -187,7 +210,9 @@ class IssueAccessForm(forms.Form):
         return data
 
 
-class WithdrawAccessForm(forms.Form):
+class WithdrawAccessForm(GovukForm):
+    error_names = {"reason": "the reason for withdrawing it"}
+
     reason = forms.CharField(
         label="Why are you withdrawing it?",
         max_length=500,

@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 
 from vigil.core.constants import RISK_RANK, Answer, RiskLevel
+from vigil.core.forms import GovukForm
 from vigil.risk.catalogue import Instrument, Section
 
 
-class InstrumentChoiceForm(forms.Form):
+class InstrumentChoiceForm(GovukForm):
+    error_names = {"instrument": "which assessment to complete"}
     instrument = forms.ChoiceField(widget=forms.RadioSelect, error_messages={"required": "Choose which assessment to complete"})
 
     def __init__(self, *args: Any, instruments: dict[str, Instrument], **kwargs: Any) -> None:
@@ -19,7 +21,7 @@ class InstrumentChoiceForm(forms.Form):
         field.choices = [(key, instrument.name) for key, instrument in instruments.items()]
 
 
-class SectionForm(forms.Form):
+class SectionForm(GovukForm):
     """One section of an instrument: each question answered Yes, No or Not known."""
 
     def __init__(self, *args: Any, section: Section, **kwargs: Any) -> None:
@@ -34,6 +36,9 @@ class SectionForm(forms.Form):
                 error_messages={"required": f"Answer question {question.number}: choose yes, no or not known"},
             )
 
+    def error_name(self, name: str, field: forms.Field) -> str:
+        return f"an answer to question {name.removeprefix('q')}"
+
     def rows(self) -> list[tuple[Any, Any]]:
         return [(question, self[f"q{question.number}"]) for question in self.section.questions]
 
@@ -41,7 +46,7 @@ class SectionForm(forms.Form):
         return {q.number: self.cleaned_data[f"q{q.number}"] for q in self.section.questions}
 
 
-class GradingForm(forms.Form):
+class GradingForm(GovukForm):
     """The officer's own grading, asked after they have seen what the answers give."""
 
     officer_level = forms.ChoiceField(
