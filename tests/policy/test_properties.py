@@ -24,6 +24,8 @@ from vigil.policy.facts import (
     Breach,
     Condition,
     ContactAttempt,
+    DisclosureDecision,
+    DisclosureRequest,
     Event,
     Intelligence,
     OrderEnded,
@@ -60,6 +62,8 @@ RULE_KINDS = {
     "R9": {"serial_perpetrator_review"},
     "R10": set(),
     "R11": set(),
+    "R12": {"victim_contact"},
+    "R13": {"dvds_decision"},
     "risk": {"supervisor_review"},
 }
 
@@ -86,6 +90,7 @@ VICTIMS = ("V1", "V2")
 SUBJECTS = ("P1", "P1b", "P2")
 ORDERS = ("O1", "O2")
 WARRANTS = ("W1", "W2")
+REQUESTS = ("D1", "D2")
 
 # Few distinct moments, so that events often share a timestamp.
 moments = st.builds(
@@ -124,6 +129,8 @@ def events(draw: st.DrawFn) -> Event:
                 "intelligence",
                 "completed",
                 "declined",
+                "disclosure_request",
+                "disclosure_decision",
             ]
         )
     )
@@ -169,11 +176,31 @@ def events(draw: st.DrawFn) -> Event:
         lat = H1.lat + draw(st.floats(-0.006, 0.006, allow_nan=False))
         lon = H1.lon + draw(st.floats(-0.01, 0.01, allow_nan=False))
         near = draw(st.sampled_from((None, victim)))
+        reporter = draw(st.sampled_from((None, victim, "K", subject)))
         if draw(st.booleans()):
-            return Sighting(at=at, subject=subject, near=near, place=draw(st.sampled_from(("H1", "H2", "H3", "S1"))))
-        return Sighting(at=at, subject=subject, near=near, lat=lat, lon=lon)
+            place = draw(st.sampled_from(("H1", "H2", "H3", "S1")))
+            return Sighting(at=at, subject=subject, near=near, place=place, reported_by=reporter)
+        return Sighting(at=at, subject=subject, near=near, lat=lat, lon=lon, reported_by=reporter)
     if kind == "contact":
-        return ContactAttempt(at=at, subject=subject, victim=victim, channel=draw(st.sampled_from(("call", "message"))))
+        channel = draw(st.sampled_from(("call", "message")))
+        reporter = draw(st.sampled_from((None, victim, "K")))
+        return ContactAttempt(at=at, subject=subject, victim=victim, channel=channel, reported_by=reporter)
+    if kind == "disclosure_request":
+        return DisclosureRequest(
+            at=at,
+            request=draw(st.sampled_from(REQUESTS)),
+            route=draw(st.sampled_from(("right_to_ask", "right_to_know"))),
+            subject=subject,
+            person_at_risk=victim,
+            applicant=draw(st.sampled_from((None, victim))),
+        )
+    if kind == "disclosure_decision":
+        return DisclosureDecision(
+            at=at,
+            request=draw(st.sampled_from(REQUESTS)),
+            decision=draw(st.sampled_from(("disclose", "no_disclosure"))),
+            rationale=draw(st.sampled_from(("", "nothing on record meets the threshold"))),
+        )
     if kind == "arrest":
         return Arrest(at=at, subject=subject)
     if kind == "warrant":

@@ -1,8 +1,9 @@
-"""Rules R1-R11 of POLICY.md at their boundaries, through `evaluate`."""
+"""Rules R1-R13 of POLICY.md at their boundaries, through `evaluate`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 
 import pytest
 
@@ -25,6 +26,7 @@ from tests.policy.builders import (
     world,
 )
 from vigil.policy import geo
+from vigil.policy.config import DEFAULT_POLICY_PATH, parse_policy
 from vigil.policy.facts import (
     ActionCompleted,
     ActionDeclined,
@@ -32,6 +34,8 @@ from vigil.policy.facts import (
     Arrest,
     Breach,
     ContactAttempt,
+    DisclosureDecision,
+    DisclosureRequest,
     OrderEnded,
     Person,
     Place,
@@ -631,6 +635,216 @@ def test_r11_decline_without_rationale_is_refused() -> None:
     t = T0 + HOUR
     events = [report(T0), ActionDeclined(at=t, action="database_checks", victim="V", subject="P", rationale="  ")]
     assert only(run(events), "database_checks").status == "open"
+
+
+# --- R12 victim's report -----------------------------------------------------------------------
+
+FAMILY = Person("F", "Jo Family", born="1970-02-02")
+STRANGER = Person("X", "Kim Passer-by", born="1980-04-04")
+R12_WORLD = world(people=[FAMILY, STRANGER], relationships=[Relationship("V", "F", "family")])
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def test_r12_a_sighting_reported_by_family_gets_the_victim_called_back_within_4_hours() -> None:
+    seen = T0 + DAY
+    far = point_at(VICTIM_HOME, 9000)
+    events = [report(T0), Sighting(at=seen, subject="P", near="V", lat=far[0], lon=far[1], reported_by="F")]
+    outcome = run(events, seen + HOUR, w=R12_WORLD)
+    contact = only(outcome, "victim_contact")
+    assert (contact.rule, contact.victim, contact.subject) == ("R12", "V", "P")
+    assert (contact.created_at, contact.due_at, contact.priority, contact.status) == (seen, seen + 4 * HOUR, "high", "open")
+    assert "Jo Family (F) reported" in contact.reason and "call Alex Victim (V) back" in contact.reason
+    assert flags(outcome, "breach") == []  # no order: R12 alone
+
+
+def test_r12_a_high_pair_is_called_back_within_the_hour_after_the_events_other_rules() -> None:
+    seen = T0 + DAY
+    # Not high before the sighting: the breach of the order by a subject known to stalk (E1)
+    # makes the pair high, and R12 reads the level after that.
+    events = [report(T0, "stalking"), order(T0 + HOUR), Sighting(at=seen, subject="P", near="V", reported_by="F")]
+    outcome = run(events, seen, w=R12_WORLD)
+    assert outcome.levels[("V", "P")] == "high"
+    contact = only(outcome, "victim_contact")
+    assert (contact.due_at, contact.priority) == (seen + HOUR, "immediate")
+    assert only(outcome, "arrest_suspect").priority == "immediate"
+
+
+def test_r12_a_contact_attempt_reported_by_the_victim() -> None:
+    t = T0 + DAY
+    outcome = run([report(T0), ContactAttempt(at=t, subject="P", victim="V", channel="message", reported_by="V")])
+    contact = only(outcome, "victim_contact")
+    assert (contact.rule, contact.due_at, contact.priority) == ("R12", t + 4 * HOUR, "high")
+    assert contact.reason.startswith("the victim reported")
+
+
+def test_r12_near_someone_else_reported_by_the_victim_calls_the_victim() -> None:
+    t = T0 + DAY
+    outcome = run([report(T0), Sighting(at=t, subject="P", near="F", reported_by="V")], w=R12_WORLD)
+    assert only(outcome, "victim_contact").victim == "V"
+
+
+@pytest.mark.parametrize(
+    "sighting",
+    [
+        Sighting(at=T0 + DAY, subject="P", near="X", reported_by="X"),  # nobody named is his victim
+        Sighting(at=T0 + DAY, subject="P", near=None, reported_by="F"),  # family, but no victim named
+        Sighting(at=T0 + DAY, subject="P", near="V", reported_by="P"),  # reported by the subject himself
+        Sighting(at=T0 + DAY, subject="P", near="V", reported_by=None),  # nobody reported it
+    ],
+    ids=["not-a-victim", "no-victim-named", "by-the-subject", "no-reporter"],
+)
+def test_r12_no_call_back_without_a_victim_and_someone_reporting(sighting: Sighting) -> None:
+    assert kinds(run([report(T0), sighting], w=R12_WORLD), "victim_contact") == []
+
+
+def test_r12_a_victim_of_another_subject_is_not_his_victim() -> None:
+    w = world(people=[Person("Q", "Other Subject", born="1975-01-01"), FAMILY])
+    events = [report(T0, suspect="Q"), Sighting(at=T0 + DAY, subject="P", near="V", reported_by="F")]
+    assert kinds(run(events, w=w), "victim_contact") == []
+
+
+def test_r12_merges_into_an_open_victim_contact_earlier_due_and_higher_priority() -> None:
+    issued, seen = T0 + DAY, T0 + DAY + 2 * HOUR
+    events = [
+        report(T0),
+        WarrantIssued(at=issued, warrant="W1", subject="P"),  # R6: victim_contact due in 24 h, high
+        Sighting(at=seen, subject="P", near="V", reported_by="F"),
+    ]
+    outcome = run(events, seen + HOUR, w=R12_WORLD)
+    contact = only(outcome, "victim_contact")  # none is added
+    assert (contact.rule, contact.created_at) == ("R6", issued)
+    assert (contact.due_at, contact.priority) == (seen + 4 * HOUR, "high")  # the earlier of the two times
+    # A high pair's call back (1 h, immediate) makes the open one immediate as well.
+    high = run([*events[:2], dash(T0 + HOUR, 14), events[2]], seen + HOUR, w=R12_WORLD)
+    contact = only(high, "victim_contact")
+    assert (contact.rule, contact.due_at, contact.priority) == ("R6", seen + HOUR, "immediate")
+    # Completing it closes the one action for the pair.
+    done = run([*events, ActionCompleted(at=seen + HOUR, action="victim_contact", victim="V", subject="P")], w=R12_WORLD)
+    assert only(done, "victim_contact").status == "done"
+
+
+def test_r12_an_open_victim_contact_due_sooner_and_as_urgent_is_left_as_it_is() -> None:
+    first, second = T0 + DAY, T0 + DAY + 2 * HOUR
+    events = [
+        report(T0),
+        Sighting(at=first, subject="P", near="V", reported_by="F"),
+        Sighting(at=second, subject="P", near="V", reported_by="V"),
+    ]
+    contact = only(run(events, second, w=R12_WORLD), "victim_contact")
+    assert (contact.created_at, contact.due_at, contact.priority) == (first, first + 4 * HOUR, "high")
+
+
+def test_r12_merging_into_an_overdue_action_climbs_at_once_never_before_the_report() -> None:
+    """The open one is overdue when the report comes: it keeps its earlier due time and
+    becomes immediate. The steps its old ladder reached stay; the immediate ladder's steps
+    that already lie in the past are recorded at the moment of the report, not before it."""
+    issued = T0 + DAY
+    due = issued + DAY
+    seen = due + 6 * HOUR  # past due + 1 h and due + 4 h, the immediate ladder's steps 3 and 4
+    events = [
+        report(T0),
+        dash(T0 + HOUR, 14),
+        WarrantIssued(at=issued, warrant="W1", subject="P"),
+        Sighting(at=seen, subject="P", near="V", reported_by="F"),
+    ]
+    contact = only(run(events, seen + DAY, w=R12_WORLD), "victim_contact")
+    assert (contact.due_at, contact.priority) == (due, "immediate")
+    assert contact.escalations == ((due, 2), (seen, 3), (seen + MICROSECOND, 4))
+
+
+def test_r12_can_be_switched_off_and_its_times_are_the_policys() -> None:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    off = parse_policy(tomllib.loads(text.replace('title = "victim\'s report"', 'title = "victim\'s report"\nenabled = false')))
+    slow = parse_policy(tomllib.loads(text.replace("victim_contact_due_hours = 4", "victim_contact_due_hours = 6")))
+    events = [report(T0), Sighting(at=T0 + DAY, subject="P", near="V", reported_by="F")]
+    assert kinds(run(events, w=R12_WORLD, p=off), "victim_contact") == []
+    assert only(run(events, w=R12_WORLD, p=slow), "victim_contact").due_at == T0 + DAY + 6 * HOUR
+
+
+# --- R13 disclosure (Clare's Law) ----------------------------------------------------------------
+
+NEW_PARTNER = Person("N", "Robin Newpartner", born="1992-06-06")
+R13_WORLD = world(people=[NEW_PARTNER])
+
+
+def request(at_: dt.datetime, *, person_at_risk: str = "N", ref: str = "D1") -> DisclosureRequest:
+    return DisclosureRequest(
+        at=at_, request=ref, route="right_to_ask", subject="P", person_at_risk=person_at_risk, applicant=person_at_risk
+    )
+
+
+def decision(at_: dt.datetime, decided: str = "disclose", rationale: str = "", ref: str = "D1") -> DisclosureDecision:
+    return DisclosureDecision(at=at_, request=ref, decision=decided, rationale=rationale)
+
+
+def test_r13_a_request_is_decided_within_28_days() -> None:
+    t = T0 + DAY
+    outcome = run([report(T0), request(t)], t + HOUR, w=R13_WORLD)
+    action = only(outcome, "dvds_decision")
+    assert (action.rule, action.victim, action.subject) == ("R13", "N", "P")
+    assert (action.created_at, action.due_at, action.priority) == (t, t + 28 * DAY, "medium")
+    assert "right to ask" in action.reason
+
+
+@pytest.mark.parametrize(
+    ("after", "steps"),
+    [(28 * DAY - MINUTE, ()), (28 * DAY, ()), (28 * DAY + MINUTE, (2,))],
+    ids=["a-minute-early", "at-28-days", "a-minute-late"],
+)
+def test_r13_the_28_day_boundary(after: dt.timedelta, steps: tuple[int, ...]) -> None:
+    t = T0 + DAY
+    outcome = run([request(t), decision(t + after)], t + 60 * DAY, w=R13_WORLD)
+    action = only(outcome, "dvds_decision")
+    assert (action.status, action.closed_at) == ("done", t + after)
+    assert tuple(level for _, level in action.escalations) == steps
+
+
+def test_r13_open_at_28_days_goes_to_the_supervisor_then() -> None:
+    t = T0 + DAY
+    assert only(run([request(t)], t + 28 * DAY - MICROSECOND, w=R13_WORLD), "dvds_decision").escalations == ()
+    assert only(run([request(t)], t + 28 * DAY, w=R13_WORLD), "dvds_decision").escalations == ((t + 28 * DAY, 2),)
+
+
+def test_r13_a_high_pair_at_the_request_is_decided_within_24_hours() -> None:
+    t = T0 + DAY
+    events = [report(T0, victim="N"), dash(T0 + HOUR, 14, victim="N"), request(t)]
+    action = only(run(events, t, w=R13_WORLD), "dvds_decision")
+    assert (action.due_at, action.priority) == (t + DAY, "high")
+    # The level of another pair (the subject's earlier victim) does not count.
+    other = [report(T0), dash(T0 + HOUR, 14), request(t)]
+    assert only(run(other, t, w=R13_WORLD), "dvds_decision").due_at == t + 28 * DAY
+
+
+def test_r13_no_disclosure_without_a_rationale_leaves_it_open() -> None:
+    t = T0 + DAY
+    outcome = run([request(t), decision(t + DAY, "no_disclosure", "  ")], t + 30 * DAY, w=R13_WORLD)
+    action = only(outcome, "dvds_decision")
+    assert (action.status, action.closed_at) == ("open", None)
+    assert [level for _, level in action.escalations] == [2, 3]
+    [entry] = [e for e in outcome.events if e.type == "disclosure_decision"]
+    assert "without a rationale" in " ".join(entry.outcomes)
+
+
+def test_r13_no_disclosure_with_a_rationale_closes_it() -> None:
+    t = T0 + DAY
+    why = "Nothing on record meets the threshold; safety advice given."
+    action = only(run([request(t), decision(t + DAY, "no_disclosure", why)], w=R13_WORLD), "dvds_decision")
+    assert (action.status, action.closed_at, action.rationale) == ("done", t + DAY, why)
+
+
+def test_r13_a_decision_closes_only_its_own_request() -> None:
+    t = T0 + DAY
+    events = [request(t), request(t + HOUR, ref="D2"), decision(t + DAY, ref="D2")]
+    outcome = run(events, w=R13_WORLD)
+    assert sorted((a.key.rsplit(":", 1)[1], a.status) for a in kinds(outcome, "dvds_decision")) == [
+        ("D1", "open"),
+        ("D2", "done"),
+    ]
+
+
+def test_r13_a_decision_at_the_moment_of_its_request_answers_it() -> None:
+    t = T0 + DAY
+    assert only(run([decision(t), request(t)], w=R13_WORLD), "dvds_decision").status == "done"
 
 
 def test_completion_closes_every_open_action_of_that_kind_for_the_pair() -> None:

@@ -119,8 +119,24 @@ def test_warrant_execute_warrant_after_the_sighting(warrant: dict[str, Any]) -> 
 
 
 def test_warrant_victim_contact_when_issued(warrant: dict[str, Any]) -> None:
-    contacts = actions(warrant, "victim_contact")
+    contacts = actions(warrant, "victim_contact", rule="R6")
     assert [(c["victim"], instant(c["created_at"])) for c in contacts] == [("V1", local("2022-01-04T11:00"))]
+
+
+def test_warrant_the_sons_sighting_gets_the_victim_called_back(warrant: dict[str, Any]) -> None:
+    # R12 (issue 12's public expectation): the son's report of the sighting at 19:10 creates
+    # a victim_contact, immediate, due by 20:10.
+    t = local("2021-11-14T19:10")
+    [contact] = created_at(warrant, "victim_contact", t)
+    assert (contact["victim"], contact["subject"], contact["rule"]) == ("V1", "P1", "R12")
+    assert contact["priority"] == "immediate"
+    assert instant(contact["due_at"]) <= local("2021-11-14T20:10")
+    # The later sightings by the son find it still open: none is added (R12), and R6's own
+    # victim_contact for the warrant is the only other one.
+    assert [(c["rule"], instant(c["created_at"])) for c in actions(warrant, "victim_contact")] == [
+        ("R12", t),
+        ("R6", local("2022-01-04T11:00")),
+    ]
 
 
 def test_warrant_no_school_for_an_adult_son(warrant: dict[str, Any]) -> None:
@@ -204,6 +220,17 @@ def test_household_doorstep_sighting_breaks_the_dvpo(household: dict[str, Any]) 
     assert arrest["status"] == "done"
     assert instant(arrest["closed_at"]) == local("2025-03-13T00:30")
     assert arrest["escalations"] == []
+
+
+def test_household_doorstep_sighting_gets_the_victim_called_back(household: dict[str, Any]) -> None:
+    # R12 (issue 12's public expectation): the doorstep sighting at 23:41 creates a
+    # victim_contact, immediate, due by 00:41; the arrest at 00:30 does not close it.
+    t = local("2025-03-12T23:41")
+    [contact] = created_at(household, "victim_contact", t)
+    assert (contact["victim"], contact["subject"], contact["rule"]) == ("V2", "P2", "R12")
+    assert contact["priority"] == "immediate"
+    assert instant(contact["due_at"]) <= local("2025-03-13T00:41")
+    assert contact["status"] == "open"
 
 
 # --- the real program ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ ACTION_KINDS = (
     "victim_contact",
     "priority_response",
     "serial_perpetrator_review",
+    "dvds_decision",
 )
 REPORT_CATEGORIES = (
     "domestic_abuse",
@@ -52,6 +53,8 @@ REPORT_CATEGORIES = (
 )
 RELATIONSHIP_KINDS = ("partner", "ex_partner", "family", "household", "colleague", "acquaintance", "stranger")
 PLACE_KINDS = ("home", "work", "school", "other")
+DISCLOSURE_ROUTES = ("right_to_ask", "right_to_know")
+DISCLOSURE_DECISIONS = ("disclose", "no_disclosure")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -127,6 +130,11 @@ class RiskSettings:
     @property
     def escalator_window(self) -> dt.timedelta:
         return dt.timedelta(days=self.escalator_days)
+
+    @property
+    def high(self) -> str:
+        """The highest level ("a high pair" in the rules)."""
+        return self.levels[-1]
 
     def rank(self, level: str | None) -> int:
         """0 for no level, then 1, 2, 3 for standard, medium, high."""
@@ -253,6 +261,23 @@ class R11Declines:
 
 
 @dataclass(frozen=True)
+class R12VictimsReport:
+    enabled: bool
+    title: str
+    victim_contact: ActionSpec
+    victim_contact_high: ActionSpec  # when the pair is high after the event's other rules
+
+
+@dataclass(frozen=True)
+class R13Disclosure:
+    enabled: bool
+    title: str
+    dvds_decision: ActionSpec
+    dvds_decision_high: ActionSpec  # when the pair is high at the request
+    rationale_required: bool  # for a decision not to disclose
+
+
+@dataclass(frozen=True)
 class Rules:
     R1: R1Intake
     R2: R2Children
@@ -265,6 +290,8 @@ class Rules:
     R9: R9Serial
     R10: R10Proximity
     R11: R11Declines
+    R12: R12VictimsReport
+    R13: R13Disclosure
 
 
 @dataclass(frozen=True)
@@ -639,8 +666,33 @@ def parse_policy(data: Mapping[str, Any], file: str = "<policy>") -> Policy:
         high_pair_escalation_level=t.count("high_pair_escalation_level", minimum=2),
     )
     t.done()
+    t = rt.table("R12")
+    r12 = R12VictimsReport(
+        *_rule_header(t),
+        victim_contact=ActionSpec(
+            "victim_contact", t.hours("victim_contact_due_hours"), t.choice("victim_contact_priority", PRIORITIES)
+        ),
+        victim_contact_high=ActionSpec(
+            "victim_contact", t.hours("victim_contact_due_hours_high"), t.choice("victim_contact_priority_high", PRIORITIES)
+        ),
+    )
+    t.done()
+    t = rt.table("R13")
+    r13 = R13Disclosure(
+        *_rule_header(t),
+        dvds_decision=ActionSpec(
+            "dvds_decision",
+            dt.timedelta(days=t.positive_number("dvds_decision_due_days")),
+            t.choice("dvds_decision_priority", PRIORITIES),
+        ),
+        dvds_decision_high=ActionSpec(
+            "dvds_decision", t.hours("dvds_decision_due_hours_high"), t.choice("dvds_decision_priority_high", PRIORITIES)
+        ),
+        rationale_required=t.boolean("no_disclosure_rationale_required", True),
+    )
+    t.done()
     rt.done()
-    rules = Rules(r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11)
+    rules = Rules(r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13)
 
     lt = top.table("ladder")
     names_table = lt.optional_table("level_names")

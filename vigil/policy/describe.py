@@ -74,7 +74,7 @@ def describe(policy: Policy) -> str:
         "",
         "Rules",
     ]
-    r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11 = (
+    r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13 = (
         rules.R1,
         rules.R2,
         rules.R3,
@@ -86,6 +86,8 @@ def describe(policy: Policy) -> str:
         rules.R9,
         rules.R10,
         rules.R11,
+        rules.R12,
+        rules.R13,
     )
 
     def head(code: str, title: str, enabled: bool) -> str:
@@ -128,6 +130,22 @@ def describe(policy: Policy) -> str:
         + (" a decline needs a rationale;" if r11.rationale_required else "")
         + f" declining any action of a high pair raises it to level {r11.high_pair_escalation_level}"
         f" ({policy.ladder.level_name(r11.high_pair_escalation_level)}) at once for sign-off.",
+        head("R12", r12.title, r12.enabled) + " a sighting of the subject, or a contact attempt by the subject, reported"
+        " by someone other than the subject, where the person seen near or contacted (else the person reporting) is"
+        f" one of the subject's victims: victim_contact due {duration(r12.victim_contact_high.due)}"
+        f" ({r12.victim_contact_high.priority}) when the pair is {risk.high} after the event's other rules, else due"
+        f" {duration(r12.victim_contact.due)} ({r12.victim_contact.priority}). If a victim_contact is already open for"
+        " the pair, none is added: the open one becomes due at the earlier of the two times and takes the higher"
+        " priority.",
+        head("R13", r13.title, r13.enabled) + " a disclosure request: dvds_decision for the person at risk"
+        f" and the subject, due {duration(r13.dvds_decision.due)} after the request ({r13.dvds_decision.priority}), or"
+        f" {duration(r13.dvds_decision_high.due)} ({r13.dvds_decision_high.priority}) when that pair is {risk.high} at"
+        " the request. The decision on the request closes it"
+        + (
+            ", except a decision not to disclose without a rationale, which is recorded and closes nothing."
+            if r13.rationale_required
+            else "."
+        ),
         "",
         "Escalation ladder (an action still open)",
         f"  normal: {_ladder(policy.ladder.normal, policy)}",
@@ -135,7 +153,8 @@ def describe(policy: Policy) -> str:
         "",
         "Closing: an action closes done when an officer completes it or an event does what it asked (an arrest or an"
         " executed warrant for arrest_suspect and execute_warrant; a risk assessment for complete_risk_assessment and"
-        " review_risk; an order granted for consider_protective_order); an officer's completion or decline closes every"
+        " review_risk; an order granted for consider_protective_order; a disclosure decision for its request's"
+        " dvds_decision); an officer's completion or decline closes every"
         " open action of that kind for the pair. Nothing is deleted.",
     ]
     return "\n".join(lines) + "\n"

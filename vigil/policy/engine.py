@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from vigil.policy import calendar, geo
-from vigil.policy.config import ActionSpec, Policy, R3High, R4Medium
+from vigil.policy.config import PRIORITIES, ActionSpec, Policy, R3High, R4Medium
 from vigil.policy.facts import (
     ActionCompleted,
     ActionDeclined,
@@ -30,6 +30,8 @@ from vigil.policy.facts import (
     Charge,
     ContactAttempt,
     CourtHearing,
+    DisclosureDecision,
+    DisclosureRequest,
     Event,
     Intelligence,
     OrderEnded,
@@ -92,7 +94,9 @@ KIND_WORDS = {
     "victim_contact": "contact the victim",
     "priority_response": "priority response",
     "serial_perpetrator_review": "serial perpetrator review",
+    "dvds_decision": "decide on the Clare's Law disclosure",
 }
+ROUTE_WORDS = {"right_to_ask": "right to ask", "right_to_know": "right to know"}
 
 
 def kind_words(kind: str) -> str:
@@ -308,6 +312,7 @@ class Engine:
         self._orders_of_subject: dict[str, list[_Order]] = {}
         self._warrants: dict[str, _Warrant] = {}
         self._warrants_of_subject: dict[str, list[_Warrant]] = {}
+        self._requests: dict[str, list[Action]] = {}  # R13: a disclosure request's dvds_decision
         self._victims_of: dict[str, dict[str, None]] = {}  # subject -> victims, in order linked
         self._report_victims_of: dict[str, dict[str, None]] = {}
         self._last_pair_of_victim: dict[str, Pair] = {}
@@ -576,10 +581,7 @@ class Engine:
 
     def _materialize(self, action: Action, bound: dt.datetime, inclusive: bool = False) -> None:
         """Record the action's ladder steps that fall due before `bound` (or at it)."""
-        ladder = self._ladders.get(action.priority)
-        if ladder is None:
-            steps = self.policy.ladder.steps_for(action.priority)
-            ladder = self._ladders[action.priority] = (tuple((s.after, s.level) for s in steps), steps[-1].level)
+        ladder = self._ladder(action.priority)
         level = action.level
         if level >= ladder[1]:
             return
@@ -598,6 +600,38 @@ class Engine:
             reached.append((at, step_level))
             level = step_level
             last = at
+        if reached:
+            action.level = level
+            action.escalations = (*action.escalations, *reached)
+
+    def _ladder(self, priority: str) -> tuple[tuple[tuple[dt.timedelta, int], ...], int]:
+        ladder = self._ladders.get(priority)
+        if ladder is None:
+            steps = self.policy.ladder.steps_for(priority)
+            ladder = self._ladders[priority] = (tuple((s.after, s.level) for s in steps), steps[-1].level)
+        return ladder
+
+    def _retime(self, action: Action, at: dt.datetime, due_at: dt.datetime, priority: str) -> None:
+        """Give an open action a new due time and priority at `at`. The steps its old terms
+        reached before `at` stay as they were recorded; the steps its new terms put at or
+        before `at` are recorded at `at` itself (it climbs at once to where the new terms put
+        it, and no step is dated before the event that changed it); later steps follow the
+        new terms, each after the last one recorded."""
+        self._materialize(action, at)
+        action.due_at = due_at
+        action.priority = priority
+        steps, top = self._ladder(priority)
+        level = action.level
+        last = action.escalations[-1][0] if action.escalations else None
+        reached: list[tuple[dt.datetime, int]] = []
+        for after, step_level in steps:
+            if level >= top or due_at + after >= at:
+                break
+            if step_level <= level:
+                continue
+            moment = at if last is None or at > last else last + _MICROSECOND
+            reached.append((moment, step_level))
+            level, last = step_level, moment
         if reached:
             action.level = level
             action.escalations = (*action.escalations, *reached)
@@ -1320,9 +1354,7 @@ class Engine:
                 if action.priority == r6.sighting_priority:
                     continue
                 target = action.due_at
-            self._materialize(action, e.at)
-            action.priority = r6.sighting_priority
-            action.due_at = target
+            self._retime(action, e.at, target, r6.sighting_priority)
             self._note(
                 f"{action.id} execute the warrant {self.named(warrant.ref)}: now {action.priority}, due"
                 f" {self.when(target)}: {self.who(subject)} was seen while the warrant is outstanding"
@@ -1333,6 +1365,10 @@ class Engine:
             place = self.world.places.get(e.place) if e.place else None
             for victim in list(self._victims_of.get(subject, {})):
                 self._proximity((victim, subject), key, lat, lon, e.at, seen=True, subject_place=place)
+        # R12: whoever reported it, the victim seen near (or the victim who reported it) is called back.
+        where = f" at {self._place_words(e.place)}" if e.place else ""
+        seen = f"seen{where}" + (f" near {self.who(near)}" if near else "")
+        self._victims_report(e, subject, (near, self.world.canonical(e.reported_by) if e.reported_by else None), seen)
 
     def _on_contact_attempt(self, e: ContactAttempt) -> None:
         pair = self._pair(e.victim, e.subject)
@@ -1352,6 +1388,50 @@ class Engine:
                     )
                 )
         self._breach(e, broken, subject)
+        self._victims_report(e, subject, (victim,), f"trying to contact {self.who(victim)} by {e.channel.replace('_', ' ')}")
+
+    def _victims_report(self, e: Sighting | ContactAttempt, subject: str, candidates: tuple[str | None, ...], how: str) -> None:
+        """R12, after the event's other rules: a sighting of the subject or a contact attempt
+        by him, reported by someone other than him, gets the victim it concerns called back
+        (the first of `candidates` who is one of the subject's victims)."""
+        r12 = self.policy.rules.R12
+        if not r12.enabled or e.reported_by is None:
+            return
+        reporter = self.world.canonical(e.reported_by)
+        if reporter == subject:
+            return
+        victims = self._victims_of.get(subject, {})
+        victim = next((c for c in candidates if c is not None and c in victims), None)
+        if victim is None:
+            self._note(f"R12: nobody this report names is known as a victim of {self.who(subject)}; no call back")
+            return
+        pair = (victim, subject)
+        st = self._pairs.get(pair)
+        high = st is not None and st.level == self.policy.risk.high
+        spec = r12.victim_contact_high if high else r12.victim_contact
+        due = e.at + spec.due
+        by = "the victim" if reporter == victim else self.who(e.reported_by)
+        reason = f"{by} reported {self.who(subject)} {how} on {self.when(e.at)}: call {self.who(victim)} back" + (
+            " (the risk is high)" if high else ""
+        )
+        opened = self._open.get((pair, spec.kind))
+        if not opened:
+            self._create(rule="R12", spec=spec, pair=pair, at=e.at, reason=reason)
+            return
+        # One call back covers it: every open one is due by the earlier time, at the higher priority.
+        for action in list(opened.values()):
+            due_at = min(action.due_at, due)
+            priority = min(action.priority, spec.priority, key=_urgency)
+            if due_at == action.due_at and priority == action.priority:
+                self._note(
+                    f"R12: {action.id} {kind_words(action.kind)} is already open ({action.priority}, due"
+                    f" {self.when(action.due_at)}) and covers this report"
+                )
+                continue
+            self._retime(action, e.at, due_at, priority)
+            self._note(
+                f"R12: {action.id} {kind_words(action.kind)} was already open: now {priority}, due {self.when(due_at)}: {reason}"
+            )
 
     def _arrested(self, subject: str, at: dt.datetime, why: str) -> None:
         for kind in _ARREST_CLOSES:
@@ -1450,6 +1530,44 @@ class Engine:
         if (e.threat_to_kill or e.weapons) and not victims:
             self._note("the subject is not linked to any victim yet; no escalator")
 
+    def _on_disclosure_request(self, e: DisclosureRequest) -> None:
+        r13 = self.policy.rules.R13
+        pair = self._pair(e.person_at_risk, e.subject)
+        if not r13.enabled:
+            return
+        st = self._pairs.get(pair)
+        high = st is not None and st.level == self.policy.risk.high
+        spec = r13.dvds_decision_high if high else r13.dvds_decision
+        route = ROUTE_WORDS.get(e.route, e.route)
+        applicant = f", applied for by {self.who(e.applicant)}" if e.applicant else ""
+        action = self._create(
+            rule="R13",
+            spec=spec,
+            pair=pair,
+            at=e.at,
+            reason=f"Clare's Law {route} request {self.named(e.request)} about {self.who(pair[1])} for"
+            f" {self.who(pair[0])}{applicant} on {self.when(e.at)}: decide whether to disclose"
+            + (" (the risk is high)" if high else ""),
+            child=e.request,
+        )
+        self._requests.setdefault(e.request, []).append(action)
+
+    def _on_disclosure_decision(self, e: DisclosureDecision) -> None:
+        r13 = self.policy.rules.R13
+        requested = self._requests.get(e.request)
+        if not requested:
+            self._note(f"disclosure request {self.named(e.request)} is not known at this time")
+            return
+        if e.decision == "no_disclosure" and r13.rationale_required and not e.rationale.strip():
+            self._note("a decision not to disclose without a rationale is recorded, not accepted: the decision stays open")
+            return
+        words = "disclose" if e.decision == "disclose" else "not to disclose"
+        closing = [a for a in requested if a.status == OPEN]
+        for action in closing:
+            self._close(action, DONE, e.at, f"decided {words} on {self.when(e.at)}", rationale=e.rationale)
+        if not closing:
+            self._note("recorded decision: the request's decision was already closed")
+
     def _on_action_completed(self, e: ActionCompleted) -> None:
         pair = self._pair(e.victim, e.subject)
         closed = self._close_kind(pair, e.action, DONE, e.at, f"completed by an officer on {self.when(e.at)}")
@@ -1531,6 +1649,17 @@ class Engine:
         if isinstance(e, Intelligence):
             facts = [word for flag, word in ((e.weapons, "weapons"), (e.threat_to_kill, "a threat to kill")) if flag]
             return f"intelligence about {w(e.subject)}" + (f": {' and '.join(facts)}" if facts else "")
+        if isinstance(e, DisclosureRequest):
+            by = f", applied for by {w(e.applicant)}" if e.applicant else ""
+            return (
+                f"Clare's Law {ROUTE_WORDS.get(e.route, e.route)} request {self.named(e.request)} about {w(e.subject)}"
+                f" for {w(e.person_at_risk)}{by}"
+            )
+        if isinstance(e, DisclosureDecision):
+            words = "disclose" if e.decision == "disclose" else "not to disclose"
+            return f"decision on Clare's Law request {self.named(e.request)}: {words}" + (
+                f": {e.rationale}" if e.rationale.strip() else " (no rationale recorded)"
+            )
         if isinstance(e, ActionCompleted):
             return f"an officer did '{kind_words(e.action)}' for {w(e.victim)} / {w(e.subject)}"
         if isinstance(e, ActionDeclined):
@@ -1544,6 +1673,7 @@ class Engine:
 
 
 _MICROSECOND = dt.timedelta(microseconds=1)
+_urgency = PRIORITIES.index  # most urgent first
 _AVERAGE_MONTH = dt.timedelta(days=365.2425 / 12)
 _WINDOW_MARGIN = dt.timedelta(days=7)
 
@@ -1569,6 +1699,8 @@ Engine._handlers = {
     "intelligence": Engine._on_intelligence,  # type: ignore[dict-item]
     "action_completed": Engine._on_action_completed,  # type: ignore[dict-item]
     "action_declined": Engine._on_action_declined,  # type: ignore[dict-item]
+    "disclosure_request": Engine._on_disclosure_request,  # type: ignore[dict-item]
+    "disclosure_decision": Engine._on_disclosure_decision,  # type: ignore[dict-item]
     "alarm_fitted": Engine._nothing,
     "charge": Engine._nothing,
     "released": Engine._nothing,

@@ -258,6 +258,31 @@ class Intelligence(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DisclosureRequest(Event):
+    """A Clare's Law (Domestic Violence Disclosure Scheme) application about the subject's
+    past (`right_to_ask`), or the police's own decision to consider telling the person at
+    risk (`right_to_know`)."""
+
+    TYPE: ClassVar[str] = "disclosure_request"
+    request: str
+    route: str
+    subject: str
+    person_at_risk: str
+    applicant: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisclosureDecision(Event):
+    """The decision on a disclosure request: `disclose` or `no_disclosure` (which needs a
+    rationale)."""
+
+    TYPE: ClassVar[str] = "disclosure_decision"
+    request: str
+    decision: str
+    rationale: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActionCompleted(Event):
     TYPE: ClassVar[str] = "action_completed"
     action: str
@@ -294,6 +319,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AlarmFitted,
         AlarmActivated,
         Intelligence,
+        DisclosureRequest,
+        DisclosureDecision,
         ActionCompleted,
         ActionDeclined,
     )
@@ -301,7 +328,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 # Events at the same moment are applied in this order: facts that set up state (a report
 # establishing a pair, an order or warrant beginning or ending) before facts that react to
-# it (a sighting that breaks the order), and arrests and officers' decisions last.
+# it (a sighting that breaks the order), a disclosure request after what sets its pair's
+# level at that moment, and arrests and decisions last (a disclosure decision after
+# everything, so that one made at the moment of its request answers it).
 TYPE_ORDER: dict[str, int] = {
     name: i
     for i, name in enumerate(
@@ -321,10 +350,12 @@ TYPE_ORDER: dict[str, int] = {
             "sighting",
             "contact_attempt",
             "alarm_activated",
+            "disclosure_request",
             "warrant_executed",
             "arrest",
             "action_completed",
             "action_declined",
+            "disclosure_decision",
         )
     )
 }

@@ -17,7 +17,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vigil.policy import calendar
-from vigil.policy.config import ACTION_KINDS, INSTRUMENTS, LEVELS, PLACE_KINDS, RELATIONSHIP_KINDS, REPORT_CATEGORIES
+from vigil.policy.config import (
+    ACTION_KINDS,
+    DISCLOSURE_DECISIONS,
+    DISCLOSURE_ROUTES,
+    INSTRUMENTS,
+    LEVELS,
+    PLACE_KINDS,
+    RELATIONSHIP_KINDS,
+    REPORT_CATEGORIES,
+)
 from vigil.policy.facts import (
     ActionCompleted,
     ActionDeclined,
@@ -29,6 +38,8 @@ from vigil.policy.facts import (
     Condition,
     ContactAttempt,
     CourtHearing,
+    DisclosureDecision,
+    DisclosureRequest,
     Event,
     Intelligence,
     OrderEnded,
@@ -82,6 +93,8 @@ FORMAT_TYPES = (
     "alarm_fitted",
     "alarm_activated",
     "intelligence",
+    "disclosure_request",
+    "disclosure_decision",
     "action_completed",
     "action_declined",
 )
@@ -343,7 +356,12 @@ def parse_timeline(data: Any, file: str = "<timeline>", *, extensions: bool = Fa
         for e in raw_events
         if isinstance(e, dict) and e.get("type") == "warrant_issued" and e.get("warrant")
     }
-    known = _Known(person_refs, place_refs, order_refs, warrant_refs)
+    request_refs = {
+        e.get("request"): True
+        for e in raw_events
+        if isinstance(e, dict) and e.get("type") == "disclosure_request" and e.get("request")
+    }
+    known = _Known(person_refs, place_refs, order_refs, warrant_refs, request_refs)
     allowed = FORMAT_TYPES + (EXTENSION_TYPES if extensions else ())
     events: list[Event] = []
     for i, item in enumerate(raw_events):
@@ -397,6 +415,7 @@ class _Known:
     places: dict[str, Any]
     orders: dict[Any, bool]
     warrants: dict[Any, bool]
+    requests: dict[Any, bool]
 
 
 def _report(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
@@ -618,6 +637,43 @@ def _intelligence(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) 
     )
 
 
+def _disclosure_request(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+    subject = r.ref("subject", k.people, "person")
+    person_at_risk = r.ref("person_at_risk", k.people, "person")
+    assert subject is not None and person_at_risk is not None
+    return DisclosureRequest(
+        at=at,
+        summary=summary,
+        index=i,
+        request=r.string("request"),
+        route=r.choice("route", DISCLOSURE_ROUTES, "route"),
+        subject=subject,
+        person_at_risk=person_at_risk,
+        applicant=r.ref("applicant", k.people, "person", nullable=True, default=None),
+    )
+
+
+def _disclosure_decision(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+    request = r.get("request")
+    if not isinstance(request, str) or request not in k.requests:
+        raise r.error("request", f"undefined disclosure request ref {_show(request)}")
+    # Like a decline, a decision not to disclose written down without its rationale is read,
+    # not refused: the engine keeps the request open and the chronology says why.
+    rationale = r.get("rationale", None)
+    if rationale is None:
+        rationale = ""
+    if not isinstance(rationale, str):
+        raise r.error("rationale", "must be a string (or null when none was recorded)")
+    return DisclosureDecision(
+        at=at,
+        summary=summary,
+        index=i,
+        request=request,
+        decision=r.choice("decision", DISCLOSURE_DECISIONS, "decision"),
+        rationale=rationale,
+    )
+
+
 def _decision_pair(r: _Reader, k: _Known) -> tuple[str, str, str | None]:
     action = r.choice("action", ACTION_KINDS, "action kind")
     victim = r.ref("victim", k.people, "person")
@@ -660,6 +716,8 @@ _BUILDERS: dict[str, Callable[[_Reader, _Known, dt.datetime, str, int], Event]] 
     "alarm_fitted": _alarm_fitted,
     "alarm_activated": _alarm_activated,
     "intelligence": _intelligence,
+    "disclosure_request": _disclosure_request,
+    "disclosure_decision": _disclosure_decision,
     "action_completed": _action_completed,
     "action_declined": _action_declined,
 }
