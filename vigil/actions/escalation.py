@@ -33,7 +33,11 @@ def escalate_action(action: Action, *, now: dt.datetime) -> int:
 
     recorded = 0
     level = action.level
-    for at, step_level in ladder_steps(priority=action.priority, due_at=action.due_at, until=now):
+    # A step never comes before the last one recorded (after a new due time or priority,
+    # the engine's steps continue from there too).
+    last = Escalation.objects.filter(action=action).order_by("-at").values_list("at", flat=True).first()
+    steps = ladder_steps(priority=action.priority, due_at=action.due_at, until=now, current_level=level, last_at=last)
+    for at, step_level in steps:
         if step_level <= level:
             continue
         step = Escalation.objects.create(

@@ -154,6 +154,7 @@ class ActionKind(models.TextChoices):
     VICTIM_CONTACT = "victim_contact", "Contact the victim"
     PRIORITY_RESPONSE = "priority_response", "Priority response"
     SERIAL_PERPETRATOR_REVIEW = "serial_perpetrator_review", "Serial perpetrator review"
+    DVDS_DECISION = "dvds_decision", "Decide on the Clare's Law disclosure"
 
 
 class Priority(models.TextChoices):
