@@ -34,17 +34,18 @@ def test_a_warrant_left_with_one_officer_rises_to_the_top_of_the_supervisors_boa
     case = case_open(
         actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=subject, team=officer.team, allocate=[officer]
     )
-    report_record(actor=officer, case=case, category="stalking", occurred_at=timezone.now() - dt.timedelta(days=13))
+    report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - dt.timedelta(days=13))
     warrant_issue(
         actor=officer,
         reference="W-E2E-1",
         subject=subject,
         reason="Failed to appear",
         issued_at=timezone.now() - dt.timedelta(days=12),
+        reported_at=timezone.now() - dt.timedelta(days=12),
     )
     # He is seen while the warrant is outstanding: executing it becomes immediate (R6), and
     # four hours later it is overdue at the top of the ladder's attention.
-    sighting_record(actor=officer, subject=subject, seen_at=timezone.now() - dt.timedelta(days=2))
+    sighting_record(actor=officer, subject=subject, reported_at=timezone.now() - dt.timedelta(days=2))
     warrant_action = Action.objects.get(case=case, kind=ActionKind.EXECUTE_WARRANT, status=ActionStatus.OPEN)
     assert warrant_action.priority == "immediate"
     assert warrant_action.owner == officer and warrant_action.level >= 2

@@ -24,6 +24,7 @@ from vigil.audit.models import AuditEvent
 from vigil.cases.models import Case
 from vigil.cases.services import report_record
 from vigil.core.constants import ActionKind, RiskLevel, Role
+from vigil.core.times import Happened
 from vigil.warrants.services import warrant_issue
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +45,21 @@ def case(officer: Any, monkeypatch: Any) -> Case:
     monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
     monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
     case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    report_record(actor=officer, case=case, category="stalking", occurred_at=aware(2025, 3, 2, 2, 10), summary="Waited outside.")
+    report_record(
+        actor=officer,
+        case=case,
+        category="stalking",
+        reported_at=aware(2025, 3, 2, 2, 10),
+        happened=Happened.on(dt.date(2025, 2, 27), dt.date(2025, 3, 1)),
+        summary="Waited outside.",
+    )
     warrant_issue(
-        actor=officer, reference="W-TEST-1", subject=case.subject, reason="Failed to appear", issued_at=aware(2025, 3, 3, 9, 0)
+        actor=officer,
+        reference="W-TEST-1",
+        subject=case.subject,
+        reason="Failed to appear",
+        issued_at=aware(2025, 3, 3, 9, 0),
+        reported_at=aware(2025, 3, 3, 11, 30),
     )
     warrant = make_action(case, kind=ActionKind.EXECUTE_WARRANT, owner=officer, level=3, rule="R6")
     plan = make_action(case, kind=ActionKind.SAFETY_PLAN, owner=officer)
@@ -98,9 +111,14 @@ def test_the_case_page_shows_the_timeline_and_filters_by_kind_and_date(case: Cas
 
 def test_a_fact_says_when_it_happened_beside_when_it_was_recorded(case: Case, officer: Any) -> None:
     body = _client(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
-    # Greenwich time in March: the report of 2 March 2025 02:10, recorded today.
-    assert "Happened 2 March 2025 at 02:10; recorded " in body
-    assert "Happened 3 March 2025 at 09:00; recorded " in body  # the warrant
+    # Greenwich time in March: the report the police took at 02:10 on 2 March 2025 of what
+    # happened some day from 27 February to 1 March (a day is never shown as midnight).
+    assert (
+        "Police told 2 March 2025 at 02:10; happened between 27 February 2025 and 1 March 2025 (time not known); recorded "
+        in body
+    )
+    # The warrant, issued at 09:00 and made known to the police at 11:30.
+    assert "Police told 3 March 2025 at 11:30; happened 3 March 2025 at 09:00; recorded " in body
 
 
 def _csv_rows(content: bytes) -> list[dict[str, str]]:

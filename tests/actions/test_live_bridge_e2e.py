@@ -39,7 +39,7 @@ def _kinds(case: Any) -> list[str]:
 
 def test_a_domestic_report_creates_the_intake_actions_with_their_rule(officer: Any) -> None:
     case, home = _pair(officer)
-    report_record(actor=officer, case=case, category="theft", occurred_at=dt.datetime(2025, 3, 2, 2, 10, tzinfo=UTC), place=home)
+    report_record(actor=officer, case=case, category="theft", reported_at=dt.datetime(2025, 3, 2, 2, 10, tzinfo=UTC), place=home)
     assert _kinds(case) == ["complete_risk_assessment", "database_checks", "supervisor_review"]
     action = Action.objects.get(case=case, kind="complete_risk_assessment")
     assert action.rule == "R1" and action.reason and action.owner == officer
@@ -52,7 +52,7 @@ def test_a_domestic_report_creates_the_intake_actions_with_their_rule(officer: A
 def test_a_high_dash_and_a_sighting_in_the_zone_give_an_immediate_arrest(officer: Any) -> None:
     case, home = _pair(officer)
     t0 = dt.datetime(2021, 9, 20, 18, 40, tzinfo=UTC)
-    report_record(actor=officer, case=case, category="stalking", occurred_at=t0, place=home)
+    report_record(actor=officer, case=case, category="stalking", reported_at=t0, place=home)
     answers = {n: ("yes" if n <= 14 else "no") for n in range(1, 25)}
     assessment_record(
         actor=officer,
@@ -72,18 +72,24 @@ def test_a_high_dash_and_a_sighting_in_the_zone_give_an_immediate_arrest(officer
         subject=case.subject,
         protected=[case.victim],
         starts_at=t0 + dt.timedelta(days=15),
+        reported_at=t0 + dt.timedelta(days=15),
         expires_at=t0 + dt.timedelta(days=200),
         conditions=[{"kind": "exclusion_zone", "place": home, "radius_m": 200.0}],
     )
     seen = t0 + dt.timedelta(days=55)
-    sighting_record(actor=officer, subject=case.subject, seen_at=seen, lat=51.5274, lon=-0.1876)
+    sighting_record(actor=officer, subject=case.subject, reported_at=seen, lat=51.5274, lon=-0.1876)
     arrest = Action.objects.get(case=case, kind="arrest_suspect")
     assert arrest.priority == "immediate" and arrest.due_at == seen + dt.timedelta(hours=4)
     assert Flag.objects.filter(case=case, kind="breach").exists()
     # Re-evaluating (any later fact) changes nothing already stored and deletes nothing.
     before = Action.objects.count()
     warrant_issue(
-        actor=officer, reference="W1", subject=case.subject, reason="failed to appear", issued_at=seen + dt.timedelta(days=50)
+        actor=officer,
+        reference="W1",
+        subject=case.subject,
+        reason="failed to appear",
+        issued_at=seen + dt.timedelta(days=50),
+        reported_at=seen + dt.timedelta(days=50),
     )
     assert Action.objects.count() > before
     assert Action.objects.filter(case=case, kind="execute_warrant").get().priority == "high"
@@ -92,7 +98,7 @@ def test_a_high_dash_and_a_sighting_in_the_zone_give_an_immediate_arrest(officer
 def test_escalate_records_each_step_at_the_time_it_fell_due_and_is_idempotent(officer: Any) -> None:
     case, home = _pair(officer)
     t0 = (timezone.now() - dt.timedelta(hours=30)).replace(microsecond=0)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0, place=home)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0, place=home)
     checks = Action.objects.get(case=case, kind="database_checks")
     # Recording the report ran the ladder up to now: due 6 hours ago, so level 2 at its due time.
     assert checks.level == 2
@@ -111,8 +117,8 @@ def test_escalate_records_each_step_at_the_time_it_fell_due_and_is_idempotent(of
 def test_completing_closes_every_open_action_of_that_kind_and_declining_needs_a_reason(officer: Any) -> None:
     case, home = _pair(officer)
     t0 = dt.datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0, place=home)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0 + dt.timedelta(hours=2), place=home)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0, place=home)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0 + dt.timedelta(hours=2), place=home)
     first = Action.objects.filter(case=case, kind="database_checks").first()
     assert first is not None
     action_complete(actor=officer, action=first, at=t0 + dt.timedelta(hours=3))
@@ -133,7 +139,7 @@ def test_children_in_the_household_get_a_school_notice(officer: Any) -> None:
     relationship_create(actor=officer, a=case.victim, b=child, kind="household")
     friday_night = dt.datetime(2024, 11, 8, 22, 30, tzinfo=UTC)
     report_record(
-        actor=officer, case=case, category="domestic_abuse", occurred_at=friday_night, place=home, children_present=[child]
+        actor=officer, case=case, category="domestic_abuse", reported_at=friday_night, place=home, children_present=[child]
     )
     notice = Action.objects.get(kind="notify_school")
     assert notice.victim == child and notice.case == case
@@ -147,7 +153,7 @@ def test_ending_an_order_cancels_the_open_arrest_for_breaking_it_and_a_later_bre
 
     case, home = _pair(officer)
     t0 = dt.datetime(2024, 2, 5, 9, 0, tzinfo=UTC)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0, place=home)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0, place=home)
     order = order_grant(
         actor=officer,
         reference="NMO-7",
@@ -155,9 +161,10 @@ def test_ending_an_order_cancels_the_open_arrest_for_breaking_it_and_a_later_bre
         subject=case.subject,
         protected=[case.victim],
         starts_at=t0 + dt.timedelta(days=1),
+        reported_at=t0 + dt.timedelta(days=1),
         conditions=[{"kind": "no_contact"}],
     )
-    breach_record(actor=officer, order=order, at=t0 + dt.timedelta(days=3), reported_by=case.victim)
+    breach_record(actor=officer, order=order, reported_at=t0 + dt.timedelta(days=3), reported_by=case.victim)
     arrest = Action.objects.get(case=case, kind="arrest_suspect")
     assert arrest.status == "open"
     ended = t0 + dt.timedelta(days=3, hours=2)
@@ -170,7 +177,7 @@ def test_ending_an_order_cancels_the_open_arrest_for_breaking_it_and_a_later_bre
     assert Action.objects.get(case=case, kind="review_risk", rule="R5").status == "open"
     assert AuditEvent.objects.filter(object_id=str(arrest.pk), action__startswith="action.").exists()
     flags_before = Flag.objects.filter(case=case, kind="breach").count()
-    breach_record(actor=officer, order=order, at=ended + dt.timedelta(days=1), reported_by=case.victim)
+    breach_record(actor=officer, order=order, reported_at=ended + dt.timedelta(days=1), reported_by=case.victim)
     assert Flag.objects.filter(case=case, kind="breach").count() == flags_before
     assert Action.objects.filter(case=case, kind="arrest_suspect").count() == 1
 

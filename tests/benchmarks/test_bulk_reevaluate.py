@@ -58,7 +58,7 @@ def build_force(officer: Any) -> list[Case]:
     relationship_create(actor=officer, a=victim, b=child, kind="household")
     case = case_open(actor=officer, victim=victim, subject=subject, team=officer.team, allocate=[officer])
     cases.append(case)
-    report_record(actor=officer, case=case, category="stalking", occurred_at=T0, place=home, children_present=[child])
+    report_record(actor=officer, case=case, category="stalking", reported_at=T0, place=home, children_present=[child])
     answers = {n: ("yes" if n <= 14 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=T0 + dt.timedelta(hours=16))
     order_grant(
@@ -68,27 +68,37 @@ def build_force(officer: Any) -> list[Case]:
         subject=subject,
         protected=[victim],
         starts_at=T0 + dt.timedelta(days=2),
+        reported_at=T0 + dt.timedelta(days=2),
         expires_at=T0 + dt.timedelta(days=200),
         conditions=[{"kind": "exclusion_zone", "place": home, "radius_m": 200.0}, {"kind": "no_contact"}],
     )
-    sighting_record(actor=officer, subject=subject, seen_at=T0 + dt.timedelta(days=5), lat=51.5272, lon=-0.1872)
-    contact_attempt_record(actor=officer, subject=subject, victim=victim, channel="message", at=T0 + dt.timedelta(days=6))
-    warrant_issue(actor=officer, reference="W1", subject=subject, reason="breach of order", issued_at=T0 + dt.timedelta(days=7))
-    alarm_activate(actor=officer, person=victim, place=home, at=T0 + dt.timedelta(days=8))
+    sighting_record(actor=officer, subject=subject, reported_at=T0 + dt.timedelta(days=5), lat=51.5272, lon=-0.1872)
+    contact_attempt_record(
+        actor=officer, subject=subject, victim=victim, channel="message", reported_at=T0 + dt.timedelta(days=6)
+    )
+    warrant_issue(
+        actor=officer,
+        reference="W1",
+        subject=subject,
+        reason="breach of order",
+        issued_at=T0 + dt.timedelta(days=7),
+        reported_at=T0 + dt.timedelta(days=7),
+    )
+    alarm_activate(actor=officer, person=victim, place=home, reported_at=T0 + dt.timedelta(days=8))
 
     # Repeat: three reports about one pair within a year; intelligence of weapons.
     repeat = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
     cases.append(repeat)
     for days in (0, 40, 90):
-        report_record(actor=officer, case=repeat, category="domestic_abuse", occurred_at=T0 + dt.timedelta(days=days))
-    intelligence_record(actor=officer, subject=repeat.subject, received_at=T0 + dt.timedelta(days=91), weapons=True)
+        report_record(actor=officer, case=repeat, category="domestic_abuse", reported_at=T0 + dt.timedelta(days=days))
+    intelligence_record(actor=officer, subject=repeat.subject, reported_at=T0 + dt.timedelta(days=91), weapons=True)
 
     # Serial: one subject, two victims.
     serial = PersonFactory(full_name="Dale Serial")
     for n in range(2):
         other = case_open(actor=officer, victim=PersonFactory(), subject=serial, team=officer.team)
         cases.append(other)
-        report_record(actor=officer, case=other, category="harassment", occurred_at=T0 + dt.timedelta(days=3 * n))
+        report_record(actor=officer, case=other, category="harassment", reported_at=T0 + dt.timedelta(days=3 * n))
 
     # Linked identities: P3 and P3b are one man, each recorded against the same victim.
     link = PersonLinkFactory(status="auto")
@@ -96,13 +106,13 @@ def build_force(officer: Any) -> list[Case]:
     for person in (link.a, link.b):
         linked = case_open(actor=officer, victim=target, subject=person, team=officer.team)
         cases.append(linked)
-        report_record(actor=officer, case=linked, category="domestic_abuse", occurred_at=T0 + dt.timedelta(days=10))
+        report_record(actor=officer, case=linked, category="domestic_abuse", reported_at=T0 + dt.timedelta(days=10))
 
     # Plain intake cases, one of them low-level (a theft between strangers: nothing).
     for category in ("harassment", "assault", "theft"):
         plain = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
         cases.append(plain)
-        report_record(actor=officer, case=plain, category=category, occurred_at=T0 + dt.timedelta(days=20))
+        report_record(actor=officer, case=plain, category=category, reported_at=T0 + dt.timedelta(days=20))
     return cases
 
 

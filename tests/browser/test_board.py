@@ -35,9 +35,14 @@ def force(officer: Any, supervisor: Any, monkeypatch: Any) -> dict[str, Any]:
         subject=subject,
     )
     warrant_issue(
-        actor=officer, reference="W-2025-0117", subject=subject, reason="Failed to appear", issued_at=timezone.now() - 20 * DAYS
+        actor=officer,
+        reference="W-2025-0117",
+        subject=subject,
+        reason="Failed to appear",
+        issued_at=timezone.now() - 20 * DAYS,
+        reported_at=timezone.now() - 20 * DAYS,
     )
-    sighting_record(actor=officer, subject=subject, seen_at=timezone.now() - DAYS, lat=53.8015, lon=-1.55)
+    sighting_record(actor=officer, subject=subject, reported_at=timezone.now() - DAYS, lat=53.8015, lon=-1.55)
     warrant = make_action(
         case,
         kind=ActionKind.EXECUTE_WARRANT,

@@ -100,9 +100,9 @@ def test_an_officer_completes_a_full_dash_and_sees_the_history_chart(
         RiskChange.objects.create(case=case, at=at, level=level, source=source, drivers=drivers, key=f"{level}@{at}")
     for days in (58, 35, 31):
         at = now - dt.timedelta(days=days)
-        Report.objects.create(case=case, category="domestic_abuse", occurred_at=at, victim_record=case.victim, recorded_at=now)
+        Report.objects.create(case=case, category="domestic_abuse", reported_at=at, victim_record=case.victim, recorded_at=now)
     Sighting.objects.create(
-        subject=case.subject, seen_at=now - dt.timedelta(days=12), summary="near the victim's work", recorded_at=now
+        subject=case.subject, reported_at=now - dt.timedelta(days=12), summary="near the victim's work", recorded_at=now
     )
 
     page.goto(f"{live_server.url}/cases/{case.pk}/")

@@ -25,7 +25,7 @@ def test_a_script_in_a_narrative_does_not_execute(page: Any, live_server: Any, o
     Report.objects.create(
         case=case,
         category="stalking",
-        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        reported_at=timezone.now() - dt.timedelta(hours=2),
         victim_record=victim,
         summary=PAYLOAD,
         recorded_at=timezone.now(),

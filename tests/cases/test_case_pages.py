@@ -50,7 +50,7 @@ def test_viewing_a_case_is_audited(officer: Any, case: Case) -> None:
 
 
 def test_report_form_shows_an_error_summary_and_saves_nothing(officer: Any, case: Case) -> None:
-    response = _client(officer).post(reverse("report_new", args=[case.pk]), {"category": "", "occurred_at": "yesterday"})
+    response = _client(officer).post(reverse("report_new", args=[case.pk]), {"category": "", "reported_at": "yesterday"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in body
@@ -62,7 +62,7 @@ def test_report_form_shows_an_error_summary_and_saves_nothing(officer: Any, case
 def test_report_form_records_a_report(officer: Any, case: Case) -> None:
     response = _client(officer).post(
         reverse("report_new", args=[case.pk]),
-        {"category": "stalking", "occurred_at": "2025-03-02 02:10", "summary": "Waited outside."},
+        {"category": "stalking", "reported_at": "2025-03-02 02:10", "summary": "Waited outside."},
     )
     assert response.status_code == 302
     report = Report.objects.get()

@@ -40,7 +40,7 @@ def _post(client: Client, name: str, link: PersonLink, rationale: str, **extra: 
 
 
 def _report(officer: Any, case: Case, day: int) -> None:
-    report_record(actor=officer, case=case, category="stalking", occurred_at=dt.datetime(2025, 3, day, 21, 0, tzinfo=UTC))
+    report_record(actor=officer, case=case, category="stalking", reported_at=dt.datetime(2025, 3, day, 21, 0, tzinfo=UTC))
 
 
 @pytest.fixture

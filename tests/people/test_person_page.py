@@ -25,7 +25,7 @@ UTC = dt.UTC
 
 
 def _report(officer: Any, case: Case, day: int) -> None:
-    report_record(actor=officer, case=case, category="stalking", occurred_at=dt.datetime(2025, 3, day, 21, 0, tzinfo=UTC))
+    report_record(actor=officer, case=case, category="stalking", reported_at=dt.datetime(2025, 3, day, 21, 0, tzinfo=UTC))
 
 
 def _signed_in(otp_login: Any, user: Any) -> Client:
@@ -134,6 +134,7 @@ def test_case_page_and_warrant_board_link_to_the_person(otp_login: Any, officer:
         reference="WAR-PP-1",
         reason="Failed to appear.",
         issued_at=dt.datetime(2025, 3, 10, 9, 0, tzinfo=UTC),
+        reported_at=dt.datetime(2025, 3, 10, 9, 0, tzinfo=UTC),
     )
     client = _signed_in(otp_login, officer)
     case_page = client.get(reverse("case_detail", args=[serial["case_1"].pk])).content.decode()

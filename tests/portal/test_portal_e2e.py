@@ -44,6 +44,7 @@ def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immedi
         subject=world.subject,
         protected=[world.victim],
         starts_at=now - dt.timedelta(days=14),
+        reported_at=now - dt.timedelta(days=14),
         conditions=[{"kind": ConditionKind.EXCLUSION_ZONE, "place": home, "radius_m": 500}],
     )
 
@@ -60,8 +61,10 @@ def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immedi
 
     arrest = Action.objects.get(kind=ActionKind.ARREST_SUSPECT, subject=world.subject, status=ActionStatus.OPEN)
     assert arrest.priority == Priority.IMMEDIATE
-    # The action dates from the sighting itself, which the reporter said was earlier.
-    assert arrest.created_at == sighting.seen_at
+    # The action dates from when the police were told (the portal received it), not from the
+    # earlier time the reporter gives for the sighting, which is kept as when it happened.
+    assert arrest.created_at == sighting.reported_at == submission.received_at
+    assert sighting.seen_at == submission.happened_at < sighting.reported_at
 
     board = otp_login(Client(), officer).get("/").content.decode()
     assert str(arrest.pk) in re.findall(r'data-action="(\d+)"', board)

@@ -89,6 +89,7 @@ def test_a_breach_is_recorded_against_the_order_protecting_the_victim(world: Wor
         subject=world.subject,
         protected=[world.victim],
         starts_at=timezone.now() - dt.timedelta(days=30),
+        reported_at=timezone.now() - dt.timedelta(days=30),
         conditions=[{"kind": ConditionKind.NO_CONTACT}],
     )
     client = _signed_in(officer, world)

@@ -52,7 +52,7 @@ def test_history_shows_every_change_with_source_and_drivers(officer: Any, case: 
     risk_change(case, now - dt.timedelta(days=20), "medium", "dash", ["11 yes answers of 24"])
     risk_change(case, now - dt.timedelta(days=5), "high", "policy", ["threat to kill believed", "lives 260 m away"])
     Report.objects.create(
-        case=case, category="stalking", occurred_at=now - dt.timedelta(days=6), victim_record=case.victim, recorded_at=now
+        case=case, category="stalking", reported_at=now - dt.timedelta(days=6), victim_record=case.victim, recorded_at=now
     )
     body = login(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
     history = body[body.index('id="risk-history"') :]

@@ -37,7 +37,7 @@ def _report(summary: str) -> Report:
     return Report.objects.create(
         case=case,
         category="stalking",
-        occurred_at=timezone.now() - dt.timedelta(hours=1),
+        reported_at=timezone.now() - dt.timedelta(hours=1),
         victim_record=victim,
         summary=summary,
         recorded_at=timezone.now(),

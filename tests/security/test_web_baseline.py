@@ -27,7 +27,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_saves_nothing(officer: Any
     client.force_login(world.user("officer"))
     before = Report.objects.count()
     response = client.post(
-        reverse("report_new", args=[world.case.pk]), {"category": "stalking", "occurred_at": "2025-03-02 02:10", "summary": "x"}
+        reverse("report_new", args=[world.case.pk]), {"category": "stalking", "reported_at": "2025-03-02 02:10", "summary": "x"}
     )
     assert response.status_code == 403
     assert "The form has expired" in response.content.decode()

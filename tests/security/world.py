@@ -93,18 +93,28 @@ def build_world() -> World:
     report = Report.objects.create(
         case=case,
         category=ReportCategory.STALKING,
-        occurred_at=now - dt.timedelta(days=1),
+        reported_at=now - dt.timedelta(days=1),
         victim_record=victim,
         suspect_record=subject,
         summary="Waited outside the school gates.",
         recorded_at=now,
     )
     order = ProtectiveOrder.objects.create(
-        reference="ORD-SEC-1", order_type=OrderType.SPO, subject=subject, starts_at=now - dt.timedelta(days=2), recorded_at=now
+        reference="ORD-SEC-1",
+        order_type=OrderType.SPO,
+        subject=subject,
+        starts_at=now - dt.timedelta(days=2),
+        reported_at=now,
+        recorded_at=now,
     )
     order.protected.add(victim)
     warrant = Warrant.objects.create(
-        reference="WAR-SEC-1", subject=subject, reason="Failed to appear at court.", issued_at=now, recorded_at=now
+        reference="WAR-SEC-1",
+        subject=subject,
+        reason="Failed to appear at court.",
+        issued_at=now,
+        reported_at=now,
+        recorded_at=now,
     )
     action = Action.objects.create(
         key="sec-world-action",

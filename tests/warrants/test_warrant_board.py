@@ -43,6 +43,7 @@ def _issue(actor: Any, subject: Any, ref: str, days_ago: int) -> Warrant:
         subject=subject,
         reason="Failed to appear at court",
         issued_at=timezone.now() - days_ago * DAYS,
+        reported_at=timezone.now() - days_ago * DAYS,
     )
 
 
@@ -82,8 +83,8 @@ def test_ranked_by_risk_then_days_then_a_sighting_nearby(officer: Any, superviso
     w_near = _issue(officer, near_subject, "W-NEAR", 5)
     w_far = _issue(officer, far_subject, "W-FAR", 5)
     _issue(officer, unlinked, "W-UNLINKED", 30)
-    sighting_record(actor=officer, subject=near_subject, seen_at=timezone.now() - DAYS, lat=HOME[0] + 0.002, lon=HOME[1])
-    sighting_record(actor=officer, subject=far_subject, seen_at=timezone.now() - 0.5 * DAYS, lat=HOME[0] + 0.05, lon=HOME[1])
+    sighting_record(actor=officer, subject=near_subject, reported_at=timezone.now() - DAYS, lat=HOME[0] + 0.002, lon=HOME[1])
+    sighting_record(actor=officer, subject=far_subject, reported_at=timezone.now() - 0.5 * DAYS, lat=HOME[0] + 0.05, lon=HOME[1])
 
     rows = warrant_board(supervisor, now=timezone.now())
     assert [r.warrant for r in rows] == [w_high, w_medium_old, w_near, w_far]
@@ -112,7 +113,7 @@ def test_a_linked_record_counts_and_victims_are_counted_once(officer: Any) -> No
     make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH, victim=victim_again, subject=alias)
     other = make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM, subject=alias)
     for case in (first, other):
-        report_record(actor=officer, case=case, category="stalking", occurred_at=timezone.now() - 10 * DAYS)
+        report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - 10 * DAYS)
 
     warrant = _issue(officer, alias, "W-ALIAS", 3)  # issued under the nickname record
     (row,) = warrant_board(officer, now=timezone.now())

@@ -364,15 +364,17 @@ def _load_chunk(
         for n in range(rng.choice((1, 1, 1, 2, 2, 3))):
             at = min(first + dt.timedelta(days=rng.randint(0, 200) * n, hours=rng.randint(0, 23)), now - dt.timedelta(hours=1))
             category = rng.choices(("domestic_abuse", "stalking", "harassment", "assault", "threats"), (60, 10, 10, 12, 8))[0]
-            reports.append(Report(case=case, category=category, occurred_at=at, place=victim.home, reported_by=victim,
-                                  victim_record=victim, suspect_record=subject, summary="", recorded_at=at))  # fmt: skip
+            reports.append(Report(case=case, category=category, reported_at=at, occurred_at=at, place=victim.home,
+                                  reported_by=victim, victim_record=victim, suspect_record=subject, summary="",
+                                  recorded_at=at))  # fmt: skip
             if child is not None and rng.random() < 0.5:
                 children.append((len(reports) - 1, child))
             for kind in ("complete_risk_assessment", "database_checks", "supervisor_review"):
                 if rng.random() < 0.85:
                     done = min(at + dt.timedelta(hours=rng.randint(2, 30)), now)
                     decisions.append(Decision(case=case, action_kind=kind, victim=victim, subject=subject,
-                                              outcome="completed", at=done, decided_by_id=case.created_by_id))  # fmt: skip
+                                              outcome="completed", at=done, recorded_at=done,
+                                              decided_by_id=case.created_by_id))  # fmt: skip
         if rng.random() < 0.5:
             assessments.append((case, first + dt.timedelta(hours=rng.randint(4, 20)), rng.random() < 0.3))
         if rng.random() < 0.15:
@@ -386,6 +388,7 @@ def _load_chunk(
                     subject=subject,
                     starts_at=starts,
                     expires_at=expires,
+                    reported_at=starts,
                     recorded_at=starts,
                 )
             )
@@ -393,31 +396,47 @@ def _load_chunk(
         if rng.random() < 0.10:
             lat, lon = _spot(rng, (victim.home.lat, victim.home.lon), 0.3)
             seen = first + dt.timedelta(days=rng.randint(2, 300))
-            sightings.append(Sighting(subject=subject, lat=lat, lon=lon, seen_at=min(seen, now), recorded_at=min(seen, now)))
+            seen = min(seen, now)
+            sightings.append(Sighting(subject=subject, lat=lat, lon=lon, seen_at=seen, reported_at=seen, recorded_at=seen))
         if rng.random() < 0.06:
             at = min(first + dt.timedelta(days=rng.randint(1, 200)), now)
             attempts.append(
-                ContactAttempt(subject=subject, victim=victim, channel=rng.choice(("call", "message")), at=at, recorded_at=at)
+                ContactAttempt(
+                    subject=subject, victim=victim, channel=rng.choice(("call", "message")), at=at, reported_at=at, recorded_at=at
+                )
             )
         if rng.random() < 0.04:
             at = min(first + dt.timedelta(days=rng.randint(1, 200)), now)
             intelligence.append(
-                Intelligence(subject=subject, weapons=rng.random() < 0.6, threat_to_kill=rng.random() < 0.3, received_at=at)
+                Intelligence(
+                    subject=subject, weapons=rng.random() < 0.6, threat_to_kill=rng.random() < 0.3, reported_at=at, recorded_at=at
+                )
             )
         if rng.random() < 0.05:
             at = min(first + dt.timedelta(days=rng.randint(5, 300)), now)
             warrants.append(
-                Warrant(reference=f"WA-{case.pk}", subject=subject, reason="failed to appear", issued_at=at, recorded_at=at)
+                Warrant(
+                    reference=f"WA-{case.pk}",
+                    subject=subject,
+                    reason="failed to appear",
+                    issued_at=at,
+                    reported_at=at,
+                    recorded_at=at,
+                )
             )
         if rng.random() < 0.02:
             at = min(first + dt.timedelta(days=rng.randint(5, 300)), now)
-            activations.append(AlarmActivation(person=victim, place=victim.home, at=at, recorded_at=at))
+            activations.append(AlarmActivation(person=victim, place=victim.home, at=at, reported_at=at, recorded_at=at))
     reports = Report.objects.bulk_create(reports, batch_size=2000)
     through = Report.children_present.through
     through.objects.bulk_create([through(report_id=reports[i].pk, person_id=child.pk) for i, child in children], batch_size=2000)
     Decision.objects.bulk_create(decisions, batch_size=2000)
     made_assessments = RiskAssessment.objects.bulk_create(
-        [RiskAssessment(case=c, instrument="dash", completed_at=min(at, now)) for c, at, _ in assessments], batch_size=2000
+        [
+            RiskAssessment(case=c, instrument="dash", completed_at=min(at, now), recorded_at=min(at, now))
+            for c, at, _ in assessments
+        ],
+        batch_size=2000,
     )
     answers = []
     for assessment, (_, _, worrying) in zip(made_assessments, assessments, strict=True):
@@ -438,7 +457,7 @@ def _load_chunk(
         conditions.append(OrderCondition(order=order, kind="exclusion_zone", place=victim.home, radius_m=200.0))
         if rng.random() < 0.3:
             at = min(starts + dt.timedelta(days=rng.randint(1, 60)), now)
-            breaches.append(Breach(order=order, at=at, reported_by=victim, recorded_at=at))
+            breaches.append(Breach(order=order, at=at, reported_at=at, reported_by=victim, recorded_at=at))
     OrderCondition.objects.bulk_create(conditions, batch_size=2000)
     Breach.objects.bulk_create(breaches, batch_size=2000)
     for model, rows in ((Sighting, sightings), (ContactAttempt, attempts), (Intelligence, intelligence), (Warrant, warrants)):

@@ -5,6 +5,12 @@ around a change, this module writes what the database knows as a timeline docume
 (FORMAT.md: people, places, relationships, events), with references `P<id>`, `L<id>`,
 `O<id>`, `W<id>`. The identity groups come from the stored links, not from re-running the
 linkage model, so a supervisor's split or confirmation is what the policy sees.
+
+Each event's `at` is when the police were told (the fact's `reported_at`; for an order, a
+warrant or an alarm fitted, the later of that and when it took effect): the policy's
+deadlines count from it, whenever the thing itself happened. Each event also carries
+`recorded`, when it was entered in Vigil, so that a decision settles only the work Vigil
+knew of when the decision was recorded (docs/live-and-replay.md).
 """
 
 from __future__ import annotations
@@ -84,7 +90,7 @@ class FactSource:
             .defer("summary")  # narratives stay encrypted: the policy never reads them
             .select_related("case")
             .prefetch_related("children_present")
-            .order_by("occurred_at", "pk")
+            .order_by("reported_at", "pk")
         )
 
     def assessments(self, case_ids: set[int]) -> list[RiskAssessment]:
@@ -210,7 +216,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     for r in reports:
         events.append(
             {
-                "at": iso(r.occurred_at),
+                "at": iso(r.reported_at),
+                "recorded": iso(r.recorded_at),
                 "type": "report",
                 "victim": pref(r.victim_record_id),
                 "suspect": pref(r.suspect_record_id),
@@ -225,6 +232,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         events.append(
             {
                 "at": iso(a.completed_at),
+                "recorded": iso(a.recorded_at),
                 "type": "risk_assessment",
                 "victim": pref(a.case.victim_id),
                 "suspect": pref(a.case.subject_id),
@@ -242,7 +250,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                 conditions.append({"kind": c.kind})
         events.append(
             {
-                "at": iso(o.starts_at),
+                "at": iso(max(o.starts_at, o.reported_at)),
+                "recorded": iso(o.recorded_at),
                 "type": "order_granted",
                 "order": f"O{o.pk}",
                 "order_type": o.order_type,
@@ -257,7 +266,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     for b in breaches:
         events.append(
             {
-                "at": iso(b.at),
+                "at": iso(b.reported_at),
+                "recorded": iso(b.recorded_at),
                 "type": "breach",
                 "order": f"O{b.order_id}",
                 "reported_by": pref(b.reported_by_id),
@@ -266,7 +276,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         )
     for s in sightings:
         event: dict[str, Any] = {
-            "at": iso(s.seen_at),
+            "at": iso(s.reported_at),
+            "recorded": iso(s.recorded_at),
             "type": "sighting",
             "subject": pref(s.subject_id),
             "near": pref(s.near_id),
@@ -279,7 +290,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     for attempt in attempts:
         events.append(
             {
-                "at": iso(attempt.at),
+                "at": iso(attempt.reported_at),
+                "recorded": iso(attempt.recorded_at),
                 "type": "contact_attempt",
                 "subject": pref(attempt.subject_id),
                 "victim": pref(attempt.victim_id),
@@ -290,7 +302,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     for i in intelligence:
         events.append(
             {
-                "at": iso(i.received_at),
+                "at": iso(i.reported_at),
+                "recorded": iso(i.recorded_at),
                 "type": "intelligence",
                 "subject": pref(i.subject_id),
                 "place": lref(i.place_id),
@@ -299,7 +312,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             }
         )
     for j in justice:
-        base = {"at": iso(j.at), "type": j.kind, "subject": pref(j.subject_id)}
+        base = {"at": iso(j.reported_at), "recorded": iso(j.recorded_at), "type": j.kind, "subject": pref(j.subject_id)}
         if j.kind == "charge":
             base["offence"] = j.offence
         elif j.kind == "released":
@@ -310,7 +323,8 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     for w in warrants:
         events.append(
             {
-                "at": iso(w.issued_at),
+                "at": iso(max(w.issued_at, w.reported_at)),
+                "recorded": iso(w.recorded_at),
                 "type": "warrant_issued",
                 "warrant": f"W{w.pk}",
                 "subject": pref(w.subject_id),
@@ -324,13 +338,30 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                 {"at": iso(w.withdrawn_at), "type": "warrant_withdrawn", "warrant": f"W{w.pk}", "reason": w.withdrawn_reason}
             )
     for al in alarms:
-        events.append({"at": iso(al.fitted_at), "type": "alarm_fitted", "person": pref(al.person_id), "place": lref(al.place_id)})
+        events.append(
+            {
+                "at": iso(max(al.fitted_at, al.reported_at)),
+                "recorded": iso(al.recorded_at),
+                "type": "alarm_fitted",
+                "person": pref(al.person_id),
+                "place": lref(al.place_id),
+            }
+        )
     for act in activations:
-        events.append({"at": iso(act.at), "type": "alarm_activated", "person": pref(act.person_id), "place": lref(act.place_id)})
+        events.append(
+            {
+                "at": iso(act.reported_at),
+                "recorded": iso(act.recorded_at),
+                "type": "alarm_activated",
+                "person": pref(act.person_id),
+                "place": lref(act.place_id),
+            }
+        )
     for d in decisions:
         kind = "action_completed" if d.outcome == Decision.Outcome.COMPLETED else "action_declined"
         event = {
             "at": iso(d.at),
+            "recorded": iso(d.recorded_at),
             "type": kind,
             "action": d.action_kind,
             "victim": pref(d.victim_id),

@@ -17,15 +17,16 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+
+from vigil.core import times
 
 _deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("vigil_deferred_policy", default=None)
-_clock: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("vigil_policy_clock", default=None)
 
 
 def policy_now() -> dt.datetime:
-    """The time the policy evaluates at: now, unless a bulk load fixed its own clock."""
-    return _clock.get() or timezone.now()
+    """The time the policy evaluates at: the services' clock (`vigil.core.times.now`), which
+    is now unless a bulk load or an import fixed it."""
+    return times.now()
 
 
 @contextlib.contextmanager
@@ -33,20 +34,18 @@ def deferred_policy(*, at: dt.datetime | None = None) -> Iterator[None]:
     """Collect the people touched inside the block and re-evaluate them once at its end.
 
     For bulk loads (demo data, imports), where re-running the policy after every single
-    fact would only repeat work. The caller's transaction still covers both.
+    fact would only repeat work. The caller's transaction still covers both. `at` fixes the
+    clock for the block (`vigil.core.times.clock_at`): the world is built as of that moment.
     """
     people: set[int] = set()
-    token = _deferred.set(people)
-    clock_token = _clock.set(at)
-    try:
+    with times.clock_at(at) if at is not None else contextlib.nullcontext():
+        token = _deferred.set(people)
         try:
             yield
         finally:
             _deferred.reset(token)
         if people:
             policy_reevaluate(person_ids=people, actor="policy")
-    finally:
-        _clock.reset(clock_token)
 
 
 def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:

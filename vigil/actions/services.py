@@ -12,12 +12,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
+from vigil.core import times
 from vigil.core.constants import ActionStatus, RiskLevel, Role, SignOff
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import create_audited, update_audited
 
 
 def _require_open(action: Action) -> None:
@@ -33,6 +33,7 @@ def _decide(*, actor: Any, action: Action, outcome: str, at: dt.datetime, ration
         subject=action.subject,
         outcome=outcome,
         at=at,
+        recorded_at=times.now(),
         rationale=rationale,
         decided_by=actor if hasattr(actor, "pk") else None,
         action=action,
@@ -41,8 +42,7 @@ def _decide(*, actor: Any, action: Action, outcome: str, at: dt.datetime, ration
 
 
 def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.datetime | None = None) -> Action:
-    at = at or timezone.now()
-    require_aware("at", at)
+    at = times.reported(at, field="at", label="When it was done")
     _require_open(action)
     with transaction.atomic():
         _decide(actor=actor, action=action, outcome=Decision.Outcome.COMPLETED, at=at, rationale=note.strip())
@@ -59,8 +59,7 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
 
 
 def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetime | None = None) -> Action:
-    at = at or timezone.now()
-    require_aware("at", at)
+    at = times.reported(at, field="at", label="When it was decided")
     if not rationale or not rationale.strip():
         raise ValidationError({"rationale": "Explain why this action will not be done"})
     _require_open(action)
@@ -111,7 +110,7 @@ def action_signoff(*, actor: Any, action: Action, note: str = "") -> Action:
             changes={
                 "signoff": SignOff.SIGNED_OFF,
                 "signoff_by": actor,
-                "signoff_at": timezone.now(),
+                "signoff_at": times.now(),
                 "signoff_note": note.strip(),
             },
         )
@@ -123,7 +122,7 @@ def action_send_back(*, actor: Any, action: Action, note: str) -> Action:
     if not note.strip():
         raise ValidationError({"note": "Say why the action is sent back"})
     with transaction.atomic():
-        now = timezone.now()
+        now = times.now()
         for decision in Decision.objects.filter(action=action, outcome=Decision.Outcome.DECLINED, withdrawn=False):
             update_audited(
                 decision,

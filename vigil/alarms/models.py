@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from vigil.core.times import happened_constraints, happened_fields
 from vigil.people.models import Person, Place
 
 
@@ -12,6 +13,7 @@ class Alarm(models.Model):
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     fitted_at = models.DateTimeField()
     removed_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(help_text="When the police were told it was fitted (usually when they fitted it).")
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -22,8 +24,10 @@ class AlarmActivation(models.Model):
     alarm = models.ForeignKey(Alarm, null=True, blank=True, on_delete=models.PROTECT, related_name="activations")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alarm_activations")
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    at, at_until, at_date_only = happened_fields("at", "the alarm was pressed")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["reported_at", "id"]
+        constraints = [*happened_constraints("at", "alarm_activation")]

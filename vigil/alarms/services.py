@@ -4,27 +4,48 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
 from vigil.alarms.models import Alarm, AlarmActivation
-from vigil.core.services import create_audited, require_aware
+from vigil.cases.services import fact_times
+from vigil.core import times
+from vigil.core.services import create_audited
+from vigil.core.times import Happened
 from vigil.people.models import Person, Place
 
 
-def alarm_fit(*, actor: Any, person: Person, place: Place | None, fitted_at: dt.datetime) -> Alarm:
-    require_aware("fitted_at", fitted_at)
+def alarm_fit(
+    *, actor: Any, person: Person, place: Place | None, fitted_at: dt.datetime, reported_at: dt.datetime | None = None
+) -> Alarm:
+    times.check_moment("fitted_at", "When the alarm was fitted", fitted_at)
+    reported = times.reported(reported_at)
     with transaction.atomic():
-        alarm = Alarm(person=person, place=place, fitted_at=fitted_at, recorded_at=timezone.now())
+        alarm = Alarm(person=person, place=place, fitted_at=fitted_at, reported_at=reported, recorded_at=times.now())
         return create_audited(alarm, actor=actor, action="alarm.fit")
 
 
-def alarm_activate(*, actor: Any, person: Person, place: Place | None, at: dt.datetime) -> AlarmActivation:
-    require_aware("at", at)
+def alarm_activate(
+    *,
+    actor: Any,
+    person: Person,
+    place: Place | None,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
+) -> AlarmActivation:
+    """The alarm was pressed: `reported_at` is when the police were told (the alarm's call,
+    default now), `happened` when it was pressed if that is known apart."""
+    reported, when = fact_times(reported_at, happened, "at")
     with transaction.atomic():
-        alarm = Alarm.objects.filter(person=person, fitted_at__lte=at, removed_at__isnull=True).order_by("-fitted_at").first()
+        alarm = (
+            Alarm.objects.filter(person=person, fitted_at__lte=reported, removed_at__isnull=True).order_by("-fitted_at").first()
+        )
         activation = AlarmActivation(
-            alarm=alarm, person=person, place=place or (alarm.place if alarm else None), at=at, recorded_at=timezone.now()
+            alarm=alarm,
+            person=person,
+            place=place or (alarm.place if alarm else None),
+            reported_at=reported,
+            **when,
+            recorded_at=times.now(),
         )
         create_audited(activation, actor=actor, action="alarm.activate")
         policy_reevaluate(person_ids={person.pk}, actor=actor)

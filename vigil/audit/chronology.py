@@ -139,7 +139,7 @@ class Entry:
     done: str = ""
     rationale: str = ""
     hash: str = ""
-    happened: dt.datetime | None = None  # for a fact: when it happened, which may be long before it was recorded
+    happened: str = ""  # for a fact: when the police were told and when it happened, in words
 
     @property
     def kind_label(self) -> str:
@@ -224,19 +224,22 @@ def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
         "case.allocate": lambda: "Staff member allocated to the case",
         "report.record": lambda: (
             f"Report recorded: {_label(ReportCategory, new.get('category'))}, "
-            f"reported {_when(new.get('occurred_at'))}" + (" (summary written)" if new.get("summary") else "")
+            f"reported {_when(new.get('reported_at') or new.get('occurred_at'))}"
+            + (" (summary written)" if new.get("summary") else "")
         ),
         "assessment.record": lambda: (
             f"{_label(Instrument, new.get('instrument'))} completed {_when(new.get('completed_at'))}"
             + (f"; officer's own grading {new['officer_level']}" if new.get("officer_level") else "")
         ),
         "sighting.record": lambda: (
-            f"Subject seen {_when(new.get('seen_at'))}"
+            "Subject seen"
+            + (f" {_when(new.get('seen_at'))}" if new.get("seen_at") else "")
             + (" near a protected person" if new.get("near_id") else "")
             + (" at a recorded place" if new.get("place_id") else "")
         ),
         "contact_attempt.record": lambda: (
-            f"Contact attempt by the subject ({_label(ContactChannel, new.get('channel'))}) {_when(new.get('at'))}"
+            f"Contact attempt by the subject ({_label(ContactChannel, new.get('channel'))})"
+            + (f" {_when(new.get('at'))}" if new.get("at") else "")
         ),
         "intelligence.record": lambda: (
             "Intelligence received"
@@ -257,9 +260,9 @@ def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
             + (f" ({new['radius_m']:.0f} m)" if new.get("radius_m") else "")
         ),
         "order.end": lambda: f"Order ended {_when(new.get('ended_at'))}: {new.get('ended_reason', '')}",
-        "breach.record": lambda: f"Order broken {_when(new.get('at'))}",
+        "breach.record": lambda: "Order broken" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
         "alarm.fit": lambda: f"Alarm fitted {_when(new.get('fitted_at'))}",
-        "alarm.activate": lambda: f"Alarm pressed {_when(new.get('at'))}",
+        "alarm.activate": lambda: "Alarm pressed" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
         "portal.access_issue": lambda: "Reporting access given to the victim or a family member",
         "portal.access_withdraw": lambda: "Reporting access withdrawn",
         "portal.access_use": lambda: "Reporting access link opened",
@@ -365,16 +368,48 @@ def entry_for(event: AuditEvent, lookups: _Lookups) -> Entry:
     return replace(base, known=_fact(event, new), happened=_happened(new))
 
 
-# The field of a fact's audit row that says when it happened, by fact.
-_HAPPENED_FIELDS = ("occurred_at", "completed_at", "seen_at", "at", "issued_at", "starts_at", "fitted_at", "executed_at")
+# The fields of a fact's audit row that say when it happened, by fact: a happened time kept
+# with its window (`_until`, `_date_only`, vigil/core/times.py), or a single moment.
+_HAPPENED_WINDOWS = ("occurred_at", "seen_at", "happened_at", "at")
+_HAPPENED_MOMENTS = ("completed_at", "issued_at", "starts_at", "fitted_at", "executed_at")
 
 
-def _happened(new: dict[str, Any]) -> dt.datetime | None:
-    name = next((n for n in _HAPPENED_FIELDS if new.get(n)), None)
-    moment = _moment(new.get(name)) if name else None
+def _happened(new: dict[str, Any]) -> str:
+    """When a fact became known and when it happened, in words: 'Police told 2 March 2025 at
+    02:10; happened on 1 March 2025 (time not known)'. Empty for a row that says neither."""
+    from vigil.core.times import Happened
+
+    parts: list[str] = []
+    reported = _aware(new.get("reported_at"))
+    if reported is not None:
+        parts.append(f"Police told {_long(reported)}")
+    window = next((n for n in _HAPPENED_WINDOWS if f"{n}_date_only" in new), None)
+    if window is not None:
+        start, end = _aware(new.get(window)), _aware(new.get(f"{window}_until"))
+        when = Happened.from_columns(start, end, bool(new.get(f"{window}_date_only")))
+        if when.known:
+            text = when.words()
+            parts.append(f"happened {text}" if parts else f"Happened {text}")
+        elif parts:
+            parts.append("when it happened is not known")
+        return "; ".join(parts)
+    name = next((n for n in (*_HAPPENED_MOMENTS, "at") if new.get(n)), None)
+    moment = _aware(new.get(name)) if name else None
+    if moment is not None and (reported is None or moment != reported):
+        parts.append(f"happened {_long(moment)}" if parts else f"Happened {_long(moment)}")
+    return "; ".join(parts)
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    moment = _moment(value)
     if moment is None:
         return None
     return moment if moment.tzinfo is not None else timezone.make_aware(moment)
+
+
+def _long(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 # --- which audit rows belong to a case ----------------------------------------------------

@@ -17,6 +17,7 @@ from vigil.core.constants import (
     Source,
 )
 from vigil.core.crypto import EncryptedTextField
+from vigil.core.times import happened_constraints, happened_fields
 from vigil.people.models import Person, Place
 
 
@@ -89,7 +90,8 @@ class Report(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
     category = models.CharField(max_length=20, choices=ReportCategory.choices)
-    occurred_at = models.DateTimeField(help_text="When it was reported (the timeline's `at`).")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
+    occurred_at, occurred_at_until, occurred_at_date_only = happened_fields("occurred_at", "it happened")
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     victim_record = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reports_as_victim")
@@ -101,9 +103,12 @@ class Report(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["occurred_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(category__in=ReportCategory.values), name="report_category_valid")]
-        indexes = [models.Index(fields=["case", "occurred_at"], name="report_case_time_idx")]
+        ordering = ["reported_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(category__in=ReportCategory.values), name="report_category_valid"),
+            *happened_constraints("occurred_at", "report"),
+        ]
+        indexes = [models.Index(fields=["case", "reported_at"], name="report_case_reported_idx")]
 
 
 class RiskAssessment(models.Model):
@@ -114,6 +119,7 @@ class RiskAssessment(models.Model):
     officer_rationale = models.TextField(blank=True)
     computed_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(help_text="When it was entered in Vigil.")
 
     class Meta:
         ordering = ["completed_at", "id"]
@@ -154,19 +160,21 @@ class Sighting(models.Model):
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
-    seen_at = models.DateTimeField()
+    seen_at, seen_at_until, seen_at_date_only = happened_fields("seen_at", "the subject was seen")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["seen_at", "id"]
+        ordering = ["reported_at", "id"]
         constraints = [
+            *happened_constraints("seen_at", "sighting"),
             models.CheckConstraint(
                 condition=Q(lat__isnull=True, lon__isnull=True) | Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180),
                 name="sighting_lat_lon_valid",
-            )
+            ),
         ]
 
 
@@ -174,15 +182,19 @@ class ContactAttempt(models.Model):
     subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contact_attempts")
     victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=15, choices=ContactChannel.choices)
-    at = models.DateTimeField()
+    at, at_until, at_date_only = happened_fields("at", "the subject tried to make contact")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     summary = EncryptedTextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICER)
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(channel__in=ContactChannel.values), name="contact_channel_valid")]
+        ordering = ["reported_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=ContactChannel.values), name="contact_channel_valid"),
+            *happened_constraints("at", "contact"),
+        ]
 
 
 class Intelligence(models.Model):
@@ -190,12 +202,15 @@ class Intelligence(models.Model):
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     weapons = models.BooleanField(default=False)
     threat_to_kill = models.BooleanField(default=False)
-    received_at = models.DateTimeField()
+    reported_at = models.DateTimeField(help_text="When the information came in: the policy's time, from which deadlines count.")
+    happened_at, happened_at_until, happened_at_date_only = happened_fields("happened_at", "what it tells of happened")
     summary = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(help_text="When it was entered in Vigil.")
 
     class Meta:
-        ordering = ["received_at", "id"]
+        ordering = ["reported_at", "id"]
+        constraints = [*happened_constraints("happened_at", "intelligence")]
 
 
 class JusticeEvent(models.Model):
@@ -203,7 +218,8 @@ class JusticeEvent(models.Model):
 
     subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="justice_events")
     kind = models.CharField(max_length=15, choices=JusticeEventKind.choices)
-    at = models.DateTimeField()
+    at, at_until, at_date_only = happened_fields("at", "it happened")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
     offence = models.CharField(max_length=300, blank=True)
     outcome = models.CharField(max_length=20, choices=HearingOutcome.choices, blank=True)
     bail_until = models.DateTimeField(null=True, blank=True)
@@ -211,8 +227,9 @@ class JusticeEvent(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["reported_at", "id"]
         constraints = [
+            *happened_constraints("at", "justice"),
             models.CheckConstraint(condition=Q(kind__in=JusticeEventKind.values), name="justice_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind=JusticeEventKind.COURT_HEARING) | ~Q(outcome=""), name="justice_hearing_has_outcome"

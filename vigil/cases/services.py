@@ -2,6 +2,10 @@
 
 Every function runs in one transaction, validates its input, writes the audit trail and
 re-runs the policy for the people concerned before it commits.
+
+Each fact keeps three times (vigil/core/times.py): `reported_at`, when the police were told
+(default now, never in the future: the policy's time), `recorded_at` (now, set here) and
+`happened`, when it happened as far as it is known (a moment, a window, a day, or not known).
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.engine_adapter import policy as active_policy
 from vigil.actions.live import policy_reevaluate
@@ -28,9 +31,11 @@ from vigil.cases.models import (
     RiskAssessment,
     Sighting,
 )
+from vigil.core import times
 from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
 from vigil.core.models import Team
 from vigil.core.services import create_audited, require_aware
+from vigil.core.times import Happened
 from vigil.people.models import Person, Place
 from vigil.policy.scoring import score
 
@@ -59,14 +64,14 @@ def case_open(
             subject=subject,
             team=team,
             sensitive=restricted,
-            created_at=timezone.now(),
+            created_at=times.now(),
             created_by=actor if hasattr(actor, "pk") else None,
         )
         create_audited(case, actor=actor, action="case.open", exclude=["risk_level"])
         audit_case_id = case.pk
         for user in allocate:
             create_audited(
-                CaseAccess(case=case, user=user, granted_at=timezone.now(), granted_by=actor if hasattr(actor, "pk") else None),
+                CaseAccess(case=case, user=user, granted_at=times.now(), granted_by=actor if hasattr(actor, "pk") else None),
                 actor=actor,
                 action="case.allocate",
                 case_id=audit_case_id,
@@ -84,24 +89,38 @@ def _people(*people: Person | None) -> set[int]:
     return {p.pk for p in people if p is not None}
 
 
+def fact_times(
+    reported_at: dt.datetime | None, happened: Happened | None, name: str, *, field: str = "happened"
+) -> tuple[dt.datetime, dict[str, object]]:
+    """`reported_at` checked (default now) and the columns of the happened time stored under
+    `name`, checked against it. Refuses a time in the future, an impossible date, a window
+    that ends before it starts and a happening after the police were told, naming the field."""
+    reported = times.reported(reported_at)
+    when = happened or Happened()
+    when.check(field, reported_at=reported)
+    return reported, when.columns(name)
+
+
 def report_record(
     *,
     actor: Any,
     case: Case,
     category: str,
-    occurred_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     place: Place | None = None,
     reported_by: Person | None = None,
     children_present: Iterable[Person] = (),
     summary: str = "",
     source: str = Source.OFFICER,
 ) -> Report:
-    require_aware("occurred_at", occurred_at)
+    reported, occurred = fact_times(reported_at, happened, "occurred_at")
     with transaction.atomic():
         report = Report(
             case=case,
             category=category,
-            occurred_at=occurred_at,
+            reported_at=reported,
+            **occurred,
             place=place,
             reported_by=reported_by,
             victim_record=case.victim,
@@ -109,7 +128,7 @@ def report_record(
             summary=summary,
             source=source,
             recorded_by=actor if hasattr(actor, "pk") else None,
-            recorded_at=timezone.now(),
+            recorded_at=times.now(),
         )
         create_audited(report, actor=actor, action="report.record", case_id=case.pk)
         children = list(children_present)
@@ -129,8 +148,10 @@ def assessment_record(
     officer_level: str = "",
     officer_rationale: str = "",
 ) -> RiskAssessment:
-    """Record a completed risk assessment. Answers are 'yes', 'no' or 'not_known'; only yes counts."""
-    require_aware("completed_at", completed_at)
+    """Record a completed risk assessment. Answers are 'yes', 'no' or 'not_known'; only yes counts.
+    `completed_at` (when it was done with the victim) is when the police learnt the answers:
+    the policy's time."""
+    times.check_moment("completed_at", "When the assessment was completed", completed_at)
     if instrument not in QUESTION_COUNTS:
         raise ValidationError({"instrument": f"unknown instrument {instrument!r}"})
     count = QUESTION_COUNTS[Instrument(instrument)]
@@ -153,6 +174,7 @@ def assessment_record(
             officer_rationale=officer_rationale,
             computed_level=scored.level or "",
             assessed_by=actor if hasattr(actor, "pk") else None,
+            recorded_at=times.now(),
         )
         create_audited(assessment, actor=actor, action="assessment.record", case_id=case.pk)
         AssessmentAnswer.objects.bulk_create(
@@ -167,7 +189,8 @@ def sighting_record(
     *,
     actor: Any,
     subject: Person,
-    seen_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     near: Person | None = None,
     place: Place | None = None,
     lat: float | None = None,
@@ -176,7 +199,9 @@ def sighting_record(
     summary: str = "",
     source: str = Source.OFFICER,
 ) -> Sighting:
-    require_aware("seen_at", seen_at)
+    """A sighting of the subject. `reported_at` is when the police were told (a portal report:
+    when the portal received it), `happened` when he was seen."""
+    reported, seen = fact_times(reported_at, happened, "seen_at")
     with transaction.atomic():
         sighting = Sighting(
             subject=subject,
@@ -184,11 +209,12 @@ def sighting_record(
             place=place,
             lat=lat,
             lon=lon,
-            seen_at=seen_at,
+            reported_at=reported,
+            **seen,
             reported_by=reported_by,
             summary=summary,
             source=source,
-            recorded_at=timezone.now(),
+            recorded_at=times.now(),
         )
         create_audited(sighting, actor=actor, action="sighting.record")
         policy_reevaluate(person_ids=_people(subject, near), actor=actor)
@@ -201,22 +227,24 @@ def contact_attempt_record(
     subject: Person,
     victim: Person,
     channel: str,
-    at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     reported_by: Person | None = None,
     summary: str = "",
     source: str = Source.OFFICER,
 ) -> ContactAttempt:
-    require_aware("at", at)
+    reported, when = fact_times(reported_at, happened, "at")
     with transaction.atomic():
         attempt = ContactAttempt(
             subject=subject,
             victim=victim,
             channel=channel,
-            at=at,
+            reported_at=reported,
+            **when,
             reported_by=reported_by,
             summary=summary,
             source=source,
-            recorded_at=timezone.now(),
+            recorded_at=times.now(),
         )
         create_audited(attempt, actor=actor, action="contact_attempt.record")
         policy_reevaluate(person_ids=_people(subject, victim), actor=actor)
@@ -227,22 +255,27 @@ def intelligence_record(
     *,
     actor: Any,
     subject: Person,
-    received_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     place: Place | None = None,
     weapons: bool = False,
     threat_to_kill: bool = False,
     summary: str = "",
 ) -> Intelligence:
-    require_aware("received_at", received_at)
+    """Information about the subject. `reported_at` is when it came in; `happened` when what
+    it tells of happened, if known."""
+    reported, when = fact_times(reported_at, happened, "happened_at")
     with transaction.atomic():
         item = Intelligence(
             subject=subject,
             place=place,
             weapons=weapons,
             threat_to_kill=threat_to_kill,
-            received_at=received_at,
+            reported_at=reported,
+            **when,
             summary=summary,
             recorded_by=actor if hasattr(actor, "pk") else None,
+            recorded_at=times.now(),
         )
         create_audited(item, actor=actor, action="intelligence.record")
         policy_reevaluate(person_ids=_people(subject), actor=actor)
@@ -254,30 +287,33 @@ def justice_event_record(
     actor: Any,
     subject: Person,
     kind: str,
-    at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     offence: str = "",
     outcome: str = "",
     bail_until: dt.datetime | None = None,
     summary: str = "",
 ) -> JusticeEvent:
-    """Record an arrest, charge, release or court hearing. An arrest executes outstanding warrants."""
-    require_aware("at", at)
+    """Record an arrest, charge, release or court hearing. An arrest executes outstanding
+    warrants, at the time the police learnt of it (the policy's time)."""
+    reported, when = fact_times(reported_at, happened, "at")
     require_aware("bail_until", bail_until)
     with transaction.atomic():
         event = JusticeEvent(
             subject=subject,
             kind=kind,
-            at=at,
+            reported_at=reported,
+            **when,
             offence=offence,
             outcome=outcome,
             bail_until=bail_until,
             summary=summary,
-            recorded_at=timezone.now(),
+            recorded_at=times.now(),
         )
         create_audited(event, actor=actor, action=f"justice.{kind}")
         if kind == JusticeEventKind.ARREST:
             from vigil.warrants.services import warrants_execute_on_arrest
 
-            warrants_execute_on_arrest(actor=actor, subject=subject, at=at)
+            warrants_execute_on_arrest(actor=actor, subject=subject, at=reported)
         policy_reevaluate(person_ids=_people(subject), actor=actor)
         return event

@@ -47,7 +47,7 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 case=case,
                 category=form.cleaned_data["category"],
-                occurred_at=form.cleaned_data["occurred_at"],
+                reported_at=form.cleaned_data["reported_at"],
                 summary=form.cleaned_data["summary"],
             )
         except ValidationError as error:

@@ -41,6 +41,7 @@ from vigil.core.constants import (
 from vigil.core.models import Area, Team, User
 from vigil.core.otp import ensure_demo_totp
 from vigil.core.progress import progress
+from vigil.core.times import Happened
 from vigil.orders.services import breach_record, order_grant
 from vigil.people.models import Person, Place
 from vigil.people.services import person_create, place_create, relationship_create
@@ -240,7 +241,8 @@ class DemoBuilder:
                 actor=owner,
                 case=case,
                 category=category,
-                occurred_at=at,
+                reported_at=at,
+                happened=Happened.at(at),
                 place=victim_home,
                 reported_by=victim,
                 children_present=present,
@@ -287,7 +289,8 @@ class DemoBuilder:
                         sighting_record(
                             actor=owner,
                             subject=subject,
-                            seen_at=seen,
+                            reported_at=seen,
+                            happened=Happened.at(seen),
                             near=victim,
                             lat=spot[0],
                             lon=spot[1],
@@ -298,7 +301,7 @@ class DemoBuilder:
                     breach_record(
                         actor=owner,
                         order=order,
-                        at=granted + dt.timedelta(days=self.rng.randint(1, 5)),
+                        reported_at=granted + dt.timedelta(days=self.rng.randint(1, 5)),
                         place=victim_home,
                         reported_by=victim,
                         summary=self.fake.sentence(nb_words=10),
@@ -309,7 +312,7 @@ class DemoBuilder:
                 subject=subject,
                 victim=victim,
                 channel=self.rng.choice(["call", "message", "social_media", "gift"]),
-                at=self.when(60, 1),
+                reported_at=self.when(60, 1),
                 reported_by=victim,
             )
         if self.rng.random() < 0.12:
@@ -327,18 +330,18 @@ class DemoBuilder:
                     actor=owner,
                     subject=subject,
                     kind=JusticeEventKind.ARREST,
-                    at=issued + dt.timedelta(days=self.rng.randint(1, 3)),
+                    reported_at=min(issued + dt.timedelta(days=self.rng.randint(1, 3)), self.anchor),
                 )
         if self.rng.random() < 0.1:
             fitted = self.when(200, 20)
             alarm_fit(actor=owner, person=victim, place=victim_home, fitted_at=fitted)
             if self.rng.random() < 0.3:
-                alarm_activate(actor=owner, person=victim, place=victim_home, at=self.when(15, 0))
+                alarm_activate(actor=owner, person=victim, place=victim_home, reported_at=self.when(15, 0))
         if self.rng.random() < 0.05:
             intelligence_record(
                 actor=owner,
                 subject=subject,
-                received_at=self.when(30, 1),
+                reported_at=self.when(30, 1),
                 weapons=self.rng.random() < 0.5,
                 threat_to_kill=self.rng.random() < 0.5,
                 summary="Information from a partner agency.",

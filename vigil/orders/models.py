@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from vigil.core.constants import ConditionKind, OrderStatus, OrderType, Source
 from vigil.core.crypto import EncryptedTextField
+from vigil.core.times import happened_constraints, happened_fields
 from vigil.people.models import Person, Place
 
 
@@ -20,6 +21,7 @@ class ProtectiveOrder(models.Model):
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.IN_FORCE)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.TextField(blank=True)
+    reported_at = models.DateTimeField(help_text="When the police were told of the order: with its start, the policy's time.")
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -85,7 +87,8 @@ class OrderCondition(models.Model):
 
 class Breach(models.Model):
     order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="breaches")
-    at = models.DateTimeField()
+    at, at_until, at_date_only = happened_fields("at", "the order was broken")
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy's time, from which deadlines count.")
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reported_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     summary = EncryptedTextField(blank=True)
@@ -93,4 +96,5 @@ class Breach(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["reported_at", "id"]
+        constraints = [*happened_constraints("at", "breach")]

@@ -6,11 +6,13 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
+from vigil.cases.services import fact_times
+from vigil.core import times
 from vigil.core.constants import ConditionKind, OrderStatus, Source
 from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.times import Happened
 from vigil.orders.models import Breach, OrderCondition, ProtectiveOrder
 from vigil.people.models import Person, Place
 
@@ -29,11 +31,18 @@ def order_grant(
     subject: Person,
     protected: Sequence[Person],
     starts_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
     expires_at: dt.datetime | None = None,
     conditions: Iterable[ConditionSpec] = (),
 ) -> ProtectiveOrder:
-    require_aware("starts_at", starts_at)
+    """An order granted. `starts_at` is when it takes effect (it may be later than now: an
+    order made today to start on Monday), `reported_at` when the police were told (default
+    now, never in the future); the policy reads it from the later of the two."""
+    times.check_moment("starts_at", "When the order starts", starts_at, at=dt.datetime.max.replace(tzinfo=dt.UTC))
+    reported = times.reported(reported_at)
     require_aware("expires_at", expires_at)
+    if expires_at is not None and expires_at <= starts_at:
+        raise ValidationError({"expires_at": "The order must end after it starts"})
     if not protected:
         raise ValidationError({"protected": "an order protects at least one person"})
     if subject in protected:
@@ -46,7 +55,8 @@ def order_grant(
             starts_at=starts_at,
             expires_at=expires_at,
             status=OrderStatus.IN_FORCE,
-            recorded_at=timezone.now(),
+            reported_at=reported,
+            recorded_at=times.now(),
         )
         create_audited(order, actor=actor, action="order.grant")
         order.protected.set(protected)
@@ -63,8 +73,9 @@ def order_grant(
         return order
 
 
-def order_end(*, actor: Any, order: ProtectiveOrder, at: dt.datetime, reason: str) -> ProtectiveOrder:
-    require_aware("at", at)
+def order_end(*, actor: Any, order: ProtectiveOrder, at: dt.datetime | None = None, reason: str) -> ProtectiveOrder:
+    """The order ended early, at `at` (default now; never in the future)."""
+    at = times.reported(at, field="at", label="When the order ended")
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason the order ended"})
     if order.status != OrderStatus.IN_FORCE:
@@ -84,16 +95,24 @@ def breach_record(
     *,
     actor: Any,
     order: ProtectiveOrder,
-    at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
     place: Place | None = None,
     reported_by: Person | None = None,
     summary: str = "",
     source: str = Source.OFFICER,
 ) -> Breach:
-    require_aware("at", at)
+    reported, when = fact_times(reported_at, happened, "at")
     with transaction.atomic():
         breach = Breach(
-            order=order, at=at, place=place, reported_by=reported_by, summary=summary, source=source, recorded_at=timezone.now()
+            order=order,
+            reported_at=reported,
+            **when,
+            place=place,
+            reported_by=reported_by,
+            summary=summary,
+            source=source,
+            recorded_at=times.now(),
         )
         create_audited(breach, actor=actor, action="breach.record")
         policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)

@@ -24,6 +24,7 @@ from vigil.audit.services import audit_record
 from vigil.cases.models import Case
 from vigil.core.constants import OrderStatus, PlaceKind, Source
 from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.times import Happened
 from vigil.people.models import Person
 from vigil.portal.constants import AccessMethod, AccessState, SeenBy, SubmissionKind, SubmissionStatus
 from vigil.portal.models import PortalSubmission, ReportingAccess
@@ -300,7 +301,10 @@ def _record(submission: PortalSubmission) -> Any:
         return case_services.sighting_record(
             actor=PORTAL_ACTOR,
             subject=case.subject,
-            seen_at=submission.happened_at,
+            # When the portal received it is when the police were told; when he was seen is
+            # what the sender says. Deadlines count from the first (docs/live-and-replay.md).
+            reported_at=submission.received_at,
+            happened=Happened.at(submission.happened_at),
             near=case.victim,
             lat=submission.lat,
             lon=submission.lon,
@@ -314,7 +318,8 @@ def _record(submission: PortalSubmission) -> Any:
             subject=case.subject,
             victim=case.victim,
             channel=submission.channel,
-            at=submission.happened_at,
+            reported_at=submission.received_at,
+            happened=Happened.at(submission.happened_at),
             reported_by=reporter,
             summary=summary,
             source=Source.PORTAL,
@@ -332,7 +337,8 @@ def _record(submission: PortalSubmission) -> Any:
     return order_services.breach_record(
         actor=PORTAL_ACTOR,
         order=order,
-        at=submission.happened_at,
+        reported_at=submission.received_at,
+        happened=Happened.at(submission.happened_at),
         place=place,
         reported_by=reporter,
         summary=summary,

@@ -30,12 +30,12 @@ def risk_markers(case: Case) -> list[Marker]:
     linked records of the same people."""
     victim_ids = linked_ids(case.victim)
     subject_ids = linked_ids(case.subject) if case.subject else set()
-    markers = [Marker(r.occurred_at, "report", r.get_category_display()) for r in case.reports.all()]
+    markers = [Marker(r.reported_at, "report", r.get_category_display()) for r in case.reports.all()]
     if subject_ids:
         breaches = Breach.objects.filter(order__subject_id__in=subject_ids, order__protected__in=victim_ids).distinct()
-        markers += [Marker(b.at, "breach", f"of order {b.order}") for b in breaches.select_related("order")]
+        markers += [Marker(b.reported_at, "breach", f"of order {b.order}") for b in breaches.select_related("order")]
         sightings = Sighting.objects.filter(subject_id__in=subject_ids)
-        markers += [Marker(s.seen_at, "sighting", s.summary or "the subject was seen") for s in sightings]
+        markers += [Marker(s.reported_at, "sighting", s.summary or "the subject was seen") for s in sightings]
     return sorted(markers, key=lambda m: m.at)
 
 

@@ -13,6 +13,7 @@ class Warrant(models.Model):
     subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="warrants")
     reason = models.TextField()
     issued_at = models.DateTimeField()
+    reported_at = models.DateTimeField(help_text="When the police were told of the warrant: with its issue, the policy's time.")
     status = models.CharField(max_length=12, choices=WarrantStatus.choices, default=WarrantStatus.OUTSTANDING)
     executed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

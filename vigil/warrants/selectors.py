@@ -95,7 +95,7 @@ class WarrantRow:
         return self.sighting_distance_m is not None and self.sighting_distance_m <= PROXIMITY_METRES
 
     def sort_key(self) -> tuple[Any, ...]:
-        seen = self.latest_sighting.seen_at.timestamp() if self.latest_sighting else 0.0
+        seen = self.latest_sighting.reported_at.timestamp() if self.latest_sighting else 0.0
         return (-RISK_RANK.get(self.risk_level, 0), -self.days_outstanding, not self.sighting_near, -seen, -self.victims)
 
 
@@ -127,7 +127,7 @@ def _row(warrant: Warrant, *, user: Any, now: dt.datetime) -> WarrantRow | None:
     # Records of the same human count once: one victim per identity group.
     groups = {frozenset(linked_ids(case.victim)) for case in cases}
     risk = max((c.risk_level for c in cases), key=lambda level: RISK_RANK.get(level, 0), default="")
-    latest = Sighting.objects.filter(subject_id__in=subjects).select_related("place").order_by("-seen_at", "-pk").first()
+    latest = Sighting.objects.filter(subject_id__in=subjects).select_related("place").order_by("-reported_at", "-pk").first()
     distance = None
     if latest is not None and (point := _coords(latest)) is not None:
         distances = [distance_m(point, place) for place in victim_places(victim_ids)]
@@ -135,10 +135,12 @@ def _row(warrant: Warrant, *, user: Any, now: dt.datetime) -> WarrantRow | None:
     case_ids = [c.pk for c in cases]
     visible = set(cases_for_user(user).filter(pk__in=case_ids).values_list("pk", flat=True))
     year_ago = now - dt.timedelta(days=365)
-    incidents = list(Report.objects.filter(case_id__in=case_ids).values_list("occurred_at", flat=True))
-    incidents += list(Sighting.objects.filter(subject_id__in=subjects, near_id__in=victim_ids).values_list("seen_at", flat=True))
+    incidents = list(Report.objects.filter(case_id__in=case_ids).values_list("reported_at", flat=True))
     incidents += list(
-        ContactAttempt.objects.filter(subject_id__in=subjects, victim_id__in=victim_ids).values_list("at", flat=True)
+        Sighting.objects.filter(subject_id__in=subjects, near_id__in=victim_ids).values_list("reported_at", flat=True)
+    )
+    incidents += list(
+        ContactAttempt.objects.filter(subject_id__in=subjects, victim_id__in=victim_ids).values_list("reported_at", flat=True)
     )
     last = max(incidents, default=None)
     rfgv = Rfgv(

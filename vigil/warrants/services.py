@@ -5,19 +5,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
+from vigil.core import times
 from vigil.core.constants import WarrantStatus
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import create_audited, update_audited
 from vigil.people.models import Person
 from vigil.warrants.models import Warrant
 
 
 def warrant_issue(
-    *, actor: Any, reference: str, subject: Person, reason: str, issued_at: dt.datetime, officer_in_case: Any = None
+    *,
+    actor: Any,
+    reference: str,
+    subject: Person,
+    reason: str,
+    issued_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    officer_in_case: Any = None,
 ) -> Warrant:
-    require_aware("issued_at", issued_at)
+    """A warrant issued at `issued_at`; `reported_at` is when the police were told (default
+    now). The policy reads it from the later of the two."""
+    times.check_moment("issued_at", "When the warrant was issued", issued_at)
+    reported = times.reported(reported_at)
     with transaction.atomic():
         warrant = Warrant(
             reference=reference,
@@ -25,15 +35,17 @@ def warrant_issue(
             reason=reason,
             issued_at=issued_at,
             officer_in_case=officer_in_case,
-            recorded_at=timezone.now(),
+            reported_at=reported,
+            recorded_at=times.now(),
         )
         create_audited(warrant, actor=actor, action="warrant.issue")
         policy_reevaluate(person_ids={subject.pk}, actor=actor)
         return warrant
 
 
-def warrant_execute(*, actor: Any, warrant: Warrant, at: dt.datetime) -> Warrant:
-    require_aware("at", at)
+def warrant_execute(*, actor: Any, warrant: Warrant, at: dt.datetime | None = None) -> Warrant:
+    """The subject was arrested on the warrant at `at` (default now; never in the future)."""
+    at = times.reported(at, field="at", label="When the warrant was executed")
     if warrant.status != WarrantStatus.OUTSTANDING:
         raise ValidationError({"warrant": f"warrant {warrant.reference} is not outstanding"})
     with transaction.atomic():
@@ -44,8 +56,9 @@ def warrant_execute(*, actor: Any, warrant: Warrant, at: dt.datetime) -> Warrant
         return warrant
 
 
-def warrant_withdraw(*, actor: Any, warrant: Warrant, at: dt.datetime, reason: str) -> Warrant:
-    require_aware("at", at)
+def warrant_withdraw(*, actor: Any, warrant: Warrant, at: dt.datetime | None = None, reason: str) -> Warrant:
+    """The warrant was withdrawn at `at` (default now; never in the future), for `reason`."""
+    at = times.reported(at, field="at", label="When the warrant was withdrawn")
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason the warrant was withdrawn"})
     if warrant.status != WarrantStatus.OUTSTANDING:
