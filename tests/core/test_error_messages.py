@@ -134,12 +134,12 @@ def test_the_report_form_names_each_wrong_field_and_saves_nothing(officer: Any) 
     case = make_case(actor=officer, team=officer.team, risk=RiskLevel.STANDARD)
     response = _client(officer).post(
         reverse("report_new", args=[case.pk]),
-        {"category": "not-a-category", "occurred_at": "", "summary": "x" * 5001},
+        {"category": "not-a-category", "reported_at": "yesterday", "summary": "x" * 5001},
     )
     assert response.status_code in (200, 400)
     assert _summary(response) == [
         "Choose the kind of report from the list",
-        "Enter when it was reported",
+        "Enter the date and time as year-month-day hours:minutes, for example 2025-03-02 02:10",
         "What happened must be 5,000 characters or fewer",
     ]
     text = _text(response)

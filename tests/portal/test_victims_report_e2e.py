@@ -31,7 +31,7 @@ def _first_report(officer: Any, world: World) -> None:
         actor=officer,
         case=world.case,
         category=ReportCategory.DOMESTIC_ABUSE,
-        occurred_at=timezone.now() - dt.timedelta(days=3),
+        reported_at=timezone.now() - dt.timedelta(days=3),
         reported_by=world.victim,
     )
 
@@ -55,8 +55,8 @@ def test_a_sons_portal_sighting_with_no_map_point_gets_the_victim_called_back(wo
     [contact] = Action.objects.filter(kind=ActionKind.VICTIM_CONTACT)
     assert (contact.victim, contact.subject, contact.rule) == (world.victim, world.subject, "R12")
     assert (contact.status, contact.priority) == (ActionStatus.OPEN, Priority.HIGH)
-    assert contact.created_at == sighting.seen_at
-    assert contact.due_at == sighting.seen_at + dt.timedelta(hours=4)
+    assert contact.created_at == sighting.reported_at
+    assert contact.due_at == sighting.reported_at + dt.timedelta(hours=4)
     assert "call" in contact.reason and "back" in contact.reason
 
 
@@ -72,7 +72,7 @@ def test_for_a_high_pair_the_call_back_is_immediate_within_the_hour(world: World
     sighting = _send(officer, world)
     [contact] = Action.objects.filter(kind=ActionKind.VICTIM_CONTACT, status=ActionStatus.OPEN)
     assert (contact.rule, contact.priority) == ("R12", Priority.IMMEDIATE)
-    assert contact.due_at == sighting.seen_at + dt.timedelta(hours=1)
+    assert contact.due_at == sighting.reported_at + dt.timedelta(hours=1)
 
 
 def test_a_second_portal_report_while_the_call_back_is_open_adds_none(world: World, officer: Any) -> None:
@@ -86,4 +86,4 @@ def test_a_second_portal_report_while_the_call_back_is_open_adds_none(world: Wor
     assert PortalSubmission.objects.filter(status=SubmissionStatus.RECORDED).count() == 2
     assert Sighting.objects.filter(reported_by=world.victim).count() == 1
     [contact] = Action.objects.filter(kind=ActionKind.VICTIM_CONTACT)
-    assert contact.due_at == first.seen_at + dt.timedelta(hours=4)
+    assert contact.due_at == first.reported_at + dt.timedelta(hours=4)

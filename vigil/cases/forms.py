@@ -10,7 +10,7 @@ from vigil.core.forms import GovukForm
 
 
 class ReportForm(GovukForm):
-    error_names = {"category": "the kind of report", "occurred_at": "the time it was reported"}
+    error_names = {"category": "the kind of report", "reported_at": "when the police were told"}
 
     category = forms.ChoiceField(label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices])
     reported_at = forms.DateTimeField(

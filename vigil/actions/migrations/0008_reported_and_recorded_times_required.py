@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0006_reported_at_from_engine_time'),
+        ('actions', '0007_reported_at_from_engine_time'),
     ]
 
     operations = [

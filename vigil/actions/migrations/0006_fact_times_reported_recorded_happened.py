@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0004_board_read_in_order'),
+        ('actions', '0005_action_kind_dvds_decision'),
     ]
 
     operations = [

@@ -10,6 +10,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("actions", "0005_fact_times_reported_recorded_happened")]
+    dependencies = [("actions", "0006_fact_times_reported_recorded_happened")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
