@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("vigil.warrants.urls")),
     path("", include("vigil.risk.urls")),
     path("", include("vigil.portal.urls")),
+    path("", include("vigil.disclosure.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vigil.risk",
     "vigil.timeline",
     "vigil.portal",
+    "vigil.disclosure",
 ]
 
 MIDDLEWARE = [

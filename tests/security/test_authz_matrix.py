@@ -119,6 +119,17 @@ MATRIX: dict[str, Entry] = {
     "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
     "portal_submissions": Entry(get=SIGNED_IN_PAGE),
     "portal_submission_retry": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302)),
+    # vigil.disclosure (Clare's Law): requests live on cases; decisions are tested in tests/disclosure.
+    "disclosure_list": Entry(get=SIGNED_IN_PAGE),
+    "disclosure_new": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404)),
+    "disclosure_case_new": Entry(args=("case",), get=CASE_WRITE),
+    "disclosure_detail": Entry(args=("disclosure",), get=CASE_READ),
+    "disclosure_decide": Entry(
+        args=("disclosure",), get=POST_ONLY, post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+    ),
+    "disclosure_meeting": Entry(
+        args=("disclosure",), get=POST_ONLY, post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+    ),
 }
 
 

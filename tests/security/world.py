@@ -130,4 +130,21 @@ def build_world() -> World:
         team=team_a,
         owner=users["officer"],
     )
-    return World(users, case, restricted, victim, subject, refuge, open_place, report, order, warrant, action)
+    world = World(users, case, restricted, victim, subject, refuge, open_place, report, order, warrant, action)
+    _partner_world(world, now)
+    return world
+
+
+def _partner_world(world: World, now: dt.datetime) -> None:
+    """Partner work on the world's case: a Clare's Law request."""
+    from vigil.disclosure.models import DisclosureRequest
+
+    world.disclosure = DisclosureRequest.objects.create(  # type: ignore[attr-defined]
+        reference="CL-SEC-1",
+        case=world.case,
+        route="right_to_ask",
+        applicant_kind="person_at_risk",
+        applicant=world.victim,
+        received_at=now - dt.timedelta(days=1),
+        recorded_at=now,
+    )

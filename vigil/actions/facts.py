@@ -26,6 +26,8 @@ from vigil.actions.models import Decision
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.cases.models import Case, ContactAttempt, Intelligence, JusticeEvent, Report, RiskAssessment, Sighting
 from vigil.core.constants import Answer, OrderStatus, WarrantStatus
+from vigil.disclosure.facts import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
+from vigil.disclosure.models import DisclosureRequest
 from vigil.orders.models import Breach, ProtectiveOrder
 from vigil.people.linking import identity_groups, linked_ids
 from vigil.people.models import Person, Place, Relationship
@@ -130,6 +132,9 @@ class FactSource:
     def decisions(self, case_ids: set[int]) -> list[Decision]:
         return list(Decision.objects.filter(case_id__in=case_ids, withdrawn=False))
 
+    def disclosures(self, case_ids: set[int]) -> list[DisclosureRequest]:
+        return disclosure_rows(case_ids)
+
     def relationships(self, everyone: set[int]) -> list[Relationship]:
         return list(Relationship.objects.filter(Q(a_id__in=everyone) | Q(b_id__in=everyone)).order_by("pk"))
 
@@ -199,8 +204,10 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     alarms = rows.alarms(ids)
     activations = rows.activations(ids)
     decisions = rows.decisions(world.case_ids)
+    disclosures = rows.disclosures(world.case_ids)
 
     everyone = named_people(ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
+    everyone |= disclosure_people(disclosures)
     relationships = rows.relationships(everyone)
     for rel in relationships:
         everyone.update((rel.a_id, rel.b_id))
@@ -370,6 +377,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         if kind == "action_declined":
             event["rationale"] = d.rationale
         events.append(event)
+    events.extend(disclosure_events(disclosures))  # Clare's Law (R13)
 
     events = [e for e in events if _before(e["at"], until)]
     links = rows.groups({p.pk for p in persons})
@@ -415,7 +423,9 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         "events": events,
         "replay_until": until.isoformat(),
         # The references officers know the orders and warrants by, for the policy's words.
-        "labels": {f"O{o.pk}": o.reference for o in orders} | {f"W{w.pk}": w.reference for w in warrants},
+        "labels": {f"O{o.pk}": o.reference for o in orders}
+        | {f"W{w.pk}": w.reference for w in warrants}
+        | disclosure_labels(disclosures),
     }
     world.document = document
     return document

@@ -27,6 +27,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
         items = [("Cases (pseudonymised)", reverse("analyst_cases"))]
     else:
         items = [("Action board", reverse("home")), ("Cases", reverse("case_list")), ("Warrants", reverse("warrant_board"))]
+        items.append(("Clare's Law", reverse("disclosure_list")))
         if may_review(user):
             items.append(("Possible matches", reverse("person_link_queue")))
         items.append((_portal_label(user), reverse("portal_submissions")))
