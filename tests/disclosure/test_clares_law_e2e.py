@@ -58,7 +58,7 @@ def test_a_right_to_ask_application_on_the_page_gets_a_decision_due_in_28_days(o
             "subject_name": "Declan Morrow",
             "subject_born": "1984",
             "subject_aliases": "Dec Morrow, D Morrow",
-            "received_at": _stamp(received),
+            "reported_at": _stamp(received),
             "concerns": "He will not say why his last relationship ended.",
         },
     )
@@ -89,7 +89,7 @@ def test_the_28_day_boundary(officer: Any, age: dt.timedelta, level: int) -> Non
     case = _case(officer)
     received = timezone.now() - age
     disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", received_at=received
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=received
     )
     escalate_due()
     action = _decision_action(case)
@@ -102,13 +102,13 @@ def test_the_28_day_boundary(officer: Any, age: dt.timedelta, level: int) -> Non
 def test_a_high_pair_gets_24_hours_and_climbs_the_ladder(officer: Any) -> None:
     case = _case(officer)
     t0 = timezone.now() - dt.timedelta(days=3)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
     answers = {n: ("yes" if n <= 15 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=t0 + dt.timedelta(hours=1))
     case.refresh_from_db()
     assert case.risk_level == "high"
     received = timezone.now() - dt.timedelta(hours=30)
-    disclosure_request_record(actor=officer, case=case, route="right_to_know", applicant_kind="", received_at=received)
+    disclosure_request_record(actor=officer, case=case, route="right_to_know", applicant_kind="", reported_at=received)
     action = _decision_action(case)
     assert action.due_at == received + dt.timedelta(hours=24) and action.priority == "high"
     assert action.level == 2 and "risk is high" in action.reason
@@ -123,7 +123,7 @@ def test_the_decision_panel_closes_the_action_and_keeps_the_checks(officer: Any)
         applicant_kind="third_party",
         third_party_name="Morwenna Trevanion",
         applicant_relationship="mother",
-        received_at=timezone.now() - dt.timedelta(days=2),
+        reported_at=timezone.now() - dt.timedelta(days=2),
     )
     assert request.applicant.full_name == "Morwenna Trevanion"
     assert "applied for by Morwenna Trevanion" in _decision_action(case).reason
@@ -147,7 +147,7 @@ def test_the_decision_panel_closes_the_action_and_keeps_the_checks(officer: Any)
 def test_no_disclosure_without_a_rationale_is_refused_on_the_page_and_the_clock_runs_on(officer: Any) -> None:
     case = _case(officer)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", received_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
     )
     response = _client(officer).post(
         reverse("disclosure_decide", args=[request.pk]), {"outcome": "no_disclosure", "rationale": " "}
@@ -168,7 +168,7 @@ def test_a_recorded_no_disclosure_without_a_rationale_leaves_the_action_open(off
         case=case,
         route="right_to_ask",
         applicant_kind="person_at_risk",
-        received_at=timezone.now() - dt.timedelta(days=1),
+        reported_at=timezone.now() - dt.timedelta(days=1),
     )
     DisclosureDecision.objects.create(
         request=request, outcome="no_disclosure", rationale="", decided_at=timezone.now(), recorded_at=timezone.now()
@@ -190,7 +190,7 @@ def test_no_disclosure_with_a_rationale_closes_it(officer: Any) -> None:
         case=case,
         route="right_to_ask",
         applicant_kind="person_at_risk",
-        received_at=timezone.now() - dt.timedelta(days=1),
+        reported_at=timezone.now() - dt.timedelta(days=1),
     )
     disclosure_decide(actor=officer, request=request, outcome="no_disclosure", rationale="Nothing is recorded against him.")
     action = _decision_action(case)
@@ -203,7 +203,7 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
     second = PersonFactory(full_name="Tamsin Roskilly")
     for victim in (first, second):
         earlier = case_open(actor=officer, victim=victim, subject=subject, team=officer.team)
-        report_record(actor=officer, case=earlier, category="domestic_abuse", occurred_at=timezone.now() - dt.timedelta(days=400))
+        report_record(actor=officer, case=earlier, category="domestic_abuse", reported_at=timezone.now() - dt.timedelta(days=400))
     order_grant(
         actor=officer,
         reference="ORD-CL-1",
@@ -218,7 +218,7 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
     new_subject = person_create(actor=officer, full_name="Kieran Blackwood", born="1983-02-11")
     case = _case(officer, subject=new_subject)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", received_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
     )
     page = _client(officer).get(reverse("disclosure_detail", args=[request.pk])).content.decode()
     assert "2 other victims" in page and "2 reports" in page
@@ -230,12 +230,12 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
 def test_the_disclosure_meeting_records_the_safety_plan_and_completes_the_plan_action(officer: Any) -> None:
     case = _case(officer)
     t0 = timezone.now() - dt.timedelta(days=2)
-    report_record(actor=officer, case=case, category="domestic_abuse", occurred_at=t0)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
     answers = {n: ("yes" if n <= 11 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=t0 + dt.timedelta(hours=1))
     assert Action.objects.filter(case=case, kind="safety_plan", status="open").exists()
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", received_at=t0 + dt.timedelta(hours=2)
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=t0 + dt.timedelta(hours=2)
     )
     disclosure_decide(
         actor=officer,
@@ -263,7 +263,7 @@ def test_the_disclosure_meeting_records_the_safety_plan_and_completes_the_plan_a
 def test_only_those_who_see_the_case_see_the_request(officer: Any, outsider: Any) -> None:
     case = _case(officer)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", received_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
     )
     assert _client(outsider).get(reverse("disclosure_detail", args=[request.pk])).status_code == 404
     assert request.reference not in _client(outsider).get(reverse("disclosure_list")).content.decode()

@@ -145,6 +145,6 @@ def _partner_world(world: World, now: dt.datetime) -> None:
         route="right_to_ask",
         applicant_kind="person_at_risk",
         applicant=world.victim,
-        received_at=now - dt.timedelta(days=1),
+        reported_at=now - dt.timedelta(days=1),
         recorded_at=now,
     )

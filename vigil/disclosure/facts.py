@@ -17,7 +17,7 @@ def disclosure_rows(case_ids: set[int]) -> list[DisclosureRequest]:
         .defer("concerns")
         .select_related("case")
         .prefetch_related("decisions")
-        .order_by("received_at", "pk")
+        .order_by("reported_at", "pk")
     )
 
 
@@ -33,7 +33,8 @@ def disclosure_events(requests: Iterable[DisclosureRequest]) -> list[dict[str, A
             continue
         events.append(
             {
-                "at": r.received_at.isoformat(),
+                "at": r.reported_at.isoformat(),
+                "recorded": r.recorded_at.isoformat(),
                 "type": "disclosure_request",
                 "request": r.engine_ref,
                 "route": r.route,
@@ -46,6 +47,7 @@ def disclosure_events(requests: Iterable[DisclosureRequest]) -> list[dict[str, A
             events.append(
                 {
                     "at": d.decided_at.isoformat(),
+                    "recorded": d.recorded_at.isoformat(),
                     "type": "disclosure_decision",
                     "request": r.engine_ref,
                     "decision": d.outcome,

@@ -26,7 +26,7 @@ class RequestForm(GovukForm):
         "team": "the team that will deal with it",
         "route": "whether it is Right to Ask or Right to Know",
         "applicant_kind": "who applied",
-        "received_at": "when the application was made",
+        "reported_at": "when the application was made",
     }
 
     route = forms.ChoiceField(label="Which route is it?", choices=Route.choices, widget=forms.RadioSelect)
@@ -46,7 +46,7 @@ class RequestForm(GovukForm):
         max_length=100,
         required=False,
     )
-    received_at = _when("When was the application made, or the Right to Know started?")
+    reported_at = _when("When was the application made, or the Right to Know started?")
     concerns = forms.CharField(
         label="What worries them (optional)",
         help_text="In their words. This is kept encrypted and is never shared with the subject.",
@@ -58,10 +58,10 @@ class RequestForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+            self.initial.setdefault("reported_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
 
-    def clean_received_at(self) -> Any:
-        value = self.cleaned_data["received_at"]
+    def clean_reported_at(self) -> Any:
+        value = self.cleaned_data["reported_at"]
         if value > timezone.now():
             raise forms.ValidationError("The date of the application cannot be in the future")
         return value
@@ -114,7 +114,7 @@ class ApplicationForm(RequestForm):
         "subject_name",
         "subject_born",
         "subject_aliases",
-        "received_at",
+        "reported_at",
         "concerns",
     ]
 

@@ -47,13 +47,15 @@ class DisclosureRequest(models.Model):
     applicant_relationship = models.CharField(
         max_length=100, blank=True, help_text="A third party's relationship to the person at risk, e.g. 'mother'."
     )
-    received_at = models.DateTimeField(help_text="When the application was made, or the Right to Know was started.")
+    reported_at = models.DateTimeField(
+        help_text="When the police were told: the application was made, or the Right to Know was started (the policy's time)."
+    )
     concerns = EncryptedTextField(blank=True, help_text="Why they are asking, in their words.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["received_at", "id"]
+        ordering = ["reported_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(route__in=Route.values), name="dvds_route_valid"),
             models.CheckConstraint(condition=Q(applicant_kind__in=Applicant.values), name="dvds_applicant_kind_valid"),

@@ -167,14 +167,14 @@ def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = N
     linked = [LinkedRecord(p.full_name, [a.name for a in p.aliases.all()], p.born_display, p.pk == subject.pk) for p in records]
     waiting = PersonLink.objects.filter(status=LinkStatus.REVIEW).filter(Q(a_id__in=subject_ids) | Q(b_id__in=subject_ids))
 
-    reports = Report.objects.filter(suspect_record_id__in=subject_ids).only("victim_record_id", "category", "occurred_at")
+    reports = Report.objects.filter(suspect_record_id__in=subject_ids).only("victim_record_id", "category", "reported_at")
     with_at_risk = [r for r in reports if r.victim_record_id in at_risk_ids]
     others = [r for r in reports if r.victim_record_id not in at_risk_ids]
     other_cases = Case.objects.filter(subject_id__in=subject_ids).exclude(victim_id__in=at_risk_ids)
     victim_ids = {r.victim_record_id for r in others} | set(other_cases.values_list("victim_id", flat=True))
     labels = dict(ReportCategory.choices)
     counts = Counter(labels.get(r.category, r.category) for r in others)
-    times = sorted(r.occurred_at for r in others)
+    times = sorted(r.reported_at for r in others)
     other_victims = OtherVictims(
         people=_distinct_people(victim_ids),
         reports=len(others),
@@ -204,11 +204,11 @@ def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = N
         for w in Warrant.objects.filter(subject_id__in=subject_ids).order_by("issued_at")
     ]
     justice = []
-    for j in JusticeEvent.objects.filter(subject_id__in=subject_ids).defer("summary").order_by("at"):
+    for j in JusticeEvent.objects.filter(subject_id__in=subject_ids).defer("summary").order_by("reported_at"):
         detail = j.offence if j.kind == JusticeEventKind.CHARGE else ""
         if j.kind == JusticeEventKind.COURT_HEARING:
             detail = HearingOutcome(j.outcome).label if j.outcome else ""
-        justice.append(JusticeCheck(j.get_kind_display(), _day(j.at), detail))
+        justice.append(JusticeCheck(j.get_kind_display(), _day(j.at or j.reported_at), detail))
     return Checks(
         as_of=timezone.localtime(now).strftime("%-d %b %Y %H:%M"),
         linked=linked,

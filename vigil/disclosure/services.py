@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action
@@ -18,7 +17,8 @@ from vigil.cases.models import Case
 from vigil.cases.services import case_for_pair
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Team
-from vigil.core.services import create_audited, require_aware
+from vigil.core.services import create_audited
+from vigil.core.times import check_moment, now
 from vigil.disclosure.models import Applicant, DisclosureDecision, DisclosureMeeting, DisclosureRequest, Outcome, Route
 from vigil.disclosure.selectors import disclosure_checks
 from vigil.people.models import Person
@@ -37,9 +37,7 @@ def _user(actor: Any) -> Any:
 
 
 def _not_future(name: str, moment: dt.datetime, words: str) -> None:
-    require_aware(name, moment)
-    if moment > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({name: f"{words} cannot be in the future"})
+    check_moment(name, words, moment)
 
 
 def _pair_people(case: Case) -> set[int]:
@@ -52,7 +50,7 @@ def disclosure_request_record(
     case: Case,
     route: str,
     applicant_kind: str,
-    received_at: dt.datetime,
+    reported_at: dt.datetime,
     third_party_name: str = "",
     applicant_relationship: str = "",
     concerns: str = "",
@@ -60,7 +58,7 @@ def disclosure_request_record(
     """Record a Right to Ask application or a Right to Know on the pair's case. The person at
     risk is the case's victim, the subject its subject. A third party who applied is recorded
     as a person, as they gave their name."""
-    _not_future("received_at", received_at, "The date of the application")
+    _not_future("reported_at", reported_at, "When the application was made")
     if case.subject_id is None:
         raise ValidationError({"subject": "Clare's Law is about a named person: the case has no subject"})
     if route not in Route.values:
@@ -89,10 +87,10 @@ def disclosure_request_record(
             applicant_kind=applicant_kind,
             applicant=applicant,
             applicant_relationship=applicant_relationship.strip(),
-            received_at=received_at,
+            reported_at=reported_at,
             concerns=concerns.strip(),
             recorded_by=_user(actor),
-            recorded_at=timezone.now(),
+            recorded_at=now(),
         )
         create_audited(request, actor=actor, action="disclosure.request", case_id=case.pk)
         people = _pair_people(case) | ({applicant.pk} if applicant else set())
@@ -106,7 +104,7 @@ def disclosure_application_open(
     team: Team,
     route: str,
     applicant_kind: str,
-    received_at: dt.datetime,
+    reported_at: dt.datetime,
     person_at_risk_name: str,
     subject_name: str,
     person_at_risk_born: str = "",
@@ -133,7 +131,7 @@ def disclosure_application_open(
 
             if not CaseAccess.objects.filter(case=case, user=actor).exists():
                 create_audited(
-                    CaseAccess(case=case, user=actor, granted_at=timezone.now(), granted_by=actor),
+                    CaseAccess(case=case, user=actor, granted_at=now(), granted_by=actor),
                     actor=actor,
                     action="case.allocate",
                     case_id=case.pk,
@@ -143,7 +141,7 @@ def disclosure_application_open(
             case=case,
             route=route,
             applicant_kind=applicant_kind,
-            received_at=received_at,
+            reported_at=reported_at,
             third_party_name=third_party_name,
             applicant_relationship=third_party_relationship,
             concerns=concerns,
@@ -155,13 +153,13 @@ def disclosure_decide(
 ) -> DisclosureDecision:
     """Record the decision with a snapshot of the checks. A decision not to disclose needs its
     rationale; a request has one decision."""
-    decided_at = decided_at or timezone.now()
+    decided_at = decided_at or now()
     _not_future("decided_at", decided_at, "The time of the decision")
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Select whether to disclose"})
     if outcome == Outcome.NO_DISCLOSURE and not rationale.strip():
         raise ValidationError({"rationale": "Explain why nothing will be disclosed"})
-    if decided_at < request.received_at:
+    if decided_at < request.reported_at:
         raise ValidationError({"decided_at": "The decision cannot come before the request"})
     with transaction.atomic():
         locked = DisclosureRequest.objects.select_for_update().get(pk=request.pk)
@@ -174,7 +172,7 @@ def disclosure_decide(
             decided_at=decided_at,
             decided_by=_user(actor),
             checks=disclosure_checks(locked, now=decided_at).as_json(),
-            recorded_at=timezone.now(),
+            recorded_at=now(),
         )
         create_audited(decision, actor=actor, action=f"disclosure.{outcome}", case_id=locked.case_id)
         policy_reevaluate(person_ids=_pair_people(locked.case), actor=actor)
@@ -216,7 +214,7 @@ def disclosure_meeting_record(
             disclosed=disclosed.strip(),
             safety_plan=safety_plan.strip(),
             recorded_by=_user(actor),
-            recorded_at=timezone.now(),
+            recorded_at=now(),
         )
         create_audited(meeting, actor=actor, action="disclosure.meeting", case_id=request.case_id)
         if completes_safety_plan:

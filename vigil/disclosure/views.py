@@ -36,7 +36,7 @@ def _errors(form: Form, error: ValidationError) -> None:
 def request_list(request: HttpRequest) -> HttpResponse:
     rows = [
         (r, decision_action(r))
-        for r in requests_for_user(request.user).prefetch_related("decisions").order_by("-received_at")[:200]
+        for r in requests_for_user(request.user).prefetch_related("decisions").order_by("-reported_at")[:200]
     ]
     return render(
         request, "disclosure/request_list.html", {"rows": rows, "now": timezone.now(), "page_title": "Clare's Law requests"}
@@ -48,7 +48,7 @@ def _request_fields(form: Form) -> dict[str, Any]:
     return {
         "route": data["route"],
         "applicant_kind": data.get("applicant_kind") or "",
-        "received_at": data["received_at"],
+        "reported_at": data["reported_at"],
         "third_party_name": data.get("third_party_name") or "",
         "concerns": data.get("concerns") or "",
     }
