@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from vigil.actions.effects import note_writes
 from vigil.actions.facts import FactSource, World, build_document, named_people, named_places
 from vigil.actions.models import Action, Decision, Escalation
 from vigil.actions.reconcile import (
@@ -66,6 +66,7 @@ from vigil.cases.models import (
     RiskChange,
     Sighting,
 )
+from vigil.core import times
 from vigil.core.groups import DisjointSets, linked_groups
 from vigil.disclosure.facts import disclosure_people
 from vigil.disclosure.models import DisclosureRequest
@@ -328,6 +329,7 @@ class BatchWrites:
             step.action_id = step.action.pk  # the action was inserted just above
         insert_rows(Escalation, self.escalations, ("action_id", "level"))
         run.audit_rows += append_audit(self.audit)
+        note_writes(self.audit)
         run.risk_changes += len(self.risk_changes)
         run.cases_changed += len(self.cases)
         run.flags += len(self.flags)
@@ -541,7 +543,7 @@ def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRu
         evaluated.append((CaseIndex(world, [cases[pk] for pk in cluster.case_ids]), outcome))
     existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
     started = run.timed("load", started)
-    writes = BatchWrites(now=timezone.now())
+    writes = BatchWrites(now=times.now())
     for index, outcome in evaluated:
         _plan_risk(outcome["risk"], index, existing, writes)
         _plan_flags(outcome["flags"], index, existing, writes)

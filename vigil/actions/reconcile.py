@@ -1,4 +1,9 @@
-"""Run the engine over a world of people and store what it says, by stable keys."""
+"""Run the engine over a world of people and store what it says, by stable keys.
+
+The planning and writing is `vigil.actions.bulk` (one store path for one cluster and for a
+whole force); this module holds the rules it applies to each stored row: which case an
+engine pair belongs to, what of an action the engine decides, and how an action whose key
+changed is carried to its new key."""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
-
+from vigil.actions.effects import collectors
 from vigil.actions.facts import World, build_document, world_around
-from vigil.actions.models import Action, Escalation
+from vigil.actions.models import Action
 from vigil.audit.services import audit_record
-from vigil.cases.models import Case, Flag, RiskChange
+from vigil.cases.models import Case
 from vigil.core.constants import ActionStatus
 
 POLICY_ACTOR = "policy"
@@ -78,127 +82,15 @@ class CaseIndex:
 
 
 def reevaluate_world(person_ids: Iterable[int], *, until: dt.datetime) -> None:
+    """Re-evaluate the cluster of people around `person_ids` and store what the engine says,
+    in the caller's transaction: the bulk planner (`vigil.actions.bulk`) run on one cluster,
+    so the live path and a force-wide re-evaluation share one store path."""
+    from vigil.actions.bulk import BulkRun, Cluster, reevaluate_batch
+
     world = world_around(person_ids)
     if not world.case_ids:
         return
-    document = build_document(world, until=until)
-    from vigil.actions.engine_adapter import evaluate_document
-
-    outcome = evaluate_document(document, groups=world.groups, until=until)
-    index = CaseIndex(world)
-    _store_risk(outcome["risk"], index)
-    _store_flags(outcome["flags"], index)
-    _store_actions(outcome["actions"], index)
-
-
-def _store_risk(changes: list[dict[str, Any]], index: CaseIndex) -> None:
-    latest: dict[int, dict[str, Any]] = {}
-    for change in changes:
-        case = index.for_pair(_pid(change["victim"]), _pid(change["subject"]))
-        if case is None or case.victim_id not in index.group(_pid(change["victim"])):
-            continue
-        at, key = risk_key(change)
-        obj, created = RiskChange.objects.get_or_create(
-            case=case,
-            key=key,
-            defaults={"at": at, "level": change["level"], "source": change["source"], "drivers": list(change.get("drivers", []))},
-        )
-        if created:
-            audit_record(
-                actor=POLICY_ACTOR,
-                action="risk.change",
-                obj=obj,
-                case_id=case.pk,
-                new={"level": obj.level, "source": obj.source, "drivers": obj.drivers},
-            )
-        latest[case.pk] = {"level": change["level"], "at": at}
-    for case_pk, last in latest.items():
-        case = next(c for c in index.cases if c.pk == case_pk)
-        if case.risk_level != last["level"] or case.risk_changed_at != last["at"]:
-            old = {"risk_level": case.risk_level}
-            Case.objects.filter(pk=case.pk).update(risk_level=last["level"], risk_changed_at=last["at"])
-            audit_record(
-                actor=POLICY_ACTOR,
-                action="case.risk_level",
-                obj=case,
-                case_id=case.pk,
-                old=old,
-                new={"risk_level": last["level"]},
-            )
-            case.risk_level, case.risk_changed_at = last["level"], last["at"]
-
-
-def _store_flags(flags: list[dict[str, Any]], index: CaseIndex) -> None:
-    for flag in flags:
-        victim, subject = flag_refs(flag)
-        case = index.for_pair(victim, subject)
-        if case is None:
-            continue
-        at, key = flag_key(flag)
-        obj, created = Flag.objects.get_or_create(
-            case=case, key=key, defaults={"kind": flag["kind"], "at": at, "detail": flag.get("detail", "")}
-        )
-        if created:
-            audit_record(
-                actor=POLICY_ACTOR, action="flag.raise", obj=obj, case_id=case.pk, new={"kind": obj.kind, "detail": obj.detail}
-            )
-
-
-def _default_owner(case: Case) -> Any:
-    grant = case.access_grants.filter(allocated=True).order_by("granted_at").first()
-    return grant.user if grant else case.created_by
-
-
-def _store_actions(actions: list[dict[str, Any]], index: CaseIndex) -> None:
-    keys = [a["key"] for a in actions]
-    existing = {a.key: a for a in Action.objects.filter(key__in=keys)}
-    regrouped = regrouped_actions({c.pk for c in index.cases}, set(keys)) if len(existing) < len(set(keys)) else {}
-    now = timezone.now()
-    for item in actions:
-        victim, subject = _pid(item["victim"]), _pid(item["subject"])
-        case = index.for_pair(victim, subject)
-        if case is None:
-            continue
-        fields = action_fields(item)
-        action = existing.get(item["key"])
-        carried: dict[str, Any] = {}
-        if action is None:
-            action = take_regrouped(
-                regrouped, item["key"], victims=index.group(victim), subjects=index.group(subject) if subject else ()
-            )
-            if action is not None:
-                carried = carry_fields(action, item, case=case, victim=victim, subject=subject)
-        if action is None:
-            owner = _default_owner(case)
-            action = new_action(
-                item, case=case, victim=victim, subject=subject, fields=fields, owner_id=owner.pk if owner else None
-            )
-            action.save(force_insert=True)
-            audit_record(
-                actor=POLICY_ACTOR, action="action.create", obj=action, case_id=case.pk, new=created_values(action, fields)
-            )
-        else:
-            changes = carried | action_changes(action, fields)
-            if changes:
-                old = {k: getattr(action, k) for k in changes}
-                for k, v in changes.items():
-                    setattr(action, k, v)
-                action.save(update_fields=list(changes))
-                audit_record(actor=POLICY_ACTOR, action="action.update", obj=action, case_id=case.pk, old=old, new=changes)
-        stored = set(action.escalations.values_list("level", flat=True)) if action.pk else set()
-        for at, level in _steps(item):
-            if int(level) in stored:
-                continue
-            step = Escalation.objects.create(
-                action=action, level=int(level), at=at, recorded_at=now, reason=step_reason(action, int(level))
-            )
-            audit_record(
-                actor=POLICY_ACTOR,
-                action="action.escalate",
-                obj=step,
-                case_id=case.pk,
-                new={"action": action.pk, "level": step.level, "at": at},
-            )
+    reevaluate_batch([Cluster(frozenset(world.person_ids), frozenset(world.case_ids))], until=until, run=BulkRun())
 
 
 def new_action(
@@ -386,5 +278,7 @@ def settle_serial_reviews(subject_ids: Iterable[int], *, until: dt.datetime, why
             setattr(action, key, value)
         action.save(update_fields=list(new))
         audit_record(actor=POLICY_ACTOR, action="action.update", obj=action, case_id=action.case_id, old=old, new=new)
+        for effects in collectors():
+            effects._updated(action, old, new)
         changed.append(action)
     return changed
