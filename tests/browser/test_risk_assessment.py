@@ -73,7 +73,7 @@ def test_an_officer_completes_a_full_dash_and_sees_the_history_chart(
     assert page.locator("[data-answer=not_known]").count() == 2
     computed = page.locator("#computed-level")
     assert computed.get_attribute("data-level") == "high"
-    assert "14 yes answers of 24" in page.locator("main").inner_text()
+    assert "14 of 24 answers yes" in page.locator("main").inner_text()
     page.screenshot(path=str(artifacts / "risk-check-answers.png"), full_page=True)
 
     # A lower grading without reasons is refused, with the reason in the error summary.

@@ -139,6 +139,34 @@ def test_ladder_steps_until_is_inclusive_and_above_the_current_level() -> None:
     assert ladder_steps(priority="low", due_at=due, until=due + 5 * DAY, policy=POLICY, current_level=3) == [(due + 3 * DAY, 4)]
 
 
+THREE_LEVELS = (
+    "  { after_hours = 24, level = 3 },\n  { after_hours = 72, level = 4 },\n]",
+    "  { after_hours = 12, level = 3 },\n]",
+)
+
+
+def test_one_ladder_replay_and_the_live_job_agree_under_a_three_level_ladder() -> None:
+    """A force whose normal ladder stops at the inspector: replay's steps (the engine) are the
+    live job's steps (`ladder_steps`) for every action, and none goes past level 3."""
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    assert text.count(THREE_LEVELS[0]) == 1
+    three = parse_policy(tomllib.loads(text.replace(*THREE_LEVELS)), "three.toml")
+    assert [s.level for s in three.ladder.normal] == [2, 3]
+    t0 = at("2025-05-01 10:00")
+    until = t0 + 20 * DAY
+    outcome = run([report(t0), dash(t0 + HOUR, 11)], until, p=three)
+    open_actions = [a for a in outcome.actions if a.status == "open"]
+    assert open_actions and all(a.priority != "immediate" for a in open_actions)
+    for action in open_actions:
+        live = ladder_steps(priority=action.priority, due_at=action.due_at, until=until, policy=three)
+        assert list(action.escalations) == live
+        assert action.level <= 3
+    overdue = [a for a in open_actions if a.due_at + 12 * HOUR <= until]
+    assert overdue and all([level for _, level in a.escalations] == [2, 3] for a in overdue)
+    shipped = run([report(t0), dash(t0 + HOUR, 11)], until)
+    assert {a.level for a in shipped.actions if a.status == "open" and a.due_at + 3 * DAY <= until} == {4}
+
+
 def test_ladder_steps_never_before_the_last_recorded_step() -> None:
     due = dt.datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
     last = due + 2 * DAY

@@ -1,11 +1,18 @@
-"""The scorer gives the same numbers as POLICY.md at every band boundary."""
+"""The assessment page's scorer gives the same numbers as POLICY.md at every band boundary,
+and is the engine's own scoring: under a force's other policy it moves with the engine."""
 
 from __future__ import annotations
+
+import datetime as dt
+import tomllib
 
 import pytest
 
 from tests.risk.conftest import dash_answers
-from vigil.risk.scoring import Thresholds, policy_thresholds, score, thresholds_from_policy
+from vigil.policy.config import DEFAULT_POLICY_PATH, Policy, load_policy, parse_policy
+from vigil.policy.engine import evaluate
+from vigil.policy.facts import Person, Report, RiskAssessment, World
+from vigil.risk.scoring import score
 
 
 def lethality(yes: set[int], not_known: frozenset[int] | set[int] = frozenset()) -> dict[int, str]:
@@ -77,19 +84,72 @@ def test_dash_question_8_makes_stalking_known() -> None:
     assert score("dash", answers).stalking_known
 
 
-def test_defaults_match_the_published_policy() -> None:
-    t = Thresholds()
-    assert (t.dash_high, t.dash_medium, t.lethality_count) == (14, 10, 4)
-    assert t.lethality_any_of == (1, 2, 3) and t.lethality_count_among == tuple(range(4, 12))
-    # Whatever policy loader is installed, the shipped policy gives the same numbers.
-    assert policy_thresholds() == t
+def _force(*changes: tuple[str, str]) -> Policy:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return parse_policy(tomllib.loads(text), "force.toml")
 
 
-def test_a_forces_policy_thresholds_are_used() -> None:
-    t = thresholds_from_policy({"risk": {"dash": {"high": 15, "medium": 11}}})
-    assert score("dash", dash_answers(14), thresholds=t).level == "medium"
-    assert score("dash", dash_answers(10), thresholds=t).level == "standard"
-    assert score("dash", dash_answers(15), thresholds=t).level == "high"
+# Other DASH bands (16 or more high, 12 to 15 medium), other Lethality Screen triggers (a yes
+# to question 1 alone, or three among 4 to 11) and other stalking questions (DASH 8 and 11).
+FORCE = _force(
+    ("high = 14 ", "high = 16 "),
+    ("medium = 10 ", "medium = 12 "),
+    ("any_of = [1, 2, 3]", "any_of = [1]"),
+    ("count = 4 ", "count = 3 "),
+    ("stalking_questions = [8]", "stalking_questions = [8, 11]"),
+)
+
+
+def _engine_level(policy: Policy, instrument: str, yes: set[int]) -> str:
+    """The level the engine gives a pair after this one assessment."""
+    world = World(people={"V": Person("V", "Ann Example"), "P": Person("P", "Bob Example")})
+    at = dt.datetime(2025, 5, 1, 10, 0, tzinfo=dt.UTC)
+    size = {"dash": 24, "lethality_screen": 11, "sdash": 11}[instrument]
+    events = [
+        Report(at=at, victim="V", suspect="P", category="other"),
+        RiskAssessment(at=at, victim="V", suspect="P", instrument=instrument, answers={n: n in yes for n in range(1, size + 1)}),
+    ]
+    return evaluate(policy, world, events, at).levels.get(("V", "P"), "")
+
+
+@pytest.mark.parametrize("policy", [load_policy(), FORCE], ids=["shipped", "force"])
+def test_the_page_and_the_engine_give_the_same_level_for_every_dash_count(policy: Policy) -> None:
+    # Questions 14 and 15 raise escalators E2 and E3 on top of the count (shown on the page
+    # apart from it), so the count alone is compared without them.
+    plain = [n for n in range(1, 25) if n not in (14, 15)]
+    for count in range(len(plain) + 1):
+        yes = set(plain[:count])
+        page = score("dash", {n: "yes" if n in yes else "no" for n in range(1, 25)}, policy=policy)
+        assert page.level == _engine_level(policy, "dash", yes), count
+
+
+def test_a_forces_dash_bands_are_used() -> None:
+    assert score("dash", dash_answers(15), policy=FORCE).level == "medium"
+    assert score("dash", dash_answers(11), policy=FORCE).level == "standard"
+    assert score("dash", dash_answers(16), policy=FORCE).level == "high"
+    assert "16 or more is high" in score("dash", dash_answers(16), policy=FORCE).explanation
+
+
+@pytest.mark.parametrize(("yes", "level"), [({3}, ""), ({1}, "high"), ({4, 6, 7}, "high"), ({4, 6}, "")])
+def test_a_forces_lethality_screen_is_used(yes: set[int], level: str) -> None:
+    assert score("lethality_screen", lethality(yes), policy=FORCE).level == level
+    assert _engine_level(FORCE, "lethality_screen", yes) == (level or "")
+
+
+def test_a_forces_stalking_questions_are_used() -> None:
+    answers = dash_answers(0)
+    answers[11] = "yes"
+    assert score("dash", answers, policy=FORCE).stalking_known
+    assert not score("dash", answers).stalking_known
+
+
+def test_the_live_policy_is_used_by_default() -> None:
+    # The shipped policy is the live one in tests: its numbers, through the engine.
+    assert score("dash", dash_answers(14)).level == "high"
+    assert score("dash", dash_answers(13)).level == "medium"
 
 
 def test_an_unknown_instrument_is_refused() -> None:

@@ -1,8 +1,10 @@
 """The escalation ladder, live: record every step that has fallen due for open actions.
 
-The steps come from the same policy ladder the engine uses in replay, so each escalation
-carries the moment the step fell due, not the moment the job noticed it. Running it twice
-records nothing new: one row per action and level (a unique constraint), and levels only rise.
+The steps come from the engine's own ladder computation (`vigil.policy.ladder`) and the live
+policy's ladder, so each escalation carries the moment the step fell due, not the moment the
+job noticed it, and equals the step replay records. Running it twice records nothing new: one
+row per action and level (a unique constraint), and levels only rise, up to the top of the
+policy's ladder.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.actions.engine_adapter import policy
 from vigil.actions.models import Action, Escalation
 from vigil.audit.services import audit_record
 from vigil.core.constants import ActionStatus
+from vigil.policy import ladder
 
 POLICY_ACTOR = "policy"
 
@@ -28,7 +32,6 @@ class EscalationRun:
 
 def escalate_action(action: Action, *, now: dt.datetime) -> int:
     """Record the steps of one open action that are due by `now`. Returns how many were new."""
-    from vigil.actions.engine_adapter import ladder_steps
     from vigil.actions.reconcile import step_reason
 
     recorded = 0
@@ -36,7 +39,9 @@ def escalate_action(action: Action, *, now: dt.datetime) -> int:
     # A step never comes before the last one recorded (after a new due time or priority,
     # the engine's steps continue from there too).
     last = Escalation.objects.filter(action=action).order_by("-at").values_list("at", flat=True).first()
-    steps = ladder_steps(priority=action.priority, due_at=action.due_at, until=now, current_level=level, last_at=last)
+    steps = ladder.ladder_steps(
+        priority=action.priority, due_at=action.due_at, until=now, policy=policy(), current_level=level, last_at=last
+    )
     for at, step_level in steps:
         if step_level <= level:
             continue
@@ -60,13 +65,14 @@ def escalate_action(action: Action, *, now: dt.datetime) -> int:
 
 def escalate_due(*, now: dt.datetime | None = None, batch_size: int = 500) -> EscalationRun:
     now = now or timezone.now()
+    top = ladder.top_level(policy())  # an action at the top of the ladder has no step left
     checked = recorded = 0
     last_pk = 0
     while True:
         with transaction.atomic():
             chunk = list(
                 Action.objects.select_for_update()
-                .filter(status=ActionStatus.OPEN, due_at__lte=now, level__lt=4, pk__gt=last_pk)
+                .filter(status=ActionStatus.OPEN, due_at__lte=now, level__lt=top, pk__gt=last_pk)
                 .order_by("pk")[:batch_size]
             )
             if not chunk:

@@ -23,7 +23,6 @@ POLICY_ENV = "VIGIL_POLICY"
 
 LEVELS = ("standard", "medium", "high")
 PRIORITIES = ("immediate", "high", "medium", "low")
-INSTRUMENTS = ("dash", "sdash", "lethality_screen")
 ACTION_KINDS = (
     "complete_risk_assessment",
     "review_risk",

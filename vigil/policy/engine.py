@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from vigil.policy import calendar, geo
+from vigil.policy import calendar, geo, ladder
 from vigil.policy.config import PRIORITIES, ActionSpec, Policy, R3High, R4Medium
 from vigil.policy.facts import (
     ActionCompleted,
@@ -302,7 +302,7 @@ class Engine:
         self._open: dict[tuple[Pair, str], dict[str, Action]] = {}
         self._open_by_subject: dict[tuple[str | None, str], dict[str, Action]] = {}
         # Each priority's ladder as (after, level) pairs, and the top level.
-        self._ladders: dict[str, tuple[tuple[tuple[dt.timedelta, int], ...], int]] = {}
+        self._ladders: dict[str, tuple[ladder.Steps, int]] = {}
         # Ladder steps are recorded lazily: an action's steps before a moment are written
         # down when something touches the action at that moment, or when the outcome is
         # read. Steps are due up to `_horizon` (inclusive only after `advance`).
@@ -581,60 +581,40 @@ class Engine:
 
     def _materialize(self, action: Action, bound: dt.datetime, inclusive: bool = False) -> None:
         """Record the action's ladder steps that fall due before `bound` (or at it)."""
-        ladder = self._ladder(action.priority)
-        level = action.level
-        if level >= ladder[1]:
+        steps, top = self._ladder(action.priority)
+        if action.level >= top:
             return
         last = action.escalations[-1][0] if action.escalations else None
-        due = action.due_at
-        reached: list[tuple[dt.datetime, int]] = []
-        for after, step_level in ladder[0]:
-            if step_level <= level:
-                continue
-            at = due + after
-            if last is not None and at <= last:
-                # After a new due time, a step never comes before one already recorded.
-                at = last + _MICROSECOND
-            if at > bound or (at == bound and not inclusive):
-                break
-            reached.append((at, step_level))
-            level = step_level
-            last = at
-        if reached:
-            action.level = level
-            action.escalations = (*action.escalations, *reached)
+        found = ladder.reached(steps, action.due_at, level=action.level, last_at=last, until=bound, inclusive=inclusive)
+        if found:
+            action.level = found[-1][1]
+            action.escalations = (*action.escalations, *found)
 
-    def _ladder(self, priority: str) -> tuple[tuple[tuple[dt.timedelta, int], ...], int]:
-        ladder = self._ladders.get(priority)
-        if ladder is None:
-            steps = self.policy.ladder.steps_for(priority)
-            ladder = self._ladders[priority] = (tuple((s.after, s.level) for s in steps), steps[-1].level)
-        return ladder
+    def _ladder(self, priority: str) -> tuple[ladder.Steps, int]:
+        """The policy's ladder for `priority` and its top level, worked out once."""
+        found = self._ladders.get(priority)
+        if found is None:
+            steps = ladder.compile_steps(self.policy, priority)
+            found = self._ladders[priority] = (steps, steps[-1][1])
+        return found
 
     def _retime(self, action: Action, at: dt.datetime, due_at: dt.datetime, priority: str) -> None:
         """Give an open action a new due time and priority at `at`. The steps its old terms
-        reached before `at` stay as they were recorded; the steps its new terms put at or
-        before `at` are recorded at `at` itself (it climbs at once to where the new terms put
-        it, and no step is dated before the event that changed it); later steps follow the
-        new terms, each after the last one recorded."""
+        reached before `at` stay as they were recorded; the steps its new terms put before
+        `at` are recorded at `at` itself (it climbs at once to where the new terms put it, and
+        no step is dated before the event that changed it); later steps follow the new terms,
+        each after the last one recorded."""
         self._materialize(action, at)
         action.due_at = due_at
         action.priority = priority
         steps, top = self._ladder(priority)
-        level = action.level
+        if action.level >= top:
+            return
         last = action.escalations[-1][0] if action.escalations else None
-        reached: list[tuple[dt.datetime, int]] = []
-        for after, step_level in steps:
-            if level >= top or due_at + after >= at:
-                break
-            if step_level <= level:
-                continue
-            moment = at if last is None or at > last else last + _MICROSECOND
-            reached.append((moment, step_level))
-            level, last = step_level, moment
-        if reached:
-            action.level = level
-            action.escalations = (*action.escalations, *reached)
+        found = ladder.caught_up(steps, due_at, level=action.level, last_at=last, at=at)
+        if found:
+            action.level = found[-1][1]
+            action.escalations = (*action.escalations, *found)
 
     def _close(self, action: Action, status: str, at: dt.datetime, why: str, rationale: str = "") -> None:
         self._materialize(action, at)
@@ -1672,7 +1652,6 @@ class Engine:
     _handlers: dict[str, Callable[[Engine, Event], None]] = {}
 
 
-_MICROSECOND = dt.timedelta(microseconds=1)
 _urgency = PRIORITIES.index  # most urgent first
 _AVERAGE_MONTH = dt.timedelta(days=365.2425 / 12)
 _WINDOW_MARGIN = dt.timedelta(days=7)

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from vigil.core.constants import Instrument as InstrumentKey
-from vigil.risk.scoring import RULES
+from vigil.policy.vocabulary import INSTRUMENTS, QUESTIONS
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "instruments"
 SUFFIXES = (".toml", ".json")
@@ -152,9 +152,8 @@ def load_file(path: Path) -> Instrument:
         raise reader.fail("instrument.wording", f"must be one of {', '.join(WORDINGS)}, got {head['wording']!r}")
     source = reader.table(top["source"], _SOURCE, "source")
     scoring = reader.table(top["scoring"], _SCORING, "scoring")
-    rule = RULES.get(scoring["rule"])
-    if rule is None:
-        raise reader.fail("scoring.rule", f"unknown rule {scoring['rule']!r} (known: {', '.join(RULES)})")
+    if scoring["rule"] not in INSTRUMENTS:
+        raise reader.fail("scoring.rule", f"unknown rule {scoring['rule']!r} (known: {', '.join(INSTRUMENTS)})")
     if scoring["rule"] != key:
         # The engine scores an assessment by its instrument and question numbers, so a file
         # may not claim another instrument's rule.
@@ -162,6 +161,7 @@ def load_file(path: Path) -> Instrument:
             "scoring.rule", f"the {key!r} instrument is scored by the policy's {key!r} rule, not {scoring['rule']!r}"
         )
 
+    count = QUESTIONS[key]
     sections: list[Section] = []
     seen_numbers: dict[int, str] = {}
     seen_slugs: set[str] = set()
@@ -185,16 +185,16 @@ def load_file(path: Path) -> Instrument:
             q_where = f"{where}.questions[{q_index}]"
             q = reader.table(raw_question, _QUESTION, q_where)
             number = q["number"]
-            if not 1 <= number <= rule.questions:
-                raise reader.fail(f"{q_where}.number", f"{number} is outside 1 to {rule.questions}")
+            if not 1 <= number <= count:
+                raise reader.fail(f"{q_where}.number", f"{number} is outside 1 to {count}")
             if number in seen_numbers:
                 raise reader.fail(f"{q_where}.number", f"question {number} is already in {seen_numbers[number]}")
             seen_numbers[number] = where
             questions.append(Question(number=number, text=q["text"], guidance=q["guidance"], driver=q["driver"]))
         sections.append(Section(slug=slug, title=section["title"], guidance=section["guidance"], questions=tuple(questions)))
-    missing = sorted(set(range(1, rule.questions + 1)) - set(seen_numbers))
+    missing = sorted(set(range(1, count + 1)) - set(seen_numbers))
     if missing:
-        raise reader.fail("sections", f"questions {', '.join(map(str, missing))} are missing ({key} has {rule.questions})")
+        raise reader.fail("sections", f"questions {', '.join(map(str, missing))} are missing ({key} has {count})")
     return Instrument(
         key=key,
         name=head["name"],

@@ -21,7 +21,6 @@ from vigil.policy.config import (
     ACTION_KINDS,
     DISCLOSURE_DECISIONS,
     DISCLOSURE_ROUTES,
-    INSTRUMENTS,
     LEVELS,
     PLACE_KINDS,
     RELATIONSHIP_KINDS,
@@ -57,6 +56,7 @@ from vigil.policy.facts import (
     World,
     with_ids,
 )
+from vigil.policy.vocabulary import INSTRUMENTS, QUESTIONS
 
 FORMAT = "vigil-timeline/1"
 ORDER_TYPES = (
@@ -75,7 +75,6 @@ CHANNELS = ("call", "message", "social_media", "in_person", "gift", "other")
 OUTCOMES = ("adjourned", "convicted", "acquitted", "failed_to_appear", "order_made")
 SEXES = ("female", "male", "other", "unknown")
 CONDITION_KINDS = ("no_contact", "exclusion_zone")
-QUESTIONS = {"dash": 24, "sdash": 11, "lethality_screen": 11}
 FORMAT_TYPES = (
     "report",
     "risk_assessment",

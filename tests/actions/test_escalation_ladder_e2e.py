@@ -1,0 +1,102 @@
+"""One ladder: the live escalation job records the steps the engine's own ladder gives, up to
+the policy's top level, under a force's policy with a three-level ladder (officer,
+supervisor, inspector), and they are the steps replay records for the same facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from tests.factories import PersonFactory
+from vigil.actions import engine_adapter
+from vigil.actions.escalation import escalate_due
+from vigil.actions.models import Action, Escalation
+from vigil.cases.services import case_open, report_record
+from vigil.policy.config import read_policy_file
+from vigil.policy.engine import evaluate
+from vigil.policy.facts import Person, Report, World
+
+pytestmark = pytest.mark.django_db
+HOUR = dt.timedelta(hours=1)
+
+LADDER = """[ladder]
+normal = [
+  { after_hours = 0, level = 2 },
+  { after_hours = 24, level = 3 },
+  { after_hours = 72, level = 4 },
+]
+immediate = [
+  { after_hours = 0, level = 2 },
+  { after_hours = 1, level = 3 },
+  { after_hours = 4, level = 4 },
+]"""
+THREE_LEVELS = """[ladder]
+normal = [
+  { after_hours = 0, level = 2 },
+  { after_hours = 12, level = 3 },
+]
+immediate = [
+  { after_hours = 0, level = 2 },
+  { after_hours = 1, level = 3 },
+]"""
+
+
+@pytest.fixture
+def three_levels(tmp_path: Path) -> Iterator[Path]:
+    text = (Path(settings.BASE_DIR) / "policies" / "default.toml").read_text(encoding="utf-8")
+    assert text.count(LADDER) == 1
+    path = tmp_path / "three-levels.toml"
+    path.write_text(text.replace(LADDER, THREE_LEVELS).replace('4 = "superintendent"\n', ""), encoding="utf-8")
+    with override_settings(VIGIL_POLICY=str(path)):
+        yield path
+    engine_adapter.policy.cache_clear()
+
+
+def _replayed(path: Path, t0: dt.datetime, until: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """The escalations replay records for database_checks after the same report."""
+    world = World(people={"V": Person("V", "Victim"), "P": Person("P", "Subject")})
+    outcome = evaluate(read_policy_file(path), world, [Report(at=t0, victim="V", suspect="P", category="domestic_abuse")], until)
+    [checks] = [a for a in outcome.actions if a.kind == "database_checks"]
+    return list(checks.escalations)
+
+
+def test_the_job_climbs_a_three_level_ladder_as_replay_does_and_stops_at_its_top(officer: Any, three_levels: Path) -> None:
+    case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team, allocate=[officer])
+    t0 = (timezone.now() - 30 * HOUR).replace(microsecond=0)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
+    checks = Action.objects.get(case=case, kind="database_checks")
+    due = t0 + 24 * HOUR
+    assert checks.level == 2  # the bridge ran the ladder up to now: due 6 hours ago
+
+    def stored() -> list[tuple[dt.datetime, int]]:
+        return list(Escalation.objects.filter(action=checks).order_by("level").values_list("at", "level"))
+
+    run = escalate_due(now=due + 13 * HOUR)
+    assert run.recorded >= 1
+    assert stored() == [(due, 2), (due + 12 * HOUR, 3)] == _replayed(three_levels, t0, due + 13 * HOUR)
+    checks.refresh_from_db()
+    assert checks.level == 3
+    # Level 3 is this force's top: later runs neither look at the action nor add a level 4.
+    later = escalate_due(now=due + 30 * 24 * HOUR)
+    assert (later.checked, later.recorded) == (0, 0)
+    assert not Action.objects.filter(pk=checks.pk, level__gt=3).exists()
+    assert stored() == _replayed(three_levels, t0, due + 30 * 24 * HOUR)
+
+
+def test_with_the_shipped_ladder_the_same_action_goes_on_to_level_4(officer: Any) -> None:
+    case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team, allocate=[officer])
+    t0 = (timezone.now() - 30 * HOUR).replace(microsecond=0)
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
+    checks = Action.objects.get(case=case, kind="database_checks")
+    until = t0 + 24 * HOUR + 30 * 24 * HOUR
+    escalate_due(now=until)
+    stored = list(Escalation.objects.filter(action=checks).order_by("level").values_list("at", "level"))
+    assert [level for _, level in stored] == [2, 3, 4]
+    assert stored == _replayed(Path(settings.BASE_DIR) / "policies" / "default.toml", t0, until)
