@@ -133,12 +133,12 @@ def test_filters_counts_and_the_refresh_fragment(officer: Any, supervisor: Any) 
     body = client.get(reverse("home")).content.decode()
     assert _rows(body) == [warrant.pk, plan.pk]
     assert re.search(r"<strong>2</strong> actions shown", body) and re.search(r"<strong>1</strong> overdue", body)
-    assert 'class="moj-filter-layout"' in body and 'class="moj-filter"' in body
+    assert 'class="moj-filter-layout vigil-filter-layout"' in body and 'class="moj-filter"' in body
 
     assert _rows(client.get(reverse("home"), {"kind": "safety_plan"}).content.decode()) == [plan.pk]
     assert _rows(client.get(reverse("home"), {"level": "2"}).content.decode()) == [warrant.pk]
     done = client.get(reverse("home"), {"status": "done"}).content.decode()
-    assert len(_rows(done)) == 1 and "Selected filters" in done
+    assert len(_rows(done)) == 1 and "Filtered by:" in done
     assert _rows(client.get(reverse("home"), {"status": "overdue"}).content.decode()) == [warrant.pk]
     # A bad value is ignored, not an error.
     assert client.get(reverse("home"), {"level": "9", "team": "x"}).status_code == 200

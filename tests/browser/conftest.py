@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,3 +79,14 @@ def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -
         page.fill("#id_code", code_for_seed(seed))
         with page.expect_navigation():
             page.click("main form:has(#id_code) button[type=submit]")
+
+
+def axe_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now. The context needs
+    bypass_csp=True: axe is injected as a script tag, which the pages' CSP (rightly) refuses."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in violations if v["impact"] in ("serious", "critical")]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import axe_problems
 from tests.conftest import PASSWORD  # noqa: F401 (the officer fixture's password)
 from tests.portal.conftest import World, build_world, issue, policy_offline, seed_helplines
 from vigil.cases.models import Sighting
@@ -19,7 +20,6 @@ from vigil.portal.models import PortalSubmission, ReportingAccess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NEUTRAL = "https://www.bbc.co.uk/weather"
 START = "https://start.example/"
 
@@ -45,15 +45,6 @@ def watched(page: Any) -> Iterator[tuple[Any, list[str]]]:
     page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
     _offline_sites(page)
     yield page, problems
-
-
-def _serious(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
-    )
-    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def _ready(page: Any) -> None:
@@ -82,7 +73,7 @@ def test_axe_finds_no_serious_or_critical_problem_on_any_portal_page(
     def check(name: str) -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(artifacts / f"portal-{name}.png"), full_page=True)
-        found[name] = _serious(page)
+        found[name] = axe_problems(page)
 
     page.goto(f"{base}/help")
     check("help")

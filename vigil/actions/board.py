@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.http import QueryDict
 
-from vigil.actions.forms import BOARD_LEVELS, BOARD_STATUSES, BoardFilterForm
+from vigil.actions.forms import BoardFilterForm
 from vigil.actions.models import Action
 from vigil.actions.selectors import (
     AWAITING,
@@ -31,22 +31,11 @@ from vigil.actions.selectors import (
 )
 from vigil.cases.models import Case
 from vigil.core.access import cases_for_user
-from vigil.core.constants import ActionKind, ActionStatus, SignOff
+from vigil.core.constants import ActionStatus, SignOff
+from vigil.core.filters import FilterCategory, selected_filters
 from vigil.core.models import Team
 
 PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class FilterTag:
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class FilterCategory:
-    heading: str
-    tags: list[FilterTag]
 
 
 @dataclass
@@ -440,42 +429,10 @@ def _shown_level() -> Greatest:
     return Greatest("level", When_(When(AWAITING, then=Value(2)), default=Value(1), output_field=IntegerField()))
 
 
-def _without(params: QueryDict, name: str, value: str | None = None) -> str:
-    remaining = params.copy()
-    remaining.pop("page", None)
-    if value is None:
-        remaining.pop(name, None)
-    else:
-        remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
-    encoded = remaining.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-def _selected(form: BoardFilterForm, params: QueryDict) -> list[FilterCategory]:
-    data = form.cleaned_data
-    categories: list[FilterCategory] = []
-    kinds = dict(ActionKind.choices)
-    levels = dict(BOARD_LEVELS)
-    statuses = dict(BOARD_STATUSES)
-    if data.get("kind"):
-        tags = [FilterTag(str(kinds[k]), _without(params, "kind", k)) for k in data["kind"]]
-        categories.append(FilterCategory("Kind of action", tags))
-    if data.get("level"):
-        categories.append(
-            FilterCategory("Escalation level", [FilterTag(levels[v], _without(params, "level", v)) for v in data["level"]])
-        )
-    if data.get("team"):
-        team_names = dict(getattr(form.fields["team"], "choices", []))
-        categories.append(FilterCategory("Team", [FilterTag(str(team_names.get(data["team"], "")), _without(params, "team"))]))
-    if data.get("status"):
-        categories.append(FilterCategory("Status", [FilterTag(statuses[data["status"]], _without(params, "status"))]))
-    return categories
-
-
 def build_board(user: Any, params: QueryDict, *, now: dt.datetime) -> Board:
     """Read the filters (invalid values are ignored, not fatal), then count and paginate."""
     form = BoardFilterForm(params, teams=teams_for_board(user))
     form.is_valid()
     filters = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
     page, counts, capped = board_page(user, filters, number=_page_number(params.get("page")), now=now)
-    return Board(form=form, page=page, counts=counts, capped=capped, selected=_selected(form, params), now=now)
+    return Board(form=form, page=page, counts=counts, capped=capped, selected=selected_filters(form, params), now=now)

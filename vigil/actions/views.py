@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -47,7 +48,13 @@ def _back(request: HttpRequest, action: Action) -> HttpResponse:
 def action_board(request: HttpRequest) -> HttpResponse:
     """The landing page. With the refresh header (sent by board-refresh.mjs), only the results."""
     board = build_board(request.user, request.GET, now=timezone.now())
-    context = {"board": board, "page": board.page, "page_title": "Action board"}
+    context = {
+        "board": board,
+        "page": board.page,
+        "selected": board.selected,
+        "filter_action": reverse("home"),
+        "page_title": "Action board",
+    }
     if request.headers.get(REFRESH_HEADER) == "board":
         return render(request, "actions/includes/board_results.html", context)
     return render(request, "actions/board.html", context)

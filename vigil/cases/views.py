@@ -6,20 +6,33 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from vigil.actions.selectors import teams_for_board
 from vigil.audit.chronology import chronology_context
+from vigil.cases.filters import CaseFilterForm, case_rows
 from vigil.cases.forms import ReportForm
-from vigil.cases.selectors import case_overview, case_search
+from vigil.cases.selectors import case_overview
 from vigil.cases.services import report_record
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
+from vigil.core.filters import selected_filters
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    page = Paginator(case_search(request.user, query), 25).get_page(request.GET.get("page"))
-    return render(request, "cases/case_list.html", {"page": page, "query": query, "page_title": "Cases"})
+    form = CaseFilterForm(request.GET, teams=teams_for_board(request.user))
+    filters = form.valid_data()
+    page = Paginator(case_rows(request.user, filters, now=timezone.now()), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": filters.get("q") or "",
+        "filter_form": form,
+        "selected": selected_filters(form, request.GET, skip=("q",)),
+        "filter_action": reverse("case_list"),
+        "page_title": "Cases",
+    }
+    return render(request, "cases/case_list.html", context)
 
 
 @login_required

@@ -54,3 +54,17 @@ def level_words(level: int | None) -> str:
     if level is None:
         return ""
     return f"{level}: {policy().ladder.level_name(int(level))}"
+
+
+@register.simple_tag(takes_context=True)
+def hidden_params(context: template.Context, *skip: str) -> SafeString:
+    """Hidden inputs for this request's query parameters (repeated ones included), except
+    `page` and the names in `skip`: a second GET form on a list keeps the first one's choices."""
+    params = context["request"].GET
+    inputs = [
+        format_html('<input type="hidden" name="{}" value="{}">', name, value)
+        for name in params
+        if name != "page" and name not in skip
+        for value in params.getlist(name)
+    ]
+    return mark_safe("".join(inputs))  # noqa: S308 - each input is built by format_html

@@ -1,0 +1,100 @@
+"""The case list's and the warrant board's filters, read from the query string, and the tags
+that say which filters are in use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.actions.builders import make_action, make_case, policy_offline
+from tests.conftest import PASSWORD
+from vigil.cases.models import Case
+from vigil.cases.services import sighting_record
+from vigil.core.constants import RiskLevel
+from vigil.warrants.services import warrant_issue
+
+pytestmark = pytest.mark.django_db
+DAYS = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: Any) -> None:
+    policy_offline(monkeypatch)
+    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
+    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _cases(body: str) -> list[str]:
+    return re.findall(r'data-case="([\w-]+)"', body)
+
+
+def test_the_case_list_filters_by_risk_overdue_and_referral_and_says_so(officer: Any) -> None:
+    high = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
+    medium = make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
+    unassessed = make_case(actor=officer, team=officer.team)
+    make_action(high, owner=officer, due_in=-DAYS)
+    make_action(medium, owner=officer, due_in=DAYS)
+    Case.objects.filter(pk=medium.pk).update(referred_with_consent=True)
+    client = _client(officer)
+
+    body = client.get(reverse("case_list")).content.decode()
+    assert sorted(_cases(body)) == sorted([high.reference, medium.reference, unassessed.reference])
+    assert "1 open, " in body and "1 overdue" in body and "none open" in body
+
+    assert _cases(client.get(reverse("case_list"), {"risk": "high"}).content.decode()) == [high.reference]
+    both = client.get(reverse("case_list"), {"risk": ["medium", "none"]}).content.decode()
+    assert sorted(_cases(both)) == sorted([medium.reference, unassessed.reference])
+    assert _cases(client.get(reverse("case_list"), {"overdue": "on"}).content.decode()) == [high.reference]
+    referred = client.get(reverse("case_list"), {"referred": "on"}).content.decode()
+    assert _cases(referred) == [medium.reference]
+
+    # The tags say what is filtered; each links to the list without it, search kept.
+    body = client.get(reverse("case_list"), {"risk": ["high", "medium"], "q": high.victim.full_name}).content.decode()
+    assert "Filtered by:" in body
+    assert 'href="?risk=medium&amp;q=' in body and 'href="?risk=high&amp;q=' in body
+    # A value that is not valid is left out, not an error.
+    response = client.get(reverse("case_list"), {"risk": "catastrophic", "team": "x"})
+    assert response.status_code == 200 and len(_cases(response.content.decode())) == 3
+
+
+def test_the_warrant_board_filters_by_risk_time_outstanding_and_a_sighting_near_a_victim(officer: Any) -> None:
+    from tests.factories import PersonFactory, PlaceFactory
+
+    home = PlaceFactory(lat=53.8, lon=-1.55)
+    near_case = make_case(
+        actor=officer, team=officer.team, risk=RiskLevel.HIGH, victim=PersonFactory(home=home), subject=PersonFactory()
+    )
+    far_case = make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
+    now = timezone.now()
+    warrant_issue(
+        actor=officer, reference="W-NEAR", subject=near_case.subject, reason="Failed to appear", issued_at=now - 3 * DAYS
+    )
+    warrant_issue(
+        actor=officer, reference="W-OLD", subject=far_case.subject, reason="Failed to appear", issued_at=now - 30 * DAYS
+    )
+    sighting_record(actor=officer, subject=near_case.subject, seen_at=now - DAYS, lat=53.8012, lon=-1.55)
+    client = _client(officer)
+
+    def board(**params: Any) -> list[str]:
+        return re.findall(r'data-warrant="([\w-]+)"', client.get(reverse("warrant_board"), params).content.decode())
+
+    assert board() == ["W-NEAR", "W-OLD"]
+    assert board(near="on") == ["W-NEAR"]
+    assert board(outstanding="28") == ["W-OLD"]
+    assert board(risk="medium") == ["W-OLD"]
+    assert board(risk="none") == []
+    body = client.get(reverse("warrant_board"), {"near": "on"}).content.decode()
+    assert "1</strong> outstanding warrant with these filters (of 2)" in body and "Seen near a victim" in body
+    assert "gravity 5, victims 1" in body and "of 20" in body
