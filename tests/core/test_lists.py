@@ -84,7 +84,7 @@ def test_the_warrant_board_filters_by_risk_time_outstanding_and_a_sighting_near_
     warrant_issue(
         actor=officer, reference="W-OLD", subject=far_case.subject, reason="Failed to appear", issued_at=now - 30 * DAYS
     )
-    sighting_record(actor=officer, subject=near_case.subject, seen_at=now - DAYS, lat=53.8012, lon=-1.55)
+    sighting_record(actor=officer, subject=near_case.subject, reported_at=now - DAYS, lat=53.8012, lon=-1.55)
     client = _client(officer)
 
     def board(**params: Any) -> list[str]:
