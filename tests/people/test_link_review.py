@@ -271,7 +271,7 @@ def test_split_then_relink_round_trip(otp_login: Any, officer: Any, supervisor: 
     assert split.old == {"status": "auto"}
     body = client.get(person_page).content.decode()
     assert "Danny Rourke" in body  # still listed, under the links, as split
-    assert "No other record is linked to this one." in body and "so R9 does not apply" in body
+    assert "No other record is linked to this one." in body and "so the rule does not apply" in body
     assert "Split by a supervisor" in body and "Custody photographs show two different men." in body
     # The open R9 reviews the policy no longer asks for are cancelled, with the reason, by "policy".
     r9 = Action.objects.filter(kind="serial_perpetrator_review")

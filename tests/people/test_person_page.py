@@ -110,7 +110,7 @@ def test_same_name_different_birth_and_home_is_not_linked_nor_shown(otp_login: A
     assert case_2.reference in body and case_1.reference not in body
     assert "Priya Nair" not in body and "1972" not in body
     assert "No other record is linked to this one." in body
-    assert "so R9 does not apply" in body
+    assert "so the rule does not apply" in body
 
 
 def test_a_protected_home_is_never_printed(otp_login: Any, officer: Any, supervisor: Any) -> None:

@@ -80,7 +80,7 @@ def test_next_review_shows_the_earliest_open_review_with_its_rule(officer: Any, 
     body = login(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
     section = body[body.index('id="next-review"') :]
     assert timezone.localtime(now + dt.timedelta(days=4)).strftime("%-d %b %Y") in section
-    assert "R4: review the risk every 7 days while high" in section
+    assert "Review the risk every 7 days while high (rule R4)" in section
     assert "Overdue" not in section[: section.index("</dl>")]
 
 

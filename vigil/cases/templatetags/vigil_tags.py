@@ -68,3 +68,36 @@ def hidden_params(context: template.Context, *skip: str) -> SafeString:
         for value in params.getlist(name)
     ]
     return mark_safe("".join(inputs))  # noqa: S308 - each input is built by format_html
+
+
+# What each rule of the policy is about, in the words a practitioner uses (the policy file's
+# own titles are one word: "intake", "high"). A rule a force adds keeps its policy title.
+RULE_WORDS = {
+    "R1": "a new report of abuse",
+    "R2": "children present or at home",
+    "R3": "the risk is high",
+    "R4": "the risk is medium",
+    "R5": "an order broken",
+    "R6": "a warrant outstanding",
+    "R7": "an alarm pressed",
+    "R8": "repeat reports",
+    "R9": "a serial perpetrator",
+    "R10": "seen near the victim",
+    "R11": "a declined action",
+    "R12": "the victim's report",
+    "R13": "a Clare's Law request",
+}
+
+
+@register.filter
+def rule_words(rule: str) -> str:
+    """A rule code with what it is about: 'R5' -> 'an order broken (R5)'."""
+    if not rule:
+        return ""
+    words = RULE_WORDS.get(rule)
+    if words is None:
+        from vigil.actions.engine_adapter import policy
+
+        title = getattr(getattr(policy().rules, rule, None), "title", "")
+        words = str(title) or "a policy rule"
+    return f"{words} ({rule})"
