@@ -25,7 +25,7 @@ def navigation(client: Client, path: str) -> list[tuple[str, bool, str]]:
 def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Client, officer: Any, otp_login: Any) -> None:
     otp_login(client, officer)
     items = navigation(client, "/warrants/")
-    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Possible matches", "Portal reports"]
+    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Clare's Law", "Possible matches", "Portal reports"]
     assert [label for _, current, label in items if current] == ["Warrants"]
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href
@@ -33,7 +33,7 @@ def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Clie
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.IDVA, ["Action board", "Cases", "Warrants", "Portal reports"]), (Role.ANALYST, ["Cases (pseudonymised)"])],
+    [(Role.IDVA, ["Cases", "Clare's Law"]), (Role.ANALYST, ["Cases (pseudonymised)"])],
 )
 def test_other_roles_are_not_offered_pages_they_cannot_open(
     client: Client, team: Any, otp_login: Any, role: str, expected: list[str]

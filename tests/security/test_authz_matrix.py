@@ -64,19 +64,21 @@ POST_ONLY = codes(405, anonymous=302)
 # so their cells are None here ("not checked in this file") and are checked in
 # test_authz_actions_e2e.py. Everyone else must get a 404 before any service runs.
 ACTION_POST = codes(None, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+# A list a role does not use says so (403, vigil.core.roles) rather than showing an empty list.
+NOT_FOR_ROLE = 403
 
 MATRIX: dict[str, Entry] = {
     # vigil.core
-    "home": Entry(get=codes(200, anonymous=302, analyst=302)),
+    "home": Entry(get=codes(200, anonymous=302, analyst=302, idva=302)),
     "login": Entry(get=codes(200)),
     "logout": Entry(get=codes(405), post=codes(302), fresh=True),
     "otp_verify": Entry(get=codes(302, anonymous=302, unverified=200)),
     "otp_setup": Entry(get=codes(302, anonymous=302, unverified=302)),
     "healthz": Entry(get=codes(200)),
     "place_reveal": Entry(args=("case", "place"), get=codes(404, anonymous=302, officer=200)),
-    "analyst_cases": Entry(get=codes(404, anonymous=302, analyst=200, superintendent=200, admin=200)),
+    "analyst_cases": Entry(get=codes(NOT_FOR_ROLE, anonymous=302, analyst=200, superintendent=200, admin=200)),
     # vigil.cases
-    "case_list": Entry(get=SIGNED_IN_PAGE),
+    "case_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
     "case_detail": Entry(args=("case",), get=CASE_READ),
     "report_new": Entry(args=("case",), get=CASE_WRITE, post=CASE_WRITE),
     # vigil.people: a person is seen by those who see a case they (or a linked record) are on;
@@ -84,14 +86,14 @@ MATRIX: dict[str, Entry] = {
     # The world has no link: a police role gets past the role check to the 404 of a missing
     # link; the decisions themselves are tested in tests/people/test_link_review.py.
     "person_detail": Entry(args=("subject",), get=CASE_READ),
-    "person_link_queue": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404)),
+    "person_link_queue": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE, admin=NOT_FOR_ROLE)),
     "person_link_detail": Entry(args=(999999,), get=codes(404, anonymous=302)),
     "person_link_confirm": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_reject": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_split": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_relink": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     # vigil.actions
-    "action_board": Entry(get=SIGNED_IN_PAGE),
+    "action_board": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
     "action_detail": Entry(args=("action",), get=CASE_READ),
     "action_complete": Entry(args=("action",), get=POST_ONLY, post=ACTION_POST),
     "action_decline": Entry(args=("action",), get=POST_ONLY, post=ACTION_POST),
@@ -103,7 +105,7 @@ MATRIX: dict[str, Entry] = {
         args=("case", "csv"), get=codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404)
     ),
     # vigil.warrants
-    "warrant_board": Entry(get=SIGNED_IN_PAGE),
+    "warrant_board": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
     # vigil.risk
     "risk_assessment_start": Entry(args=("case",), get=CASE_WRITE),
     "risk_assessment_check": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
@@ -117,10 +119,10 @@ MATRIX: dict[str, Entry] = {
     "portal_report_finish": Entry(get=codes(405, unverified=302)),
     "portal_access": Entry(args=("case",), get=CASE_WRITE),
     "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
-    "portal_submissions": Entry(get=SIGNED_IN_PAGE),
+    "portal_submissions": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
     "portal_submission_retry": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302)),
     # vigil.disclosure (Clare's Law): requests live on cases; decisions are tested in tests/disclosure.
-    "disclosure_list": Entry(get=SIGNED_IN_PAGE),
+    "disclosure_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
     "disclosure_new": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404)),
     "disclosure_case_new": Entry(args=("case",), get=CASE_WRITE),
     "disclosure_detail": Entry(args=("disclosure",), get=CASE_READ),

@@ -23,6 +23,7 @@ from vigil.audit.chronology import ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
 from vigil.core.access import WRITE_ROLES, get_action_for_user, get_case_for_user
 from vigil.core.constants import SignOff
+from vigil.core.roles import for_roles
 
 REFRESH_HEADER = "X-Vigil-Refresh"
 
@@ -45,6 +46,7 @@ def _back(request: HttpRequest, action: Action) -> HttpResponse:
 
 @login_required
 @require_GET
+@for_roles("home")
 def action_board(request: HttpRequest) -> HttpResponse:
     """The landing page. With the refresh header (sent by board-refresh.mjs), only the results."""
     board = build_board(request.user, request.GET, now=timezone.now())

@@ -17,9 +17,11 @@ from vigil.cases.selectors import case_overview
 from vigil.cases.services import report_record
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
 from vigil.core.filters import selected_filters
+from vigil.core.roles import for_roles
 
 
 @login_required
+@for_roles("case_list")
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET, teams=teams_for_board(request.user))
     filters = form.valid_data()

@@ -17,20 +17,16 @@ def _portal_label(user: Any) -> str:
 
 
 def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
-    """The primary navigation for this user: only the pages their role may open."""
-    from vigil.people.link_review import may_review
+    """The primary navigation for this user: only the lists their role uses (vigil.core.roles)."""
+    from vigil.core.roles import navigation_pages
 
     user = request.user
     if not user.is_authenticated:
         return []
-    if getattr(user, "role", "") == "analyst":
-        items = [("Cases (pseudonymised)", reverse("analyst_cases"))]
-    else:
-        items = [("Action board", reverse("home")), ("Cases", reverse("case_list")), ("Warrants", reverse("warrant_board"))]
-        items.append(("Clare's Law", reverse("disclosure_list")))
-        if may_review(user):
-            items.append(("Possible matches", reverse("person_link_queue")))
-        items.append((_portal_label(user), reverse("portal_submissions")))
+    items = [
+        (_portal_label(user) if page.name == "portal_submissions" else page.nav or page.title, reverse(page.name))
+        for page in navigation_pages(user)
+    ]
     path = request.path
     return [{"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))} for label, url in items]
 

@@ -29,6 +29,7 @@ from vigil.core.access import pseudonymised_cases, reveal_protected_address
 from vigil.core.forms import GovukForm, GovukFormMixin
 from vigil.core.middleware import SIGNED_IN_AT
 from vigil.core.otp import confirmed_devices, seed_to_base32
+from vigil.core.roles import PAGES, for_roles, landing_url
 
 MAX_CODE_FAILURES = 5
 CODE_FAILURES = "vigil_code_failures"
@@ -36,9 +37,10 @@ CODE_FAILURES = "vigil_code_failures"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after signing in: the action board (the analyst's is the pseudonymised list)."""
-    if getattr(request.user, "role", "") == "analyst":
-        return redirect("analyst_cases")
+    """The landing page after signing in: the action board, or for a role that has none the
+    first list it uses (the analyst's pseudonymised list, the adviser's cases)."""
+    if getattr(request.user, "role", "") not in PAGES["home"].roles:
+        return redirect(landing_url(request.user))
     from vigil.actions.views import action_board
 
     return action_board(request)
@@ -203,6 +205,7 @@ def place_reveal(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
 
 
 @login_required
+@for_roles("analyst_cases")
 def analyst_cases(request: HttpRequest) -> HttpResponse:
     rows = pseudonymised_cases(request.user)
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.core.access import WRITE_ROLES, get_rw_case_for_user
+from vigil.core.roles import for_roles
 from vigil.disclosure.forms import ApplicationForm, DecisionForm, MeetingForm, RequestForm
 from vigil.disclosure.models import DisclosureRequest
 from vigil.disclosure.selectors import decision_action, disclosure_checks, get_request_for_user, requests_for_user
@@ -33,6 +34,7 @@ def _errors(form: Form, error: ValidationError) -> None:
 
 
 @login_required
+@for_roles("disclosure_list")
 def request_list(request: HttpRequest) -> HttpResponse:
     rows = [
         (r, decision_action(r))

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vigil.core.access import cases_for_user, get_person_for_user, persons_for_user
+from vigil.core.roles import for_roles
 from vigil.people.forms import LinkDecisionForm
 from vigil.people.link_review import DECISIONS, decisions_open_to, get_link_for_user, may_review, may_split, review_queue
 from vigil.people.models import PersonLink
@@ -46,6 +47,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@for_roles("person_link_queue")
 def link_queue(request: HttpRequest) -> HttpResponse:
     if not may_review(request.user):
         raise Http404("No such page")

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.audit.services import audit_record
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.roles import for_roles
 from vigil.portal import selectors, throttle
 from vigil.portal.constants import AccessMethod, AccessState, SubmissionKind, SubmissionStatus
 from vigil.portal.forms import (
@@ -381,6 +382,7 @@ def access_withdraw(request: HttpRequest, pk: int, access_pk: int) -> HttpRespon
 
 
 @login_required
+@for_roles("portal_submissions")
 def submission_list(request: HttpRequest) -> HttpResponse:
     waiting = (SubmissionStatus.FAILED, SubmissionStatus.NEEDS_OFFICER, SubmissionStatus.RECEIVED)
     submissions = selectors.submissions_for_user(request.user)

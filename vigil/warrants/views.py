@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from vigil.core.filters import selected_filters
+from vigil.core.roles import for_roles
 from vigil.warrants.forms import WarrantFilterForm
 from vigil.warrants.selectors import PROXIMITY_METRES, warrant_board
 
@@ -17,6 +18,7 @@ PER_PAGE = 25
 
 @login_required
 @require_GET
+@for_roles("warrant_board")
 def warrant_board_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = WarrantFilterForm(request.GET, proximity_m=int(PROXIMITY_METRES))
