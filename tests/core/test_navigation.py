@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -19,13 +20,14 @@ NAV = re.compile(r'<a class="moj-primary-navigation__link" href="([^"]+)"( aria-
 def navigation(client: Client, path: str) -> list[tuple[str, bool, str]]:
     response = client.get(path)
     assert response.status_code == 200
-    return [(href, bool(current), label) for href, current, label in NAV.findall(response.content.decode())]
+    return [(href, bool(current), html.unescape(label)) for href, current, label in NAV.findall(response.content.decode())]
 
 
 def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Client, officer: Any, otp_login: Any) -> None:
     otp_login(client, officer)
     items = navigation(client, "/warrants/")
-    assert [label for _, _, label in items] == ["Action board", "Cases", "Warrants", "Clare's Law", "Possible matches", "Portal reports"]
+    labels = [label for _, _, label in items]
+    assert labels == ["Action board", "Cases", "Warrants", "Clare's Law", "Possible matches", "Portal reports"]
     assert [label for _, current, label in items if current] == ["Warrants"]
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href
