@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "vigil.timeline",
     "vigil.portal",
     "vigil.disclosure",
+    "vigil.gazetteer",
 ]
 
 MIDDLEWARE = [
