@@ -89,3 +89,33 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None
     if any(item == "" for item in items):
         raise EnvError(f"{name} must be a comma-separated list with no empty items, got {value!r}")
     return items
+
+
+def env_tile_url(name: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """A map tile server's URL template, such as 'https://tiles.example.police.uk/{z}/{x}/{y}.png'
+    ('{s}' for subdomains is allowed); empty when none is set. Tiles must come over HTTPS
+    (http is accepted only for localhost, for a tile server on the same machine)."""
+    source = os.environ if environ is None else environ
+    value = (source.get(name) or "").strip()
+    if not value:
+        return ""
+    scheme, _, rest = value.partition("://")
+    host = rest.split("/", 1)[0].split(":", 1)[0]
+    if scheme == "http" and host not in ("localhost", "127.0.0.1"):
+        raise EnvError(f"{name} must be an https:// address (http only for localhost), got {value!r}")
+    if scheme not in ("https", "http") or not host:
+        raise EnvError(f"{name} must be an https:// address, got {value!r}")
+    missing = [part for part in ("{z}", "{x}", "{y}") if part not in value]
+    if missing:
+        raise EnvError(f"{name} must hold the placeholders {{z}}, {{x}} and {{y}}; {', '.join(missing)} missing in {value!r}")
+    return value
+
+
+def url_origin(url: str) -> str:
+    """The origin of a tile URL template, for the Content-Security-Policy: 'https://{s}.tile.example/…'
+    gives 'https://*.tile.example'."""
+    if not url:
+        return ""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return f"{scheme}://{host}"

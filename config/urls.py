@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("vigil.core.urls")),
+    path("", include("vigil.intake.urls")),
     path("", include("vigil.cases.urls")),
     path("", include("vigil.people.urls")),
     path("", include("vigil.actions.urls")),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", include("vigil.risk.urls")),
     path("", include("vigil.portal.urls")),
     path("", include("vigil.disclosure.urls")),
+    path("", include("vigil.gazetteer.urls")),
 ]

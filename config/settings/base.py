@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_coordinates, env_int, env_list, env_str
+from config.env import env_bool, env_coordinates, env_int, env_list, env_str, env_tile_url, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VIGIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vigil.portal",
     "vigil.disclosure",
     "vigil.gazetteer",
+    "vigil.intake",
 ]
 
 MIDDLEWARE = [
@@ -160,16 +161,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Maps: street tiles come from a tile server the force names (its Ordnance Survey licence or
+# its own service); none is ever called otherwise. Without one, maps show a plain grid and
+# the page says typing the address or postcode is easier (docs/intake.md).
+VIGIL_MAP_TILES_URL = env_tile_url("VIGIL_MAP_TILES_URL")
+VIGIL_MAP_TILES_ATTRIBUTION = env_str("VIGIL_MAP_TILES_ATTRIBUTION", "")
+VIGIL_MAP_CENTRE = env_coordinates("VIGIL_MAP_CENTRE", (51.5074, -0.1278))
+
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere. Our only script
 # is the module /assets/vigil/init.mjs; GOV.UK Frontend needs no inline script because
-# init.mjs adds the js-enabled body class. Map tiles, if a force configures a tile server,
-# are added to img-src through VIGIL_CSP_IMG_ORIGINS.
+# init.mjs adds the js-enabled body class. The map tile server's origin is allowed as an
+# image source; other image origins may be added through VIGIL_CSP_IMG_ORIGINS.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *env_list("VIGIL_CSP_IMG_ORIGINS", [])],
+        "img-src": [
+            "'self'",
+            "data:",
+            *([url_origin(VIGIL_MAP_TILES_URL)] if VIGIL_MAP_TILES_URL else []),
+            *env_list("VIGIL_CSP_IMG_ORIGINS", []),
+        ],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "manifest-src": ["'self'"],
@@ -216,10 +229,6 @@ VIGIL_PORTAL_EXIT_URL = env_str("VIGIL_PORTAL_EXIT_URL", "https://www.bbc.co.uk/
 VIGIL_PORTAL_PIN_MAX_FAILURES = env_int("VIGIL_PORTAL_PIN_MAX_FAILURES", 5, minimum=1, maximum=20)
 VIGIL_PORTAL_RATE_LIMIT = env_int("VIGIL_PORTAL_RATE_LIMIT", 20, minimum=1)
 VIGIL_PORTAL_RATE_WINDOW_SECONDS = env_int("VIGIL_PORTAL_RATE_WINDOW_SECONDS", 15 * 60, minimum=1)
-# The sighting map: no tiles unless the force names its own tile server (no third-party calls).
-VIGIL_MAP_TILE_URL = env_str("VIGIL_MAP_TILE_URL", "")
-VIGIL_MAP_TILE_ATTRIBUTION = env_str("VIGIL_MAP_TILE_ATTRIBUTION", "")
-VIGIL_MAP_CENTRE = env_coordinates("VIGIL_MAP_CENTRE", (51.5074, -0.1278))
 # A force's own risk instruments, beside the shipped ones (docs/risk-assessment.md).
 VIGIL_INSTRUMENTS_DIR = env_str("VIGIL_INSTRUMENTS_DIR", "")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.env import env_bool
+from config.env import env_bool, env_coordinates
 
 from .base import *  # noqa: F403
 
@@ -10,3 +10,6 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 
 # The demo prints fixed TOTP seeds for its users.
 VIGIL_ALLOW_DEMO_SEEDS = True
+
+# Maps open on the demo's invented city unless the machine says otherwise.
+VIGIL_MAP_CENTRE = env_coordinates("VIGIL_MAP_CENTRE", (53.7997, -1.5492))

@@ -34,3 +34,17 @@ def test_env_coordinates_reads_a_pair_and_names_a_bad_one() -> None:
         env_coordinates("C", (1.0, 2.0), environ={"C": "53.8"})
     with pytest.raises(EnvError, match="C must be a latitude in -90..90"):
         env_coordinates("C", (1.0, 2.0), environ={"C": "95, 0"})
+
+
+def test_env_tile_url_wants_https_and_the_tile_placeholders() -> None:
+    from config.env import env_tile_url, url_origin
+
+    assert env_tile_url("T", environ={}) == ""
+    url = "https://{s}.tiles.example.police.uk/os/{z}/{x}/{y}.png"
+    assert env_tile_url("T", environ={"T": url}) == url
+    assert url_origin(url) == "https://*.tiles.example.police.uk"
+    assert env_tile_url("T", environ={"T": "http://localhost:8080/{z}/{x}/{y}.png"}).startswith("http://localhost")
+    with pytest.raises(EnvError, match="T must be an https:// address"):
+        env_tile_url("T", environ={"T": "http://tiles.example.org/{z}/{x}/{y}.png"})
+    with pytest.raises(EnvError, match=r"\{y\} missing"):
+        env_tile_url("T", environ={"T": "https://tiles.example.org/{z}/{x}.png"})

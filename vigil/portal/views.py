@@ -247,8 +247,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
         "errors": _errors(form, KIND_ANCHORS),
         "kind_options": [(value, label, KIND_HINTS[SubmissionKind(value)]) for value, label in REPORTER_KINDS],
         "portal_token": request.session.get(SESSION_TOKEN, ""),
-        "tile_url": settings.VIGIL_MAP_TILE_URL,
-        "tile_attribution": settings.VIGIL_MAP_TILE_ATTRIBUTION,
+        "tile_url": settings.VIGIL_MAP_TILES_URL,
+        "tile_attribution": settings.VIGIL_MAP_TILES_ATTRIBUTION,
         "map_centre": settings.VIGIL_MAP_CENTRE,
     }
     return _render(request, "portal/report_form.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,67 @@
+"""From what the pages read to the services' arguments: places chosen from a list or typed,
+people chosen from the case, and the two times of a fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from vigil.cases.models import Case, Report
+from vigil.cases.services import report_record
+from vigil.core.constants import PlaceKind
+from vigil.intake.journey import Intake, ReportEntry
+from vigil.people.models import Person, Place
+from vigil.people.place_form import PlaceInput
+from vigil.people.services import person_create, place_create
+
+
+def fact_times(reported_at: dt.datetime, happened: dict[str, Any]) -> dict[str, Any]:
+    """The services' time arguments for a fact the police were told of at `reported_at`."""
+    return {"occurred_at": reported_at}
+
+
+def place_from_input(actor: Any, place: PlaceInput | None, *, label: str, kind: str = PlaceKind.OTHER) -> Place | None:
+    if place is None:
+        return None
+    return place_create(
+        actor=actor,
+        address=place.full_address or label,
+        kind=kind,
+        label=label,
+        lat=place.lat,
+        lon=place.lon,
+        protected=place.protected,
+    )
+
+
+def first_report_record(*, actor: Any, case: Case, entry: ReportEntry, household: list[Person], intake: Intake) -> Report:
+    victim, suspect = case.victim, case.subject
+    places: dict[str, Place | None] = {
+        "victim_home": victim.home,
+        "suspect_home": suspect.home if suspect else None,
+        "victim_work": victim.regular_places.filter(kind=PlaceKind.WORK).order_by("-pk").first(),
+        "unknown": None,
+    }
+    if entry.where == "other":
+        place = place_from_input(actor, PlaceInput.from_data(entry.place) if entry.place else None, label="where it happened")
+    else:
+        place = places.get(entry.where)
+    if entry.reported_by == "victim":
+        reporter: Person | None = victim
+    elif entry.reported_by.startswith("household:"):
+        reporter = household[int(entry.reported_by.split(":", 1)[1])]
+    else:
+        reporter = person_create(actor=actor, full_name=entry.reporter_name)
+    children = [household[i] for i in entry.children_present if 0 <= i < len(household)]
+    reported_at = entry.reported_moment
+    assert reported_at is not None
+    return report_record(
+        actor=actor,
+        case=case,
+        category=entry.category,
+        place=place,
+        reported_by=reporter,
+        children_present=children,
+        summary=entry.summary,
+        **fact_times(reported_at, entry.happened),
+    )
