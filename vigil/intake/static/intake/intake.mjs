@@ -170,8 +170,19 @@ export function initPersonSearch (form) {
     if (input) input.addEventListener('input', search)
   }
   const button = form.querySelector('[data-suggest-button]')
-  if (button) button.closest('.govuk-button-group').hidden = true
+  if (button) button.closest('.govuk-button-group').style.display = 'none'
 }
 
-for (const block of document.querySelectorAll('[data-place-map]')) initPlaceMap(block)
+for (const block of document.querySelectorAll('[data-place-map]')) {
+  const map = initPlaceMap(block)
+  // A map drawn inside a closed <details> or a hidden conditional has no size: redraw it once shown.
+  const holder = block.closest('details, .govuk-radios__conditional, .govuk-checkboxes__conditional')
+  if (holder) {
+    const redraw = () => setTimeout(() => map.invalidateSize(), 0)
+    holder.addEventListener('toggle', redraw)
+    for (const input of document.querySelectorAll('.govuk-radios__input, .govuk-checkboxes__input')) {
+      input.addEventListener('change', redraw)
+    }
+  }
+}
 for (const form of document.querySelectorAll('[data-person-form]')) initPersonSearch(form)
