@@ -10,6 +10,7 @@ from vigil.actions.models import Action
 from vigil.alarms.models import Alarm
 from vigil.cases.models import Case
 from vigil.core.access import cases_for_user
+from vigil.core.constants import ActionStatus
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.linking import linked_ids
 from vigil.warrants.models import Warrant
@@ -44,10 +45,15 @@ def case_overview(case: Case) -> dict[str, Any]:
         "orders": orders,
         "warrants": Warrant.objects.filter(subject_id__in=subject_ids).order_by("-issued_at"),
         "alarms": Alarm.objects.filter(person_id__in=victim_ids).prefetch_related("activations").select_related("place"),
-        "actions": Action.objects.filter(case=case)
+        # Open actions first on the page, the soonest due first; closed ones after, latest first.
+        "open_actions": Action.objects.filter(case=case, status=ActionStatus.OPEN)
         .select_related("owner")
         .prefetch_related("escalations")
-        .order_by("status", "due_at"),
+        .order_by("due_at", "pk"),
+        "closed_actions": Action.objects.filter(case=case)
+        .exclude(status=ActionStatus.OPEN)
+        .select_related("owner")
+        .order_by("-closed_at", "-pk"),
         "risk_changes": case.risk_changes.all(),
         "flags": case.flags.all(),
         "assessments": case.assessments.all(),

@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 
 from vigil.core.constants import RelationshipKind, ReportCategory, Sex
+from vigil.core.forms import GovukForm
 from vigil.intake.journey import LIVES_WITH
-from vigil.intake.when import EARLIEST_YEAR, WhenForm
+from vigil.intake.when import EARLIEST_YEAR, TIME_NAMES, WhenForm
 
 NEW_RECORD = "new"
 SEX_CHOICES = [(Sex.FEMALE, "Female"), (Sex.MALE, "Male"), (Sex.OTHER, "Other"), (Sex.UNKNOWN, "Not known")]
@@ -59,9 +60,11 @@ def _part(label: str) -> forms.IntegerField:
     return forms.IntegerField(label=label, required=False, min_value=0, max_value=9999)
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovukForm):
     """Who the victim (or the suspect) is. With a name and a date of birth the page offers
     the records the linker would link; the officer picks one or says none of them."""
+
+    error_names = {"born_day": "the day of birth", "born_month": "the month of birth", "born_year": "the year of birth"}
 
     full_name = forms.CharField(
         label="Full name",
@@ -111,7 +114,8 @@ class PersonForm(forms.Form):
         return data
 
 
-class SuspectKnownForm(forms.Form):
+class SuspectKnownForm(GovukForm):
+    error_names = {"known": "whether you know who the suspect is"}
     known = forms.ChoiceField(
         label="Do you know who the suspect is?",
         choices=[("yes", "Yes"), ("no", "No, not known yet")],
@@ -120,7 +124,15 @@ class SuspectKnownForm(forms.Form):
     )
 
 
-class RelationshipForm(forms.Form):
+class RelationshipForm(GovukForm):
+    error_names = {
+        "kind": "how the suspect is related to the victim",
+        **{
+            f"{w}_{p}": f"the {p} the relationship {'began' if w == 'since' else 'ended'}"
+            for w in ("since", "until")
+            for p in ("day", "month", "year")
+        },
+    }
     kind = forms.ChoiceField(
         label="How is the suspect related to the victim?",
         choices=[("", "Choose a relationship"), *RelationshipKind.choices],
@@ -149,8 +161,15 @@ class RelationshipForm(forms.Form):
         return data
 
 
-class HouseholdMemberForm(forms.Form):
+class HouseholdMemberForm(GovukForm):
     """A child (or another person) living with the victim or the suspect."""
+
+    error_names = {
+        "born_day": "the day of birth",
+        "born_month": "the month of birth",
+        "born_year": "the year of birth",
+        "lives_with": "who they live with",
+    }
 
     full_name = forms.CharField(label="Full name", max_length=200, required=False)
     born_day = _part("Day")
@@ -191,6 +210,13 @@ PLACE_CHOICES = [
 
 class FirstReportForm(WhenForm):
     when_words = "it"
+    error_names = {
+        **TIME_NAMES,
+        "category": "the kind of report",
+        "where": "where it happened",
+        "reported_by": "who told the police",
+        "children_present": "the children who were there",
+    }
 
     category = forms.ChoiceField(
         label="What kind of report is it?",
@@ -243,7 +269,8 @@ class FirstReportForm(WhenForm):
         return data
 
 
-class CheckForm(forms.Form):
+class CheckForm(GovukForm):
+    error_names = {"team": "the team that will hold the case"}
     team = forms.ChoiceField(label="Which team will hold the case?", required=False)
     restricted = forms.BooleanField(
         label="Restrict the case to the people named on it",

@@ -10,5 +10,5 @@ from django.http import HttpRequest
 T = TypeVar("T")
 
 
-def record_with_outcome(request: HttpRequest, save: Callable[[], T]) -> tuple[T, Any]:
+def record_with_outcome(request: HttpRequest, save: Callable[[], T], *, case: Any = None) -> tuple[T, Any]:
     return save(), None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigil.intake import views
+from vigil.intake import fact_views, views
 
 urlpatterns = [
     path("cases/new/", views.intake_start, name="intake_start"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("cases/new/<int:pk>/report/", views.intake_report, name="intake_report"),
     path("cases/new/<int:pk>/check/", views.intake_check, name="intake_check"),
     path("people/suggest/", views.person_suggest, name="person_suggest"),
+    path("cases/<int:pk>/record/", fact_views.fact_menu, name="fact_menu"),
+    path("cases/<int:pk>/record/<slug:slug>/", fact_views.fact_record, name="fact_record"),
 ]

@@ -489,11 +489,10 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
 def _submit(request: HttpRequest, draft: IntakeDraft, team: Team | None, restricted: bool) -> Any:
     from vigil.intake.outcome import record_with_outcome
 
-    case, outcome = record_with_outcome(
+    case, _outcome = record_with_outcome(
         request, lambda: intake_submit(actor=request.user, draft=draft, team=team, restricted=restricted)
     )
     messages.success(request, f"Case {case.reference} is open and the first report is recorded.")
-    del outcome
     return case
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from vigil.core.forms import GovukForm
 from vigil.portal.forms import parse_time
 
 EARLIEST_YEAR = 1900
@@ -41,11 +42,33 @@ def local_now() -> dt.datetime:
     return timezone.localtime(now())
 
 
-class WhenForm(forms.Form):
+TIME_NAMES = {
+    "told_day": "the day the police were told",
+    "told_month": "the month the police were told",
+    "told_year": "the year the police were told",
+    "told_time": "the time the police were told",
+    "happened": "when it happened",
+    "at_day": "the day it happened",
+    "at_month": "the month it happened",
+    "at_year": "the year it happened",
+    "at_time": "the time it happened",
+    "from_day": "the first day it may have happened",
+    "from_month": "the first month it may have happened",
+    "from_year": "the first year it may have happened",
+    "from_time": "the first time it may have happened",
+    "to_day": "the last day it may have happened",
+    "to_month": "the last month it may have happened",
+    "to_year": "the last year it may have happened",
+    "to_time": "the last time it may have happened",
+}
+
+
+class WhenForm(GovukForm):
     """The two times. Subclass it to add a fact's own fields; `when_words` names the event
     in the labels ('the sighting', 'the arrest')."""
 
     when_words = "it"
+    error_names = TIME_NAMES
 
     told_day = _part("Day")
     told_month = _part("Month")

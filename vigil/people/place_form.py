@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from vigil.core.forms import GovukForm
 from vigil.gazetteer.osgb import grid_point
 from vigil.gazetteer.services import normalise_postcode, postcode_lookup
 
@@ -34,7 +35,8 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     first, second = float(match.group(1)), float(match.group(2))
     if abs(first) <= 90 and abs(second) <= 180:
         return first, second
-    if 0 <= first <= 800_000 and 0 <= second <= 1_400_000 and first.is_integer() and second.is_integer():
+    # National Grid references on the mainland are 5 to 7 digits; smaller numbers are a slip.
+    if 1_000 <= first <= 800_000 and 1_000 <= second <= 1_400_000 and first.is_integer() and second.is_integer():
         lat, lon = grid_point(first, second)
         return round(lat, 6), round(lon, 6)
     raise ValueError("the numbers are neither a latitude and longitude nor National Grid eastings and northings")
@@ -79,8 +81,10 @@ class PlaceInput:
         )
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(GovukForm):
     """One place. Use with a prefix ('home', 'work', 'school', 'place') so a page can hold several."""
+
+    error_names = {"protected": "whether the address is protected"}
 
     address = forms.CharField(
         label="Address or description",

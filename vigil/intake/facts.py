@@ -1,0 +1,831 @@
+"""One form for each fact the policy reads, recorded on a case through the services.
+
+Every form asks the two times of the fact (vigil.intake.when) and its own fields, offers the
+case's people, places, orders and warrants as choices (a new place can be typed, with a
+postcode or a map pin), and saves in one transaction: a refused part leaves nothing behind.
+`FACTS` lists them in the order the record menu shows them; each maps to an event type of
+the timeline format (docs/intake.md has the table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.alarms.services import alarm_activate, alarm_fit
+from vigil.cases.models import Case
+from vigil.cases.services import (
+    contact_attempt_record,
+    intelligence_record,
+    justice_event_record,
+    report_record,
+    sighting_record,
+)
+from vigil.core.constants import (
+    ConditionKind,
+    ContactChannel,
+    HearingOutcome,
+    JusticeEventKind,
+    OrderType,
+    ReportCategory,
+)
+from vigil.intake.case_context import case_orders, case_people, case_warrants, known_places
+from vigil.intake.recording import place_from_input
+from vigil.intake.when import TIME_NAMES, WhenForm
+from vigil.orders.models import ProtectiveOrder
+from vigil.orders.services import breach_record, order_end, order_grant
+from vigil.people.models import Person, Place
+from vigil.people.place_form import PlaceForm, PlaceInput
+from vigil.people.services import person_create
+from vigil.warrants.models import Warrant
+from vigil.warrants.services import warrant_execute, warrant_issue, warrant_withdraw
+
+OTHER, UNKNOWN, OFFICER, SOMEONE = "other", "unknown", "officer", "someone"
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class FactForm(WhenForm):
+    """A fact on a case. Subclasses set the class attributes, `setup` (choices) and `record`
+    (the service call); the two times and the place are handled here."""
+
+    do_not_call_in_templates: ClassVar[bool] = True  # the menu lists the classes themselves
+    slug: ClassVar[str] = ""
+    event: ClassVar[str] = ""  # the timeline event type it records
+    title: ClassVar[str] = ""
+    button: ClassVar[str] = ""
+    group: ClassVar[str] = ""
+    intro: ClassVar[str] = ""
+    needs_subject: ClassVar[bool] = True
+    place_question: ClassVar[str] = ""  # a "where" question, if the fact has a place
+    place_default: ClassVar[str] = UNKNOWN
+    happened_label: ClassVar[str] = "When did it happen?"
+    error_names: ClassVar[dict[str, str]] = {**TIME_NAMES, "where": "where it happened"}
+
+    def __init__(self, data: Any = None, *, case: Case, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.case = case
+        self.user = user
+        self.people = case_people(case)
+        self.by_pk: dict[str, Person] = {str(p.person.pk): p.person for p in self.people}
+        self.place_form: PlaceForm | None = None
+        self.places: dict[str, Place] = {}
+        if self.place_question:
+            self.fields["where"] = forms.ChoiceField(label=self.place_question, widget=forms.RadioSelect)
+            known = known_places(user, case)
+            self.places = {str(place.pk): place for place, _ in known}
+            options = [(str(place.pk), words) for place, words in known]
+            _choices(self, "where", [*options, (OTHER, "Somewhere else"), (UNKNOWN, "Not known")])
+            self.initial.setdefault("where", self._default_place())
+            self.place_form = PlaceForm(data, prefix="place", what="the place")
+        self.setup()
+
+    # --- for subclasses ------------------------------------------------------------------
+    def setup(self) -> None:
+        """Set the choices of the form's own fields."""
+
+    def record(self, actor: Any, times: dict[str, dt.datetime], place: Place | None) -> str:
+        """Call the service; return what was recorded, in words."""
+        raise NotImplementedError
+
+    # --- shared --------------------------------------------------------------------------
+    def _default_place(self) -> str:
+        if self.place_default == "victim_home" and self.case.victim.home_id:
+            return str(self.case.victim.home_id)
+        return UNKNOWN
+
+    def person_choices(self, *roles: str, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        return [(str(p.person.pk), p.words) for p in self.people if not roles or p.role in roles] + (extra or [])
+
+    def person_for(self, value: str) -> Person | None:
+        return self.by_pk.get(value)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.place_form is not None:
+            wants_place = self.is_bound and self.data.get("where") == OTHER
+            self.place_form.required = wants_place
+            if wants_place:
+                valid = self.place_form.is_valid() and valid
+        return valid
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.needs_subject and self.case.subject is None:
+            raise ValidationError("This case has no suspect recorded, so this cannot be recorded on it yet")
+        return data
+
+    def reported_at(self) -> dt.datetime:
+        moment: dt.datetime = self.cleaned_data["reported_at"]
+        return moment
+
+    def times(self) -> dict[str, Any]:
+        """The moment the policy reads (when the police were told)."""
+        return {"at": self.reported_at(), "happened": self.cleaned_data.get("happened_data") or {}}
+
+    def chosen_place(self, actor: Any) -> Place | None:
+        if self.place_form is None:
+            return None
+        where = self.cleaned_data.get("where")
+        if where == OTHER:
+            typed: PlaceInput | None = self.place_form.cleaned_data.get("place")
+            return place_from_input(actor, typed, label=self.place_label())
+        return self.places.get(where or "")
+
+    def place_label(self) -> str:
+        return "where it happened"
+
+    def save(self, actor: Any) -> str:
+        with transaction.atomic():
+            place = self.chosen_place(actor)
+            return self.record(actor, self.times(), place)
+
+    @property
+    def subject(self) -> Person:
+        assert self.case.subject is not None
+        return self.case.subject
+
+    def other_forms(self) -> list[forms.Form]:
+        return [self.place_form] if self.place_form is not None and self.is_bound and self.data.get("where") == OTHER else []
+
+    date_groups: ClassVar[dict[str, tuple[str, str]]] = {}  # prefix -> (legend, hint) of a date input of the form's own
+
+    def layout(self) -> list[tuple[Any, ...]]:
+        """What the page shows after the two times, in order: ("field", bound field),
+        ("date", prefix, legend, hint), ("place", place form, legend, radius field id)."""
+        items: list[tuple[Any, ...]] = []
+        if self.place_form is not None:
+            items.append(("field", self["where"]))
+            items.append(("place", self.place_form, "If somewhere else, where?", ""))
+        done: set[str] = set(TIME_NAMES) | {"where"}
+        for name in self.fields:
+            if name in done:
+                continue
+            prefix = name.rsplit("_", 1)[0]
+            if prefix in self.date_groups:
+                legend, hint = self.date_groups[prefix]
+                items.append(("date", prefix, legend, hint))
+                done |= {f"{prefix}_day", f"{prefix}_month", f"{prefix}_year", f"{prefix}_time"}
+                continue
+            items.append(("field", self[name]))
+            done.add(name)
+        return items
+
+
+def _reporter_field(label: str = "Who told the police?") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, widget=forms.RadioSelect)
+
+
+class ReporterMixin(FactForm):
+    """'Who told the police?': the victim, someone in the household, an officer, or someone else (named)."""
+
+    error_names: ClassVar[dict[str, str]] = {
+        **FactForm.error_names,
+        "reported_by": "who told the police",
+        "reporter_name": "the name of the person who told the police",
+    }
+
+    def add_reporter(self, *, default: str = "victim") -> None:
+        self.fields["reported_by"] = _reporter_field()
+        self.fields["reporter_name"] = forms.CharField(label="If someone else, their full name", max_length=200, required=False)
+        options = [(str(p.person.pk), p.words) for p in self.people if p.role != "suspect"]
+        _choices(self, "reported_by", [*options, (OFFICER, "A police officer or staff"), (SOMEONE, "Someone else")])
+        self.initial.setdefault("reported_by", str(self.case.victim_id) if default == "victim" else default)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reported_by") == SOMEONE and not (data.get("reporter_name") or "").strip():
+            self.add_error("reporter_name", "Enter the full name of the person who told the police")
+        return data
+
+    def reporter(self, actor: Any) -> Person | None:
+        choice = self.cleaned_data.get("reported_by")
+        if choice == OFFICER:
+            return None
+        if choice == SOMEONE:
+            return person_create(actor=actor, full_name=self.cleaned_data["reporter_name"])
+        return self.person_for(choice or "")
+
+
+# --- reports and sightings ---------------------------------------------------------------------
+
+
+class ReportFactForm(ReporterMixin):
+    slug, event, group = "report", "report", "Reports, sightings and contact"
+    title, button = "Record a report", "Record the report"
+    needs_subject = False
+    place_question = "Where did it happen?"
+    place_default = "victim_home"
+
+    category = forms.ChoiceField(label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices])
+    children_present = forms.MultipleChoiceField(
+        label="Which children were there? (optional)", widget=forms.CheckboxSelectMultiple, required=False
+    )
+    summary = forms.CharField(label="What happened", widget=forms.Textarea, max_length=5000, required=False)
+    error_names: ClassVar[dict[str, str]] = {
+        **ReporterMixin.error_names,
+        "category": "the kind of report",
+        "children_present": "the children who were there",
+    }
+
+    def setup(self) -> None:
+        self.add_reporter()
+        _choices(self, "children_present", self.person_choices("household", "family"))
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        children = [self.by_pk[pk] for pk in self.cleaned_data.get("children_present") or []]
+        report_record(
+            actor=actor,
+            case=self.case,
+            category=self.cleaned_data["category"],
+            occurred_at=times["at"],
+            place=place,
+            reported_by=self.reporter(actor),
+            children_present=children,
+            summary=self.cleaned_data.get("summary") or "",
+        )
+        return "The report was recorded."
+
+
+class SightingForm(ReporterMixin):
+    slug, event, group = "sighting", "sighting", "Reports, sightings and contact"
+    title, button = "Record a sighting of the suspect", "Record the sighting"
+    intro = "Whether the sighting broke an order is for the policy to decide: record where he was and near whom."
+    place_question = "Where was he seen?"
+    happened_label = "When was he seen?"
+
+    near = forms.ChoiceField(label="Near whom?", widget=forms.RadioSelect)
+    summary = forms.CharField(label="What was seen (optional)", widget=forms.Textarea, max_length=5000, required=False)
+    error_names: ClassVar[dict[str, str]] = {
+        **ReporterMixin.error_names,
+        "near": "who he was seen near",
+        "where": "where he was seen",
+    }
+
+    def setup(self) -> None:
+        self.add_reporter()
+        _choices(self, "near", self.person_choices("victim", "household", "family", extra=[(UNKNOWN, "No one in particular")]))
+        self.initial.setdefault("near", str(self.case.victim_id))
+
+    def place_label(self) -> str:
+        return "where the suspect was seen"
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        sighting_record(
+            actor=actor,
+            subject=self.subject,
+            seen_at=times["at"],
+            near=self.person_for(self.cleaned_data["near"]),
+            place=place,
+            lat=place.lat if place is not None and place.lat is not None else None,
+            lon=place.lon if place is not None and place.lon is not None else None,
+            reported_by=self.reporter(actor),
+            summary=self.cleaned_data.get("summary") or "",
+        )
+        return "The sighting was recorded."
+
+
+class ContactAttemptForm(ReporterMixin):
+    slug, event, group = "contact", "contact_attempt", "Reports, sightings and contact"
+    title, button = "Record a contact attempt", "Record the contact attempt"
+    intro = "Calls, messages, social media, gifts or coming up to someone. The policy decides whether it broke an order."
+
+    victim = forms.ChoiceField(label="Who did he try to contact?", widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label="How?", choices=ContactChannel.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(label="What was sent or said (optional)", widget=forms.Textarea, max_length=5000, required=False)
+    error_names: ClassVar[dict[str, str]] = {
+        **ReporterMixin.error_names,
+        "victim": "who he tried to contact",
+        "channel": "how he tried to make contact",
+    }
+
+    def setup(self) -> None:
+        self.add_reporter()
+        _choices(self, "victim", self.person_choices("victim", "household", "family"))
+        self.initial.setdefault("victim", str(self.case.victim_id))
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        contacted = self.person_for(self.cleaned_data["victim"])
+        assert contacted is not None
+        contact_attempt_record(
+            actor=actor,
+            subject=self.subject,
+            victim=contacted,
+            channel=self.cleaned_data["channel"],
+            at=times["at"],
+            reported_by=self.reporter(actor),
+            summary=self.cleaned_data.get("summary") or "",
+        )
+        return "The contact attempt was recorded."
+
+
+class IntelligenceForm(FactForm):
+    slug, event, group = "intelligence", "intelligence", "Reports, sightings and contact"
+    title, button = "Record intelligence about the suspect", "Record the intelligence"
+    intro = "Information that came in about him: found property, a tip-off, another agency."
+    place_question = "Does it concern a place?"
+    happened_label = "When did what it tells of happen?"
+
+    weapons = forms.BooleanField(label="He holds or hides weapons", required=False)
+    threat_to_kill = forms.BooleanField(label="He has threatened to kill", required=False)
+    summary = forms.CharField(label="What the intelligence says", widget=forms.Textarea, max_length=5000)
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "where": "the place it concerns"}
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        intelligence_record(
+            actor=actor,
+            subject=self.subject,
+            received_at=times["at"],
+            place=place,
+            weapons=self.cleaned_data["weapons"],
+            threat_to_kill=self.cleaned_data["threat_to_kill"],
+            summary=self.cleaned_data["summary"],
+        )
+        return "The intelligence was recorded."
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+RADIUS_MAX = 10_000
+
+
+class OrderGrantForm(FactForm):
+    slug, event, group = "order", "order_granted", "Orders"
+    title, button = "Record an order granted", "Record the order"
+    intro = "A protective order or notice, with its conditions. An exclusion zone is a circle around a place."
+    happened_label = "When was it granted?"
+
+    reference = forms.CharField(label="Order reference", max_length=40, help_text="As the court or the notice gives it.")
+    order_type = forms.ChoiceField(label="Type of order", choices=[("", "Choose a type"), *OrderType.choices])
+    protected = forms.MultipleChoiceField(label="Who does it protect?", widget=forms.CheckboxSelectMultiple)
+    expires_day = forms.IntegerField(label="Day", required=False, min_value=0, max_value=9999)
+    expires_month = forms.IntegerField(label="Month", required=False, min_value=0, max_value=9999)
+    expires_year = forms.IntegerField(label="Year", required=False, min_value=0, max_value=9999)
+    expires_time = forms.CharField(label="Time", max_length=20, required=False)
+    no_contact = forms.BooleanField(label="He must not contact the people it protects", required=False)
+    exclusion = forms.BooleanField(label="He must keep out of an exclusion zone", required=False)
+    zone_place = forms.ChoiceField(label="Around which place?", widget=forms.RadioSelect, required=False)
+    radius_m = forms.IntegerField(label="Radius in metres", min_value=1, max_value=RADIUS_MAX, required=False)
+    error_names: ClassVar[dict[str, str]] = {
+        **FactForm.error_names,
+        "protected": "who the order protects",
+        "expires_day": "the day the order ends",
+        "expires_month": "the month the order ends",
+        "expires_year": "the year the order ends",
+        "expires_time": "the time the order ends",
+        "zone_place": "the place at the centre of the zone",
+        "radius_m": "the radius of the exclusion zone",
+    }
+
+    date_groups: ClassVar[dict[str, tuple[str, str]]] = {
+        "expires": (
+            "When does it end? (optional)",
+            "Leave it empty if it has no end date. A date without a time means the end of that day.",
+        ),
+    }
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.zone_form = PlaceForm(data, prefix="zone", what="the centre of the zone")
+
+    def layout(self) -> list[tuple[Any, ...]]:
+        items = super().layout()
+        at = next(i for i, item in enumerate(items) if item[0] == "field" and item[1].name == "zone_place")
+        items.insert(at + 1, ("place", self.zone_form, "If another place, where?", self["radius_m"].auto_id))
+        return items
+
+    def setup(self) -> None:
+        _choices(self, "protected", self.person_choices("victim", "household", "family"))
+        self.initial.setdefault("protected", [str(self.case.victim_id)])
+        places = [(str(place.pk), words) for place, words in known_places(self.user, self.case)]
+        self.places = {str(place.pk): place for place, _ in known_places(self.user, self.case)}
+        _choices(self, "zone_place", [*places, (OTHER, "Another place")])
+        if self.case.victim.home_id:
+            self.initial.setdefault("zone_place", str(self.case.victim.home_id))
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        wants_zone_place = self.is_bound and self.data.get("exclusion") and self.data.get("zone_place") == OTHER
+        self.zone_form.required = bool(wants_zone_place)
+        if wants_zone_place:
+            valid = self.zone_form.is_valid() and valid
+        return valid
+
+    def other_forms(self) -> list[forms.Form]:
+        wants = self.is_bound and self.data.get("exclusion") and self.data.get("zone_place") == OTHER
+        return [self.zone_form] if wants else []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["expires_at"] = None
+        if self.has_error("expires_day") or any(data.get(f"expires_{p}") is not None for p in ("day", "month", "year")):
+            day, expires = self._moment("expires", "the order ends", time_required=False)
+            if expires is None and day is not None:  # a day without a time: in force to the end of that day
+                expires = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)), timezone.get_default_timezone())
+            starts = data.get("reported_at")
+            if expires is not None and starts is not None and expires <= starts:
+                self.add_error("expires_day", "The date the order ends must be after it was granted")
+            data["expires_at"] = expires
+        if not data.get("no_contact") and not data.get("exclusion"):
+            self.add_error("no_contact", "Select at least one condition: no contact, an exclusion zone, or both")
+        if data.get("exclusion"):
+            if not data.get("zone_place"):
+                self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
+            if data.get("radius_m") is None and not self.has_error("radius_m"):
+                self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
+        reference = (data.get("reference") or "").strip()
+        if reference and ProtectiveOrder.objects.filter(reference=reference).exists():
+            self.add_error("reference", f"An order with the reference {reference} is already recorded")
+        return data
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        data = self.cleaned_data
+        conditions: list[dict[str, Any]] = []
+        if data["no_contact"]:
+            conditions.append({"kind": ConditionKind.NO_CONTACT})
+        if data["exclusion"]:
+            if data["zone_place"] == OTHER:
+                centre = place_from_input(actor, self.zone_form.cleaned_data.get("place"), label="centre of an exclusion zone")
+            else:
+                centre = self.places[data["zone_place"]]
+            conditions.append({"kind": ConditionKind.EXCLUSION_ZONE, "place": centre, "radius_m": float(data["radius_m"])})
+        order = order_grant(
+            actor=actor,
+            reference=data["reference"].strip(),
+            order_type=data["order_type"],
+            subject=self.subject,
+            protected=[self.by_pk[pk] for pk in data["protected"]],
+            starts_at=times["at"],
+            expires_at=data.get("expires_at"),
+            conditions=conditions,  # type: ignore[arg-type]
+        )
+        return f"The order {order.reference} was recorded."
+
+
+class _OrderChoiceForm(FactForm):
+    order = forms.ChoiceField(label="Which order?", widget=forms.RadioSelect)
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "order": "the order"}
+    in_force_only: ClassVar[bool] = True
+
+    def setup(self) -> None:
+        orders = case_orders(self.case)
+        if self.in_force_only:
+            orders = [o for o in orders if o.status_now(timezone.now()) in ("in force", "not yet in force")]
+        self.orders = {str(o.pk): o for o in orders}
+        _choices(
+            self,
+            "order",
+            [(str(o.pk), f"{o.reference}: {o.get_order_type_display()}, from {o.starts_at:%-d %b %Y}") for o in orders],
+        )
+        if len(orders) == 1:
+            self.initial.setdefault("order", str(orders[0].pk))
+
+    @property
+    def chosen_order(self) -> ProtectiveOrder:
+        return self.orders[self.cleaned_data["order"]]
+
+
+class BreachForm(_OrderChoiceForm, ReporterMixin):
+    slug, event, group = "breach", "breach", "Orders"
+    title, button = "Record a breach of an order", "Record the breach"
+    intro = (
+        "Someone reported that an order was broken. (A sighting or a contact attempt is recorded as such: the policy decides.)"
+    )
+    place_question = "Where did it happen?"
+    place_default = "victim_home"
+    in_force_only = False
+
+    summary = forms.CharField(label="What happened", widget=forms.Textarea, max_length=5000, required=False)
+    error_names: ClassVar[dict[str, str]] = {**ReporterMixin.error_names, "order": "the order that was broken"}
+
+    def setup(self) -> None:
+        super().setup()
+        self.add_reporter()
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        breach_record(
+            actor=actor,
+            order=self.chosen_order,
+            at=times["at"],
+            place=place,
+            reported_by=self.reporter(actor),
+            summary=self.cleaned_data.get("summary") or "",
+        )
+        return f"The breach of {self.chosen_order.reference} was recorded."
+
+
+class OrderEndForm(_OrderChoiceForm):
+    slug, event, group = "order-ended", "order_ended", "Orders"
+    title, button = "Record an order ended early", "Record that the order ended"
+    happened_label = "When did it end?"
+
+    reason = forms.CharField(label="Why did it end?", widget=forms.Textarea, max_length=2000)
+    error_names: ClassVar[dict[str, str]] = {**_OrderChoiceForm.error_names, "reason": "why the order ended"}
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        order_end(actor=actor, order=self.chosen_order, at=times["at"], reason=self.cleaned_data["reason"])
+        return f"The order {self.chosen_order.reference} is recorded as ended."
+
+
+# --- warrants ---------------------------------------------------------------------------------
+
+
+class WarrantIssueForm(FactForm):
+    slug, event, group = "warrant", "warrant_issued", "Warrants"
+    title, button = "Record a warrant issued", "Record the warrant"
+    happened_label = "When was it issued?"
+
+    reference = forms.CharField(label="Warrant reference", max_length=40)
+    reason = forms.CharField(
+        label="Why was it issued?",
+        max_length=500,
+        help_text="For example: failed to appear at court charged with breaching an order.",
+    )
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "reason": "why the warrant was issued"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reference = (data.get("reference") or "").strip()
+        if reference and Warrant.objects.filter(reference=reference).exists():
+            self.add_error("reference", f"A warrant with the reference {reference} is already recorded")
+        return data
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        warrant = warrant_issue(
+            actor=actor,
+            reference=self.cleaned_data["reference"].strip(),
+            subject=self.subject,
+            reason=self.cleaned_data["reason"],
+            issued_at=times["at"],
+            officer_in_case=actor,
+        )
+        return f"The warrant {warrant.reference} was recorded, with you as the officer in the case."
+
+
+class _WarrantChoiceForm(FactForm):
+    warrant = forms.ChoiceField(label="Which warrant?", widget=forms.RadioSelect)
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "warrant": "the warrant"}
+
+    def setup(self) -> None:
+        warrants = case_warrants(self.case, outstanding=True)
+        self.warrants = {str(w.pk): w for w in warrants}
+        _choices(self, "warrant", [(str(w.pk), f"{w.reference}, issued {w.issued_at:%-d %b %Y}: {w.reason}") for w in warrants])
+        if len(warrants) == 1:
+            self.initial.setdefault("warrant", str(warrants[0].pk))
+
+    @property
+    def chosen_warrant(self) -> Warrant:
+        return self.warrants[self.cleaned_data["warrant"]]
+
+
+class WarrantExecuteForm(_WarrantChoiceForm):
+    slug, event, group = "warrant-executed", "warrant_executed", "Warrants"
+    title, button = "Record a warrant executed", "Record the arrest on the warrant"
+    intro = "He was arrested on the warrant. This closes the open actions to arrest him and to execute the warrant."
+    happened_label = "When was he arrested?"
+
+    custody_reference = forms.CharField(label="Custody reference (optional)", max_length=60, required=False)
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        warrant = self.chosen_warrant
+        with transaction.atomic():
+            warrant_execute(actor=actor, warrant=warrant, at=times["at"])
+            reference = self.cleaned_data.get("custody_reference") or ""
+            summary = f"Arrested on warrant {warrant.reference}." + (f" Custody reference {reference}." if reference else "")
+            justice_event_record(actor=actor, subject=self.subject, kind=JusticeEventKind.ARREST, at=times["at"], summary=summary)
+        return f"The warrant {warrant.reference} is recorded as executed, and the arrest is recorded."
+
+
+class WarrantWithdrawForm(_WarrantChoiceForm):
+    slug, event, group = "warrant-withdrawn", "warrant_withdrawn", "Warrants"
+    title, button = "Record a warrant withdrawn", "Record that the warrant was withdrawn"
+    happened_label = "When was it withdrawn?"
+
+    reason = forms.CharField(label="Why was it withdrawn?", widget=forms.Textarea, max_length=2000)
+    error_names: ClassVar[dict[str, str]] = {**_WarrantChoiceForm.error_names, "reason": "why the warrant was withdrawn"}
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        warrant = self.chosen_warrant
+        warrant_withdraw(actor=actor, warrant=warrant, at=times["at"], reason=self.cleaned_data["reason"])
+        return f"The warrant {warrant.reference} is recorded as withdrawn."
+
+
+# --- arrest, charge, release, court -------------------------------------------------------------
+
+
+class ArrestForm(FactForm):
+    slug, event, group = "arrest", "arrest", "Arrest, charge, bail and court"
+    title, button = "Record an arrest", "Record the arrest"
+    intro = "An arrest also executes any warrant outstanding for him, and closes the open actions to arrest him."
+    happened_label = "When was he arrested?"
+
+    custody_reference = forms.CharField(label="Custody reference (optional)", max_length=60, required=False)
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        reference = self.cleaned_data.get("custody_reference") or ""
+        justice_event_record(
+            actor=actor,
+            subject=self.subject,
+            kind=JusticeEventKind.ARREST,
+            at=times["at"],
+            summary=f"Custody reference {reference}." if reference else "",
+        )
+        return "The arrest was recorded."
+
+
+class ChargeForm(FactForm):
+    slug, event, group = "charge", "charge", "Arrest, charge, bail and court"
+    title, button = "Record a charge", "Record the charge"
+    happened_label = "When was he charged?"
+
+    offence = forms.CharField(label="Offence", max_length=300)
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        justice_event_record(
+            actor=actor, subject=self.subject, kind=JusticeEventKind.CHARGE, at=times["at"], offence=self.cleaned_data["offence"]
+        )
+        return "The charge was recorded."
+
+
+class ReleaseForm(FactForm):
+    slug, event, group = "released", "released", "Arrest, charge, bail and court"
+    title, button = "Record a release, with any bail conditions", "Record the release"
+    intro = "Bail conditions are recorded as an order of the type ‘bail conditions’, so the policy checks them like any order."
+    happened_label = "When was he released?"
+
+    date_groups: ClassVar[dict[str, tuple[str, str]]] = {
+        "bail": ("If on bail, when must he answer it?", "The date and time he must return to the police station or to court."),
+    }
+
+    on_bail = forms.ChoiceField(
+        label="Was he released on bail?", choices=[("yes", "Yes, on bail"), ("no", "No")], widget=forms.RadioSelect
+    )
+    bail_day = forms.IntegerField(label="Day", required=False, min_value=0, max_value=9999)
+    bail_month = forms.IntegerField(label="Month", required=False, min_value=0, max_value=9999)
+    bail_year = forms.IntegerField(label="Year", required=False, min_value=0, max_value=9999)
+    bail_time = forms.CharField(label="Time", max_length=20, required=False)
+    no_contact = forms.BooleanField(label="Bail condition: no contact with the victim", required=False)
+    exclusion = forms.BooleanField(label="Bail condition: keep out of an exclusion zone", required=False)
+    zone_place = forms.ChoiceField(label="Around which place?", widget=forms.RadioSelect, required=False)
+    radius_m = forms.IntegerField(label="Radius in metres", min_value=1, max_value=RADIUS_MAX, required=False)
+    error_names: ClassVar[dict[str, str]] = {
+        **FactForm.error_names,
+        "on_bail": "whether he was released on bail",
+        "bail_day": "the day he must answer bail",
+        "bail_month": "the month he must answer bail",
+        "bail_year": "the year he must answer bail",
+        "bail_time": "the time he must answer bail",
+        "zone_place": "the place at the centre of the zone",
+        "radius_m": "the radius of the exclusion zone",
+    }
+
+    def setup(self) -> None:
+        places = known_places(self.user, self.case)
+        self.places = {str(place.pk): place for place, _ in places}
+        _choices(self, "zone_place", [(str(place.pk), words) for place, words in places])
+        if self.case.victim.home_id:
+            self.initial.setdefault("zone_place", str(self.case.victim.home_id))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["bail_until"] = None
+        if data.get("on_bail") == "yes":
+            _, until = self._moment("bail", "he must answer bail", time_required=True)
+            data["bail_until"] = until
+            if until is not None and data.get("reported_at") and until <= data["reported_at"]:
+                self.add_error("bail_day", "The date he must answer bail must be after his release")
+            if data.get("exclusion"):
+                if not data.get("zone_place"):
+                    self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
+                if data.get("radius_m") is None and not self.has_error("radius_m"):
+                    self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
+        return data
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        data = self.cleaned_data
+        justice_event_record(
+            actor=actor,
+            subject=self.subject,
+            kind=JusticeEventKind.RELEASED,
+            at=times["at"],
+            bail_until=data["bail_until"],
+        )
+        conditions: list[dict[str, Any]] = []
+        if data.get("on_bail") == "yes" and data.get("no_contact"):
+            conditions.append({"kind": ConditionKind.NO_CONTACT})
+        if data.get("on_bail") == "yes" and data.get("exclusion"):
+            conditions.append(
+                {
+                    "kind": ConditionKind.EXCLUSION_ZONE,
+                    "place": self.places[data["zone_place"]],
+                    "radius_m": float(data["radius_m"]),
+                }
+            )
+        if not conditions:
+            return "The release was recorded." if data.get("on_bail") != "yes" else "The release on bail was recorded."
+        stamp = timezone.localtime(times["at"]).strftime("%Y%m%d%H%M")
+        reference = f"BAIL-{self.case.reference}-{stamp}"
+        order_grant(
+            actor=actor,
+            reference=reference,
+            order_type=OrderType.BAIL_CONDITIONS,
+            subject=self.subject,
+            protected=[self.case.victim],
+            starts_at=times["at"],
+            expires_at=data["bail_until"],
+            conditions=conditions,  # type: ignore[arg-type]
+        )
+        return f"The release on bail was recorded, and its conditions as order {reference}."
+
+
+class CourtOutcomeForm(FactForm):
+    slug, event, group = "court", "court_hearing", "Arrest, charge, bail and court"
+    title, button = "Record a court outcome", "Record the outcome"
+    happened_label = "When was the hearing?"
+
+    outcome = forms.ChoiceField(label="What was the outcome?", choices=HearingOutcome.choices, widget=forms.RadioSelect)
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "outcome": "the outcome of the hearing"}
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        justice_event_record(
+            actor=actor,
+            subject=self.subject,
+            kind=JusticeEventKind.COURT_HEARING,
+            at=times["at"],
+            outcome=self.cleaned_data["outcome"],
+        )
+        return "The court outcome was recorded."
+
+
+# --- alarms -----------------------------------------------------------------------------------
+
+
+class _AlarmForm(FactForm):
+    group = "Alarms"
+    needs_subject = False
+    place_question = "Where?"
+    place_default = "victim_home"
+
+    person = forms.ChoiceField(label="Whose alarm?", widget=forms.RadioSelect)
+    error_names: ClassVar[dict[str, str]] = {**FactForm.error_names, "person": "whose alarm it is", "where": "where the alarm is"}
+
+    def setup(self) -> None:
+        _choices(self, "person", self.person_choices("victim", "household", "family"))
+        self.initial.setdefault("person", str(self.case.victim_id))
+
+    @property
+    def chosen_person(self) -> Person:
+        person = self.person_for(self.cleaned_data["person"])
+        assert person is not None
+        return person
+
+
+class AlarmFitForm(_AlarmForm):
+    slug, event = "alarm", "alarm_fitted"
+    title, button = "Record an alarm fitted or given", "Record the alarm"
+    happened_label = "When was it fitted?"
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        alarm_fit(actor=actor, person=self.chosen_person, place=place, fitted_at=times["at"])
+        return "The alarm was recorded."
+
+
+class AlarmPressForm(_AlarmForm):
+    slug, event = "alarm-pressed", "alarm_activated"
+    title, button = "Record an alarm pressed", "Record the alarm pressed"
+    happened_label = "When was it pressed?"
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        alarm_activate(actor=actor, person=self.chosen_person, place=place, at=times["at"])
+        return "The alarm press was recorded."
+
+
+FACTS: list[type[FactForm]] = [
+    ReportFactForm,
+    SightingForm,
+    ContactAttemptForm,
+    IntelligenceForm,
+    OrderGrantForm,
+    BreachForm,
+    OrderEndForm,
+    WarrantIssueForm,
+    WarrantExecuteForm,
+    WarrantWithdrawForm,
+    ArrestForm,
+    ChargeForm,
+    ReleaseForm,
+    CourtOutcomeForm,
+    AlarmFitForm,
+    AlarmPressForm,
+]
+BY_SLUG: dict[str, type[FactForm]] = {f.slug: f for f in FACTS}
+GROUPS: list[str] = list(dict.fromkeys(f.group for f in FACTS))
