@@ -142,7 +142,7 @@ def test_bail_conditions_become_an_order_the_policy_checks(officer: Any, client_
 def test_warrants_are_issued_executed_and_withdrawn_through_their_pages(officer: Any, client_for: Any, case: Case) -> None:
     client = client_for(officer)
     # R6 acts on a warrant for a subject linked to a victim, which a report does.
-    report_record(actor=officer, case=case, category="stalking", occurred_at=timezone.now() - dt.timedelta(days=2))
+    report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - dt.timedelta(days=2))
     response = _post(client, case, "warrant", {"reference": "W-1", "reason": "failed to appear at court"})
     assert response.status_code == 302
     warrant = Warrant.objects.get()
@@ -154,7 +154,9 @@ def test_warrants_are_issued_executed_and_withdrawn_through_their_pages(officer:
     assert warrant.status == "executed"
     assert JusticeEvent.objects.get(kind="arrest").summary.endswith("Custody reference CUST-77.")
     assert not Action.objects.filter(case=case, kind="execute_warrant", status="open").exists()
-    second = warrant_issue(actor=officer, reference="W-2", subject=case.subject, reason="failed to appear", issued_at=timezone.now())
+    second = warrant_issue(
+        actor=officer, reference="W-2", subject=case.subject, reason="failed to appear", issued_at=timezone.now()
+    )
     response = _post(client, case, "warrant-withdrawn", {"warrant": str(second.pk), "reason": "The court withdrew it."})
     assert response.status_code == 302
     second.refresh_from_db()
@@ -176,7 +178,11 @@ def test_warrants_are_issued_executed_and_withdrawn_through_their_pages(officer:
             lambda c: Intelligence.objects.get(weapons=True, threat_to_kill=False),
         ),
         ("arrest", {"custody_reference": ""}, lambda c: JusticeEvent.objects.get(kind="arrest")),
-        ("charge", {"offence": "breach of an order"}, lambda c: JusticeEvent.objects.get(kind="charge", offence="breach of an order")),
+        (
+            "charge",
+            {"offence": "breach of an order"},
+            lambda c: JusticeEvent.objects.get(kind="charge", offence="breach of an order"),
+        ),
         ("released", {"on_bail": "no"}, lambda c: JusticeEvent.objects.get(kind="released", bail_until=None)),
         ("court", {"outcome": "failed_to_appear"}, lambda c: JusticeEvent.objects.get(outcome="failed_to_appear")),
         ("alarm", {"person": "VICTIM", "where": "HOME"}, lambda c: Alarm.objects.get(person=c.victim, place=c.victim.home)),
@@ -202,6 +208,7 @@ def test_a_breach_and_an_order_ended(officer: Any, client_for: Any, case: Case) 
         subject=case.subject,
         protected=[case.victim],
         starts_at=timezone.now() - dt.timedelta(days=3),
+        reported_at=timezone.now() - dt.timedelta(days=3),
         conditions=[{"kind": "no_contact"}],
     )
     client = client_for(officer)
@@ -209,7 +216,12 @@ def test_a_breach_and_an_order_ended(officer: Any, client_for: Any, case: Case) 
         client,
         case,
         "breach",
-        {"order": str(order.pk), "where": str(case.victim.home_id), "reported_by": str(case.victim_id), "summary": "At the door."},
+        {
+            "order": str(order.pk),
+            "where": str(case.victim.home_id),
+            "reported_by": str(case.victim_id),
+            "summary": "At the door.",
+        },
     )
     assert response.status_code == 302, html.unescape(response.content.decode())[:4000]
     assert Breach.objects.get().order == order
@@ -218,6 +230,13 @@ def test_a_breach_and_an_order_ended(officer: Any, client_for: Any, case: Case) 
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == "ended"
+
+
+ORDER = {"reference": "O-9", "order_type": "spo", "protected": ["VICTIM"]}
+
+
+def _days(prefix: str, day: int, month: int, year: int) -> dict[str, str]:
+    return {f"{prefix}_day": str(day), f"{prefix}_month": str(month), f"{prefix}_year": str(year)}
 
 
 BAD = [
@@ -237,12 +256,27 @@ BAD = [
     ),
     (
         "order",
-        {"reference": "O-9", "order_type": "spo", "protected": ["VICTIM"], "exclusion": "on", "zone_place": "HOME", "radius_m": "-5"},
+        {
+            "reference": "O-9",
+            "order_type": "spo",
+            "protected": ["VICTIM"],
+            "exclusion": "on",
+            "zone_place": "HOME",
+            "radius_m": "-5",
+        },
         "radius of the exclusion zone must be 1 or more",
     ),
     (
         "order",
-        {"reference": "O-9", "order_type": "spo", "protected": ["VICTIM"], "no_contact": "on", "expires_day": "31", "expires_month": "2", "expires_year": "2030"},
+        {
+            "reference": "O-9",
+            "order_type": "spo",
+            "protected": ["VICTIM"],
+            "no_contact": "on",
+            "expires_day": "31",
+            "expires_month": "2",
+            "expires_year": "2030",
+        },
         "the order ends must be a real date",
     ),
     (
@@ -261,7 +295,11 @@ BAD = [
     ("order", {"reference": "O-9", "order_type": "spo", "protected": [], "no_contact": "on"}, "Select who the order protects"),
     ("warrant", {"reference": "W-9", "reason": ""}, "Enter why the warrant was issued"),
     ("charge", {"offence": ""}, "Enter offence"),
-    ("released", {"on_bail": "yes", "bail_day": "1", "bail_month": "1", "bail_year": "2001", "bail_time": "10:00"}, "must be after his release"),
+    (
+        "released",
+        {"on_bail": "yes", "bail_day": "1", "bail_month": "1", "bail_year": "2001", "bail_time": "10:00"},
+        "must be after his release",
+    ),
     ("released", {"on_bail": "yes"}, "Enter the date he must answer bail"),
     ("court", {"outcome": ""}, "Select the outcome of the hearing"),
     ("alarm", {"person": "", "where": "HOME"}, "Select whose alarm it is"),
@@ -269,10 +307,22 @@ BAD = [
     ("arrest", {"told_year": "123456789012345678901234567890"}, "the police were told must be a real date"),
     ("arrest", {"told_time": "25:99"}, "Enter the time the police were told like 14:30 or 9pm"),
     ("arrest", {"told_year": "2999"}, "The time the police were told cannot be in the future"),
-    ("arrest", {"happened": "moment", "at_day": "30", "at_month": "2", "at_year": "2020"}, "The date it happened must be a real date"),
     (
         "arrest",
-        {"happened": "window", "from_day": "2", "from_month": "1", "from_year": "2020", "to_day": "1", "to_month": "1", "to_year": "2020"},
+        {"happened": "moment", "at_day": "30", "at_month": "2", "at_year": "2020"},
+        "The date it happened must be a real date",
+    ),
+    (
+        "arrest",
+        {
+            "happened": "window",
+            "from_day": "2",
+            "from_month": "1",
+            "from_year": "2020",
+            "to_day": "1",
+            "to_month": "1",
+            "to_year": "2020",
+        },
         "The second date must be after the first",
     ),
 ]

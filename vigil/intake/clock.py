@@ -1,12 +1,12 @@
-"""The clock the intake pages read: the services' clock, so a time filled in as "now" is the
-same now the services stamp."""
+"""The clock the intake pages read: the services' clock (`vigil.core.times.now`), so a time
+filled in as "now" is the same now the services stamp and check against."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from vigil.core import times
 
 
 def now() -> dt.datetime:
-    return timezone.now()
+    return times.now()

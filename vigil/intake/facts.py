@@ -34,8 +34,9 @@ from vigil.core.constants import (
     OrderType,
     ReportCategory,
 )
+from vigil.core.times import Happened
 from vigil.intake.case_context import case_orders, case_people, case_warrants, known_places
-from vigil.intake.recording import place_from_input
+from vigil.intake.recording import fact_times, place_from_input
 from vigil.intake.when import TIME_NAMES, WhenForm
 from vigil.orders.models import ProtectiveOrder
 from vigil.orders.services import breach_record, order_end, order_grant
@@ -129,8 +130,19 @@ class FactForm(WhenForm):
         return moment
 
     def times(self) -> dict[str, Any]:
-        """The moment the policy reads (when the police were told)."""
-        return {"at": self.reported_at(), "happened": self.cleaned_data.get("happened_data") or {}}
+        """`reported_at` (when the police were told: the policy's time) and `happened`."""
+        return fact_times(self.reported_at(), self.cleaned_data.get("happened_data") or {})
+
+    @staticmethod
+    def moment(times: dict[str, Any]) -> dt.datetime:
+        """The moment it happened when that is known as a moment, else when the police were
+        told: for the services that keep one time of their own (an order's start, a
+        warrant's issue, an alarm's fitting)."""
+        happened: Happened = times["happened"]
+        if happened.start is not None and happened.end is None:
+            return happened.start
+        moment: dt.datetime = times["reported_at"]
+        return moment
 
     def chosen_place(self, actor: Any) -> Place | None:
         if self.place_form is None:
@@ -247,7 +259,7 @@ class ReportFactForm(ReporterMixin):
             actor=actor,
             case=self.case,
             category=self.cleaned_data["category"],
-            occurred_at=times["at"],
+            **times,
             place=place,
             reported_by=self.reporter(actor),
             children_present=children,
@@ -283,7 +295,7 @@ class SightingForm(ReporterMixin):
         sighting_record(
             actor=actor,
             subject=self.subject,
-            seen_at=times["at"],
+            **times,
             near=self.person_for(self.cleaned_data["near"]),
             place=place,
             lat=place.lat if place is not None and place.lat is not None else None,
@@ -321,7 +333,7 @@ class ContactAttemptForm(ReporterMixin):
             subject=self.subject,
             victim=contacted,
             channel=self.cleaned_data["channel"],
-            at=times["at"],
+            **times,
             reported_by=self.reporter(actor),
             summary=self.cleaned_data.get("summary") or "",
         )
@@ -344,7 +356,7 @@ class IntelligenceForm(FactForm):
         intelligence_record(
             actor=actor,
             subject=self.subject,
-            received_at=times["at"],
+            **times,
             place=place,
             weapons=self.cleaned_data["weapons"],
             threat_to_kill=self.cleaned_data["threat_to_kill"],
@@ -464,7 +476,8 @@ class OrderGrantForm(FactForm):
             order_type=data["order_type"],
             subject=self.subject,
             protected=[self.by_pk[pk] for pk in data["protected"]],
-            starts_at=times["at"],
+            starts_at=self.moment(times),
+            reported_at=times["reported_at"],
             expires_at=data.get("expires_at"),
             conditions=conditions,  # type: ignore[arg-type]
         )
@@ -515,7 +528,7 @@ class BreachForm(_OrderChoiceForm, ReporterMixin):
         breach_record(
             actor=actor,
             order=self.chosen_order,
-            at=times["at"],
+            **times,
             place=place,
             reported_by=self.reporter(actor),
             summary=self.cleaned_data.get("summary") or "",
@@ -532,7 +545,7 @@ class OrderEndForm(_OrderChoiceForm):
     error_names: ClassVar[dict[str, str]] = {**_OrderChoiceForm.error_names, "reason": "why the order ended"}
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
-        order_end(actor=actor, order=self.chosen_order, at=times["at"], reason=self.cleaned_data["reason"])
+        order_end(actor=actor, order=self.chosen_order, at=times["reported_at"], reason=self.cleaned_data["reason"])
         return f"The order {self.chosen_order.reference} is recorded as ended."
 
 
@@ -565,7 +578,8 @@ class WarrantIssueForm(FactForm):
             reference=self.cleaned_data["reference"].strip(),
             subject=self.subject,
             reason=self.cleaned_data["reason"],
-            issued_at=times["at"],
+            issued_at=self.moment(times),
+            reported_at=times["reported_at"],
             officer_in_case=actor,
         )
         return f"The warrant {warrant.reference} was recorded, with you as the officer in the case."
@@ -598,10 +612,10 @@ class WarrantExecuteForm(_WarrantChoiceForm):
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         warrant = self.chosen_warrant
         with transaction.atomic():
-            warrant_execute(actor=actor, warrant=warrant, at=times["at"])
+            warrant_execute(actor=actor, warrant=warrant, at=times["reported_at"])
             reference = self.cleaned_data.get("custody_reference") or ""
             summary = f"Arrested on warrant {warrant.reference}." + (f" Custody reference {reference}." if reference else "")
-            justice_event_record(actor=actor, subject=self.subject, kind=JusticeEventKind.ARREST, at=times["at"], summary=summary)
+            justice_event_record(actor=actor, subject=self.subject, kind=JusticeEventKind.ARREST, summary=summary, **times)
         return f"The warrant {warrant.reference} is recorded as executed, and the arrest is recorded."
 
 
@@ -615,7 +629,7 @@ class WarrantWithdrawForm(_WarrantChoiceForm):
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         warrant = self.chosen_warrant
-        warrant_withdraw(actor=actor, warrant=warrant, at=times["at"], reason=self.cleaned_data["reason"])
+        warrant_withdraw(actor=actor, warrant=warrant, at=times["reported_at"], reason=self.cleaned_data["reason"])
         return f"The warrant {warrant.reference} is recorded as withdrawn."
 
 
@@ -636,7 +650,7 @@ class ArrestForm(FactForm):
             actor=actor,
             subject=self.subject,
             kind=JusticeEventKind.ARREST,
-            at=times["at"],
+            **times,
             summary=f"Custody reference {reference}." if reference else "",
         )
         return "The arrest was recorded."
@@ -651,7 +665,7 @@ class ChargeForm(FactForm):
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         justice_event_record(
-            actor=actor, subject=self.subject, kind=JusticeEventKind.CHARGE, at=times["at"], offence=self.cleaned_data["offence"]
+            actor=actor, subject=self.subject, kind=JusticeEventKind.CHARGE, offence=self.cleaned_data["offence"], **times
         )
         return "The charge was recorded."
 
@@ -716,7 +730,7 @@ class ReleaseForm(FactForm):
             actor=actor,
             subject=self.subject,
             kind=JusticeEventKind.RELEASED,
-            at=times["at"],
+            **times,
             bail_until=data["bail_until"],
         )
         conditions: list[dict[str, Any]] = []
@@ -732,7 +746,7 @@ class ReleaseForm(FactForm):
             )
         if not conditions:
             return "The release was recorded." if data.get("on_bail") != "yes" else "The release on bail was recorded."
-        stamp = timezone.localtime(times["at"]).strftime("%Y%m%d%H%M")
+        stamp = timezone.localtime(times["reported_at"]).strftime("%Y%m%d%H%M")
         reference = f"BAIL-{self.case.reference}-{stamp}"
         order_grant(
             actor=actor,
@@ -740,7 +754,8 @@ class ReleaseForm(FactForm):
             order_type=OrderType.BAIL_CONDITIONS,
             subject=self.subject,
             protected=[self.case.victim],
-            starts_at=times["at"],
+            starts_at=self.moment(times),
+            reported_at=times["reported_at"],
             expires_at=data["bail_until"],
             conditions=conditions,  # type: ignore[arg-type]
         )
@@ -760,7 +775,7 @@ class CourtOutcomeForm(FactForm):
             actor=actor,
             subject=self.subject,
             kind=JusticeEventKind.COURT_HEARING,
-            at=times["at"],
+            **times,
             outcome=self.cleaned_data["outcome"],
         )
         return "The court outcome was recorded."
@@ -795,7 +810,9 @@ class AlarmFitForm(_AlarmForm):
     happened_label = "When was it fitted?"
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
-        alarm_fit(actor=actor, person=self.chosen_person, place=place, fitted_at=times["at"])
+        alarm_fit(
+            actor=actor, person=self.chosen_person, place=place, fitted_at=self.moment(times), reported_at=times["reported_at"]
+        )
         return "The alarm was recorded."
 
 
@@ -805,7 +822,7 @@ class AlarmPressForm(_AlarmForm):
     happened_label = "When was it pressed?"
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
-        alarm_activate(actor=actor, person=self.chosen_person, place=place, at=times["at"])
+        alarm_activate(actor=actor, person=self.chosen_person, place=place, **times)
         return "The alarm press was recorded."
 
 

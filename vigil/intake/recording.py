@@ -9,15 +9,34 @@ from typing import Any
 from vigil.cases.models import Case, Report
 from vigil.cases.services import report_record
 from vigil.core.constants import PlaceKind
+from vigil.core.times import Happened
 from vigil.intake.journey import Intake, ReportEntry
+from vigil.intake.when import DAY, MOMENT, SAME, WINDOW
 from vigil.people.models import Person, Place
 from vigil.people.place_form import PlaceInput
 from vigil.people.services import person_create, place_create
 
 
+def happened_from(data: dict[str, Any], reported_at: dt.datetime) -> Happened:
+    """The services' `Happened` from what the form read (vigil.intake.when): at the time the
+    police were told, at a moment, between two moments, on a day or some day of a run, or
+    not known."""
+    kind = data.get("kind", SAME)
+    if kind == SAME:
+        return Happened.at(reported_at)
+    if kind == MOMENT and data.get("start"):
+        return Happened.at(dt.datetime.fromisoformat(data["start"]))
+    if kind == WINDOW and data.get("start") and data.get("end"):
+        return Happened.between(dt.datetime.fromisoformat(data["start"]), dt.datetime.fromisoformat(data["end"]))
+    if kind == DAY and data.get("day"):
+        last = dt.date.fromisoformat(data["last_day"]) if data.get("last_day") else None
+        return Happened.on(dt.date.fromisoformat(data["day"]), last)
+    return Happened()
+
+
 def fact_times(reported_at: dt.datetime, happened: dict[str, Any]) -> dict[str, Any]:
     """The services' time arguments for a fact the police were told of at `reported_at`."""
-    return {"occurred_at": reported_at}
+    return {"reported_at": reported_at, "happened": happened_from(happened, reported_at)}
 
 
 def place_from_input(actor: Any, place: PlaceInput | None, *, label: str, kind: str = PlaceKind.OTHER) -> Place | None:
