@@ -81,6 +81,23 @@ MATRIX: dict[str, Entry] = {
     "case_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
     "case_detail": Entry(args=("case",), get=CASE_READ),
     "report_new": Entry(args=("case",), get=CASE_WRITE, post=CASE_WRITE),
+    # vigil.intake: opening a case and recording facts are for the roles that may change cases.
+    # A draft belongs to the officer who started it (tests/intake/test_journey.py): 999999 is none.
+    "intake_start": Entry(get=codes(200, anonymous=302, analyst=404, idva=404, admin=404)),
+    "intake_victim": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "intake_suspect": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "intake_household": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "intake_report": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "intake_check": Entry(args=(999999,), get=codes(404, anonymous=302)),
+    "person_suggest": Entry(
+        get=POST_ONLY,
+        post=codes(200, anonymous=302, analyst=404, idva=404, admin=404),
+        data={"prefix": "person", "person-full_name": "Nobody Known"},
+    ),
+    "fact_menu": Entry(args=("case",), get=CASE_WRITE),
+    "fact_record": Entry(args=("case", "arrest"), get=CASE_WRITE),
+    # vigil.gazetteer: public reference data, but only for signed-in staff.
+    "gazetteer_postcode": Entry(get=POST_ONLY, post=codes(404, anonymous=302), data={"postcode": "VG9 9ZZ"}),
     # vigil.people: a person is seen by those who see a case they (or a linked record) are on;
     # identity links are reviewed by police roles, split and re-linked by a sergeant and above.
     # The world has no link: a police role gets past the role check to the 404 of a missing
