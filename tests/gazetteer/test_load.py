@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from vigil.core.demo import CENTRE
 from vigil.gazetteer import loader
-from vigil.gazetteer.management.commands.gazetteer import DEMO_FILE
+from vigil.gazetteer.demo import DEMO_FILE
 from vigil.gazetteer.models import Postcode
 from vigil.gazetteer.osgb import grid_point
 from vigil.gazetteer.services import normalise_postcode, postcode_lookup

@@ -410,3 +410,32 @@ def test_a_protected_home_is_offered_by_its_label_never_its_address(officer: Any
     page = html.unescape(client_for(officer).get(reverse("fact_record", args=[case.pk, "sighting"])).content.decode())
     assert "Samira Haddou's home (protected address)" in page
     assert "27 Alder Close" not in page
+
+
+def test_after_a_save_the_case_page_says_what_the_policy_did_and_links_each_new_action(
+    officer: Any, client_for: Any, case: Case
+) -> None:
+    client = client_for(officer)
+    response = _post(client, case, "report", {"category": "stalking", "where": "unknown", "reported_by": str(case.victim_id)})
+    assert response.status_code == 302
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    panel = page[page.index('id="policy-outcome"') :][:4000]
+    assert "What the policy did" in panel
+    for action in Action.objects.filter(case=case, status="open"):
+        assert reverse("action_detail", args=[action.pk]) in panel
+    assert "This created: Complete a risk assessment, high, due" in panel
+    assert "(R1:" in panel
+    # Said once: the next visit shows the case without it.
+    assert 'id="policy-outcome"' not in client.get(response["Location"]).content.decode()
+
+
+def test_what_the_policy_did_leaves_out_cases_the_officer_may_not_see(
+    officer: Any, outsider: Any, client_for: Any, case: Case
+) -> None:
+    from vigil.actions.effects import PolicyEffects
+    from vigil.intake.outcome import outcome_lines
+
+    report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - dt.timedelta(hours=1))
+    effects = PolicyEffects(created=list(Action.objects.filter(case=case)))
+    assert len(outcome_lines(officer, effects)) == len(effects.created) > 0
+    assert outcome_lines(outsider, effects) == []

@@ -18,6 +18,7 @@ from vigil.cases.services import report_record
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
 from vigil.core.filters import selected_filters
 from vigil.core.roles import for_roles
+from vigil.intake.outcome import pop_outcome
 
 
 @login_required
@@ -46,6 +47,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people": people,
         "now": timezone.now(),
         "page_title": f"Case {case.reference}",
+        "policy_outcome": pop_outcome(request, case),
         **case_overview(case),
         **chronology_context(request.user, case, request.GET),
     }

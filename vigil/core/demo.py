@@ -42,6 +42,7 @@ from vigil.core.models import Area, Team, User
 from vigil.core.otp import ensure_demo_totp
 from vigil.core.progress import progress
 from vigil.core.times import Happened
+from vigil.gazetteer.demo import DemoPostcodes, demo_gazetteer_load
 from vigil.orders.services import breach_record, order_grant
 from vigil.people.models import Person, Place
 from vigil.people.services import person_create, place_create, relationship_create
@@ -113,6 +114,7 @@ class DemoBuilder:
         self.admin: User | None = None
         self.teams: list[Team] = []
         self.officers: list[User] = []
+        self.postcodes = DemoPostcodes()
 
     # --- staff ------------------------------------------------------------------------
     def staff(self) -> list[tuple[str, str, str]]:
@@ -161,7 +163,8 @@ class DemoBuilder:
         lat, lon = at or self.point()
         return place_create(
             actor=self.admin,
-            address=self.fake.street_address() + ", " + self.fake.postcode(),
+            # The postcode is the demo city's own (the gazetteer's), nearest to the point.
+            address=self.fake.street_address() + ", " + self.postcodes.nearest(lat, lon),
             kind=kind,
             label=label,
             lat=lat,
@@ -368,6 +371,7 @@ class DemoBuilder:
 
 def build_demo(*, cases: int, seed: int, anchor: dt.date) -> DemoResult:
     builder = DemoBuilder(seed=seed, anchor=anchor)
+    demo_gazetteer_load()
     with transaction.atomic():
         logins = builder.staff()
     serial: list[Person] = []

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vigil.gazetteer.demo import DEMO_FILE
 from vigil.gazetteer.loader import LAYOUT_WORDS, GazetteerError, gazetteer_load, total_bytes
 from vigil.gazetteer.services import gazetteer_size, normalise_postcode, postcode_lookup
-
-DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo-postcodes.csv"
 
 
 class Command(BaseCommand):
