@@ -36,6 +36,7 @@ from vigil.actions.effects import note_writes
 from vigil.actions.facts import FactSource, World, build_document, named_people, named_places
 from vigil.actions.models import Action, Decision, Escalation
 from vigil.actions.reconcile import (
+    ORPHAN_CANCELLED,
     POLICY_ACTOR,
     CaseIndex,
     _pid,
@@ -46,6 +47,8 @@ from vigil.actions.reconcile import (
     created_values,
     flag_key,
     flag_refs,
+    latest_fact_words,
+    moved_fields,
     new_action,
     regrouped_actions,
     risk_key,
@@ -67,6 +70,7 @@ from vigil.cases.models import (
     Sighting,
 )
 from vigil.core import times
+from vigil.core.constants import ActionStatus
 from vigil.core.groups import DisjointSets, linked_groups
 from vigil.disclosure.facts import disclosure_people
 from vigil.disclosure.models import DisclosureRequest
@@ -415,8 +419,20 @@ class _Existing:
         produced = set(action_keys)
         # Stored actions the engine now gives under another key (the records were regrouped).
         self.regrouped = regrouped_actions(case_ids, produced) if len(self.actions) < len(produced) else {}
+        # Stored open actions the engine no longer gives at all, by case, oldest first: each is
+        # carried to a new action of its kind on its case, or else cancelled (`_plan_orphans`).
+        self.orphans: dict[int, list[Action]] = defaultdict(list)
+        self.taken: set[int] = set()
+        orphan_pks: list[int] = []
+        for chunk in _chunks(case_ids):
+            opened = Action.objects.filter(case_id__in=chunk, status=ActionStatus.OPEN).values_list("pk", "key")
+            orphan_pks += [pk for pk, key in opened if key not in produced]
+        for pks in _chunks(sorted(orphan_pks)):
+            for action in Action.objects.filter(pk__in=pks).order_by("pk"):
+                self.orphans[action.case_id].append(action)
         self.levels: dict[int, set[int]] = defaultdict(set)
-        for pks in _chunks([a.pk for a in (*self.actions.values(), *(a for found in self.regrouped.values() for a in found))]):
+        stored = (*self.actions.values(), *(a for found in self.regrouped.values() for a in found))
+        for pks in _chunks([a.pk for a in (*stored, *(a for found in self.orphans.values() for a in found))]):
             for action_id, level in Escalation.objects.filter(action_id__in=pks).values_list("action_id", "level"):
                 self.levels[action_id].add(level)
         # The default owner, as `reconcile._default_owner`: the first allocated officer, else the creator.
@@ -488,6 +504,12 @@ def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Ex
             if action is not None:
                 carried = carry_fields(action, item, case=case, victim=victim, subject=subject)
         if action is None:
+            action = _take_orphan(existing, case.pk, item["kind"])
+            if action is not None:
+                carried = carry_fields(action, item, case=case, victim=victim, subject=subject) | moved_fields(action, item)
+        if action is not None:
+            existing.taken.add(action.pk)
+        if action is None:
             owner_id = existing.owner.get(case.pk, case.created_by_id)
             action = new_action(item, case=case, victim=victim, subject=subject, fields=fields, owner_id=owner_id)
             writes.new_actions.append(action)
@@ -513,6 +535,35 @@ def _plan_actions(actions: list[dict[str, Any]], index: CaseIndex, existing: _Ex
             )
 
 
+def _take_orphan(existing: _Existing, case_id: int, kind: str) -> Action | None:
+    """The oldest stored open action of `kind` on the case that the engine no longer gives."""
+    for action in existing.orphans.get(case_id, ()):
+        if action.kind == kind and action.pk not in existing.taken:
+            return action
+    return None
+
+
+def _plan_orphans(existing: _Existing, writes: BatchWrites, why: dict[int, str]) -> None:
+    """Cancel each stored open action the engine no longer gives and that no new action of
+    its kind took over, with the reason in words (`why`, by case). A serial-perpetrator
+    review is left to `settle_serial_reviews`, which cancels it when a split ends R9."""
+    for case_id, actions in existing.orphans.items():
+        for action in actions:
+            if action.pk in existing.taken or action.rule == "R9":
+                continue
+            existing.taken.add(action.pk)
+            changes = {
+                "status": ActionStatus.CANCELLED,
+                "closed_at": writes.now,
+                "closing_reason": f"{ORPHAN_CANCELLED}: {why.get(case_id, 'the facts changed')}",
+            }
+            old = {k: getattr(action, k) for k in changes}
+            for k, v in changes.items():
+                setattr(action, k, v)
+            writes.changed_actions[frozenset(changes)].append(action)
+            writes.audit.append(_Audit("action.update", action, case_id, changes, old))
+
+
 def _escalation_new(action: Action, level: int, at: dt.datetime) -> Callable[[], dict[str, Any]]:
     # The action's id is known only once the batch's new actions are inserted.
     return lambda: {"action": action.pk, "level": level, "at": at}
@@ -521,8 +572,10 @@ def _escalation_new(action: Action, level: int, at: dt.datetime) -> Callable[[],
 # --- the whole run -------------------------------------------------------------------------------
 
 
-def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRun) -> None:
-    """Evaluate and store one batch of clusters, in the caller's transaction."""
+def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRun, why: str | None = None) -> None:
+    """Evaluate and store one batch of clusters, in the caller's transaction. `why` says in
+    words what changed, for any stored action the engine no longer asks for (default: the
+    fact recorded last in the cluster)."""
     from vigil.actions.engine_adapter import evaluate_document
 
     started = time.perf_counter()
@@ -534,6 +587,7 @@ def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRu
         cases.update(Case.objects.in_bulk(chunk))
     started = run.timed("load", started)
     evaluated: list[tuple[CaseIndex, dict[str, list[dict[str, Any]]]]] = []
+    reasons: dict[int, str] = {}
     for cluster in clusters:
         world = World(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
         document = build_document(world, until=until, source=source)
@@ -541,6 +595,8 @@ def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRu
         outcome = evaluate_document(document, groups=world.groups, until=until)
         started = run.timed("engine", started)
         evaluated.append((CaseIndex(world, [cases[pk] for pk in cluster.case_ids]), outcome))
+        text = why or latest_fact_words(document)
+        reasons.update((pk, text) for pk in cluster.case_ids)
     existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
     started = run.timed("load", started)
     writes = BatchWrites(now=times.now())
@@ -548,6 +604,7 @@ def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRu
         _plan_risk(outcome["risk"], index, existing, writes)
         _plan_flags(outcome["flags"], index, existing, writes)
         _plan_actions(outcome["actions"], index, existing, writes)
+    _plan_orphans(existing, writes, reasons)
     started = run.timed("plan", started)
     writes.flush(run)
     run.timed("write", started)

@@ -13,7 +13,7 @@ from vigil.policy.config import Policy, load_policy
 from vigil.policy.engine import evaluate
 from vigil.policy.ladder import ladder_steps as _ladder_steps
 
-_DATETIME_KEYS = {"at", "expires", "bail_until"}
+_DATETIME_KEYS = {"at", "expires", "bail_until", "recorded"}
 
 
 @lru_cache(maxsize=1)

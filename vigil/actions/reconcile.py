@@ -22,6 +22,10 @@ from vigil.core.constants import ActionStatus
 POLICY_ACTOR = "policy"
 # The start of the closing reason of an R9 review the policy cancelled after a split.
 R9_LAPSED = "R9 no longer applies"
+# The start of the closing reason of an open action the engine no longer gives (a fact
+# entered with an earlier time changed its history, or the policy changed) and that no new
+# action of its kind took over.
+ORPHAN_CANCELLED = "Cancelled by the policy: it no longer asks for this"
 
 
 def _pid(ref: str | None) -> int | None:
@@ -87,10 +91,29 @@ def reevaluate_world(person_ids: Iterable[int], *, until: dt.datetime) -> None:
     so the live path and a force-wide re-evaluation share one store path."""
     from vigil.actions.bulk import BulkRun, Cluster, reevaluate_batch
 
-    world = world_around(person_ids)
+    ids = set(person_ids)
+    world = world_around(ids)
+    locked: set[int] = set()
+    while world.case_ids - locked:
+        # Two facts about the same people recorded at once must not both plan from what was
+        # stored before either: the second waits here until the first commits, then reads it.
+        lock_cases(world.case_ids - locked)
+        locked |= world.case_ids
+        world = world_around(ids)  # a link made meanwhile can have grown the cluster
     if not world.case_ids:
         return
     reevaluate_batch([Cluster(frozenset(world.person_ids), frozenset(world.case_ids))], until=until, run=BulkRun())
+
+
+def lock_cases(case_ids: Iterable[int]) -> None:
+    """Lock the cases' rows until the transaction ends (PostgreSQL `FOR NO KEY UPDATE`, in id
+    order, so two re-evaluations never wait on each other in a circle; a fact's own insert
+    holds only a key-share lock on its case, which this does not wait for). SQLite
+    serialises writers already."""
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        list(Case.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
 
 
 def new_action(
@@ -167,6 +190,32 @@ def carry_fields(action: Action, item: dict[str, Any], *, case: Case, victim: in
         "subject_id": subject,
     }
     return {k: v for k, v in fields.items() if getattr(action, k) != v}
+
+
+def moved_fields(action: Action, item: dict[str, Any]) -> dict[str, Any]:
+    """What else changes when a stored open action the engine no longer gives is carried to
+    a new engine action of its kind on its case (a fact entered with an earlier time moved
+    the moment the work arose): the engine's rule, reason and creation time."""
+    fields = {"rule": item["rule"], "reason": item["reason"], "created_at": _when(item["created_at"])}
+    return {k: v for k, v in fields.items() if getattr(action, k) != v}
+
+
+def latest_fact_words(document: dict[str, Any]) -> str:
+    """The fact recorded last in a live document, in words: what changed the policy's answer
+    ('the sighting the police were told of at 14:05 on 3 March 2025, recorded at 16:20 on
+    5 March 2025')."""
+    from vigil.core.times import words
+
+    events = [e for e in document.get("events", []) if e.get("at")]
+    if not events:
+        return "the facts changed"
+    last = max(events, key=lambda e: (e.get("recorded") or e["at"], e["at"]))
+    what = str(last["type"]).replace("_", " ")
+    told = words(dt.datetime.fromisoformat(last["at"]))
+    text = f"the {what} the police were told of at {told}"
+    if last.get("recorded") and last["recorded"] != last["at"]:
+        text += f", recorded at {words(dt.datetime.fromisoformat(last['recorded']))}"
+    return text
 
 
 def risk_key(change: dict[str, Any]) -> tuple[dt.datetime, str]:

@@ -131,6 +131,7 @@ class Action:
     level: int = 1
     cadence_level: str | None = None  # a review_risk of an R3/R4 rhythm
     warrant: str | None = None
+    known: dt.datetime | None = None  # when the live system learnt of its trigger (`Event.recorded`)
 
     @property
     def pair(self) -> Pair:
@@ -320,6 +321,7 @@ class Engine:
         self._proximity_seen: set[tuple[Pair, str, str]] = set()
         self._ids: set[str] = set()
         self._event_id = ""
+        self._known: dt.datetime | None = None
         self._when_cache: dict[dt.datetime, str] = {}
         self._who_cache: dict[str, str] = {}
         self._ranks: dict[str | None, int] = {level: policy.risk.rank(level) for level in (None, *policy.risk.levels)}
@@ -443,6 +445,7 @@ class Engine:
         self.chronology.append(entry)
         self._current = entry
         self._event_id = event_id
+        self._known = event.recorded or event.at
         handler = self._handlers.get(event.TYPE)
         if handler is None:
             self._note("not an event this policy acts on")
@@ -558,6 +561,7 @@ class Engine:
         ident = f"a-{len(self.actions) + 1}"
         # id, key, kind, rule, victim, subject, created_at, due_at, priority, reason, trigger
         action = Action(ident, key, kind, rule, victim, subject, at, due_at, priority, reason, self._event_id)
+        action.known = self._known
         self.actions.append(action)
         self.by_key[key] = action
         opened = self._open.get((pair, kind))
@@ -631,11 +635,25 @@ class Engine:
                 opened.pop(action.id, None)
         self._note(f"{action.id} {kind_words(action.kind)} closed {status}: {why}")
 
-    def _close_kind(self, pair: Pair, kind: str, status: str, at: dt.datetime, why: str, rationale: str = "") -> list[Action]:
+    def _close_kind(
+        self,
+        pair: Pair,
+        kind: str,
+        status: str,
+        at: dt.datetime,
+        why: str,
+        rationale: str = "",
+        *,
+        known_by: dt.datetime | None = None,
+    ) -> list[Action]:
+        """Close every open action of `kind` for the pair; with `known_by` (a decision's
+        recorded moment), only those whose trigger the live system knew of by then."""
         opened = self._open.get((pair, kind))
         if not opened:
             return []
         closing = list(opened.values())
+        if known_by is not None:
+            closing = [a for a in closing if a.known is None or a.known <= known_by]
         for action in closing:
             self._close(action, status, at, why, rationale)
         return closing
@@ -1550,7 +1568,9 @@ class Engine:
 
     def _on_action_completed(self, e: ActionCompleted) -> None:
         pair = self._pair(e.victim, e.subject)
-        closed = self._close_kind(pair, e.action, DONE, e.at, f"completed by an officer on {self.when(e.at)}")
+        closed = self._close_kind(
+            pair, e.action, DONE, e.at, f"completed by an officer on {self.when(e.at)}", known_by=e.recorded or e.at
+        )
         if not closed:
             self._note("recorded decision: no open action of that kind for this pair")
 
@@ -1560,7 +1580,9 @@ class Engine:
         if r11.rationale_required and not e.rationale.strip():
             self._note("a decline without a rationale is not accepted: the action stays open")
             return
-        closed = self._close_kind(pair, e.action, DECLINED, e.at, f"declined on {self.when(e.at)}", rationale=e.rationale)
+        closed = self._close_kind(
+            pair, e.action, DECLINED, e.at, f"declined on {self.when(e.at)}", rationale=e.rationale, known_by=e.recorded or e.at
+        )
         if not closed:
             self._note("recorded decision: no open action of that kind for this pair")
             return

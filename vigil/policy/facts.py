@@ -104,13 +104,19 @@ class Condition:
 @dataclass(frozen=True, kw_only=True)
 class Event:
     """Something that became known at `at`. `event_id` is stable (derived from the content
-    when not given); `index` is the position in the source file, for messages."""
+    when not given); `index` is the position in the source file, for messages.
+
+    `recorded` is when the live system was told it (None: at `at`, as in a timeline file). A
+    fact entered late with an earlier `at` is placed at `at`, but a decision recorded before
+    it was entered cannot settle the work it creates (docs/live-and-replay.md). It is not
+    part of the event's content or id."""
 
     TYPE: ClassVar[str] = ""
     at: dt.datetime
     summary: str = ""
     event_id: str = ""
     index: int = -1
+    recorded: dt.datetime | None = None
 
     @property
     def type(self) -> str:
@@ -377,7 +383,9 @@ def _canonical_value(value: Any) -> Any:
 
 def canonical_content(event: Event) -> str:
     """The event's content as canonical JSON (times in UTC), without its id or position."""
-    content = {f.name: _canonical_value(getattr(event, f.name)) for f in fields(event) if f.name not in ("event_id", "index")}
+    content = {
+        f.name: _canonical_value(getattr(event, f.name)) for f in fields(event) if f.name not in ("event_id", "index", "recorded")
+    }
     content["type"] = event.type
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
