@@ -79,11 +79,31 @@ def known_places(user: Any, case: Case) -> list[tuple[Place, str]]:
             owners.setdefault(entry.person.home_id, entry.person.full_name)
     place_ids = set(case_places(case).values_list("pk", flat=True))
     place_ids |= set(Place.objects.filter(Q(residents__in=ids) | Q(person_id__in=ids)).values_list("pk", flat=True))
+    place_ids |= fact_places(case)
     places = list(Place.objects.filter(pk__in=place_ids).select_related("person").order_by("pk"))
     for place in places:
         if place.person_id and place.pk not in owners:
             owners[place.pk] = place.person.full_name if place.person else ""
     return [(place, place_words(user, case, place, owners)) for place in places]
+
+
+def fact_places(case: Case) -> set[int]:
+    """Places where something was recorded about the pair: sightings of the suspect, breaches
+    of the pair's orders, alarms, intelligence (so 'the corner outside her house' is offered
+    again the next time he is seen there)."""
+    from vigil.alarms.models import Alarm
+    from vigil.cases.models import Intelligence, Sighting
+    from vigil.orders.models import Breach
+
+    victims = linked_ids(case.victim)
+    found: set[int] = set(Alarm.objects.filter(person_id__in=victims, place__isnull=False).values_list("place_id", flat=True))
+    if case.subject is not None:
+        subjects = linked_ids(case.subject)
+        for model in (Sighting, Intelligence):
+            found |= set(model.objects.filter(subject_id__in=subjects, place__isnull=False).values_list("place_id", flat=True))
+        orders = ProtectiveOrder.objects.filter(subject_id__in=subjects, protected__in=victims)
+        found |= set(Breach.objects.filter(order__in=orders, place__isnull=False).values_list("place_id", flat=True))
+    return found
 
 
 def case_orders(case: Case) -> list[ProtectiveOrder]:

@@ -37,7 +37,7 @@ from vigil.core.constants import (
 from vigil.core.times import Happened
 from vigil.intake.case_context import case_orders, case_people, case_warrants, known_places
 from vigil.intake.recording import fact_times, place_from_input
-from vigil.intake.when import TIME_NAMES, WhenForm
+from vigil.intake.when import TIME_NAMES, WhenForm, local_now
 from vigil.orders.models import ProtectiveOrder
 from vigil.orders.services import breach_record, order_end, order_grant
 from vigil.people.models import Person, Place
@@ -154,7 +154,7 @@ class FactForm(WhenForm):
         return self.places.get(where or "")
 
     def place_label(self) -> str:
-        return "where it happened"
+        return "the place it happened"
 
     def save(self, actor: Any) -> str:
         with transaction.atomic():
@@ -170,15 +170,15 @@ class FactForm(WhenForm):
         return [self.place_form] if self.place_form is not None and self.is_bound and self.data.get("where") == OTHER else []
 
     date_groups: ClassVar[dict[str, tuple[str, str]]] = {}  # prefix -> (legend, hint) of a date input of the form's own
+    grouped: ClassVar[tuple[str, ...]] = ()  # fields drawn by a group of their own (an order's conditions)
 
     def layout(self) -> list[tuple[Any, ...]]:
         """What the page shows after the two times, in order: ("field", bound field),
         ("date", prefix, legend, hint), ("place", place form, legend, radius field id)."""
         items: list[tuple[Any, ...]] = []
         if self.place_form is not None:
-            items.append(("field", self["where"]))
-            items.append(("place", self.place_form, "If somewhere else, where?", ""))
-        done: set[str] = set(TIME_NAMES) | {"where"}
+            items.append(("where", self["where"], self.place_form))
+        done: set[str] = set(TIME_NAMES) | {"where"} | set(self.grouped)
         for name in self.fields:
             if name in done:
                 continue
@@ -289,7 +289,7 @@ class SightingForm(ReporterMixin):
         self.initial.setdefault("near", str(self.case.victim_id))
 
     def place_label(self) -> str:
-        return "where the suspect was seen"
+        return "the place he was seen"
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         sighting_record(
@@ -409,11 +409,10 @@ class OrderGrantForm(FactForm):
         super().__init__(data, **kwargs)
         self.zone_form = PlaceForm(data, prefix="zone", what="the centre of the zone")
 
+    grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
+
     def layout(self) -> list[tuple[Any, ...]]:
-        items = super().layout()
-        at = next(i for i, item in enumerate(items) if item[0] == "field" and item[1].name == "zone_place")
-        items.insert(at + 1, ("place", self.zone_form, "If another place, where?", self["radius_m"].auto_id))
-        return items
+        return [*super().layout(), ("conditions", self, self.zone_form)]
 
     def setup(self) -> None:
         _choices(self, "protected", self.person_choices("victim", "household", "family"))
@@ -492,7 +491,7 @@ class _OrderChoiceForm(FactForm):
     def setup(self) -> None:
         orders = case_orders(self.case)
         if self.in_force_only:
-            orders = [o for o in orders if o.status_now(timezone.now()) in ("in force", "not yet in force")]
+            orders = [o for o in orders if o.status_now(local_now()) in ("in force", "not yet in force")]
         self.orders = {str(o.pk): o for o in orders}
         _choices(
             self,
@@ -687,8 +686,8 @@ class ReleaseForm(FactForm):
     bail_month = forms.IntegerField(label="Month", required=False, min_value=0, max_value=9999)
     bail_year = forms.IntegerField(label="Year", required=False, min_value=0, max_value=9999)
     bail_time = forms.CharField(label="Time", max_length=20, required=False)
-    no_contact = forms.BooleanField(label="Bail condition: no contact with the victim", required=False)
-    exclusion = forms.BooleanField(label="Bail condition: keep out of an exclusion zone", required=False)
+    no_contact = forms.BooleanField(label="He must not contact the victim", required=False)
+    exclusion = forms.BooleanField(label="He must keep out of an exclusion zone", required=False)
     zone_place = forms.ChoiceField(label="Around which place?", widget=forms.RadioSelect, required=False)
     radius_m = forms.IntegerField(label="Radius in metres", min_value=1, max_value=RADIUS_MAX, required=False)
     error_names: ClassVar[dict[str, str]] = {
@@ -701,6 +700,11 @@ class ReleaseForm(FactForm):
         "zone_place": "the place at the centre of the zone",
         "radius_m": "the radius of the exclusion zone",
     }
+
+    grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
+
+    def layout(self) -> list[tuple[Any, ...]]:
+        return [*super().layout(), ("conditions", self, None)]
 
     def setup(self) -> None:
         places = known_places(self.user, self.case)

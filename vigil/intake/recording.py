@@ -40,13 +40,17 @@ def fact_times(reported_at: dt.datetime, happened: dict[str, Any]) -> dict[str, 
 
 
 def place_from_input(actor: Any, place: PlaceInput | None, *, label: str, kind: str = PlaceKind.OTHER) -> Place | None:
+    """A place typed on a form. A place that is not a home is named by what the officer typed
+    ("the corner of Mill Lane"), which is how the policy's reasons will read it; `label` is
+    the fallback when only a postcode or a pin was given."""
     if place is None:
         return None
+    named = place.address[:150] if place.address and kind != PlaceKind.HOME and not place.protected else ""
     return place_create(
         actor=actor,
         address=place.full_address or label,
         kind=kind,
-        label=label,
+        label=named or label,
         lat=place.lat,
         lon=place.lon,
         protected=place.protected,

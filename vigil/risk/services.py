@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.cases.models import Case, RiskAssessment
 from vigil.cases.services import assessment_record
+from vigil.core import times
 from vigil.core.constants import RISK_RANK, Answer, RiskLevel
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.risk.catalogue import Instrument, get_instrument
@@ -85,7 +85,7 @@ def assessment_draft_start(*, actor: Any, case: Case, instrument: str) -> Assess
         )
         if existing is not None:
             return existing
-        now = timezone.now()
+        now = times.now()
         draft = AssessmentDraft(case=case, instrument=instrument, started_by=actor, started_at=now, updated_at=now)
         return create_audited(draft, actor=actor, action="assessment_draft.start", case_id=case.pk)
 
@@ -116,7 +116,7 @@ def assessment_draft_save(*, actor: Any, draft: AssessmentDraft, section: str, a
             locked,
             actor=actor,
             action="assessment_draft.save",
-            changes={"answers": merged, "current_section": following, "updated_at": timezone.now()},
+            changes={"answers": merged, "current_section": following, "updated_at": times.now()},
             case_id=locked.case_id,
         )
 
@@ -134,7 +134,7 @@ def assessment_draft_submit(
     A grading below the computed level (or the level the case already holds) needs a
     written rationale: the policy keeps it as a recorded disagreement for a supervisor.
     """
-    completed_at = completed_at or timezone.now()
+    completed_at = completed_at or times.now()
     require_aware("completed_at", completed_at)
     if officer_level not in RiskLevel.values:
         raise ValidationError({"officer_level": "Choose your own grading of the risk"})
@@ -165,7 +165,7 @@ def assessment_draft_submit(
             locked,
             actor=actor,
             action="assessment_draft.submit",
-            changes={"submitted_at": timezone.now(), "assessment": assessment, "updated_at": timezone.now()},
+            changes={"submitted_at": times.now(), "assessment": assessment, "updated_at": times.now()},
             case_id=case.pk,
         )
         return assessment
