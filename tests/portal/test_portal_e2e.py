@@ -71,13 +71,19 @@ def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immedi
     assert "Arrest the suspect" in board
 
 
-def test_staff_read_what_a_waiting_portal_report_says_and_the_read_is_audited(officer: Any, otp_login: Any, world: World) -> None:
-    """A report the portal could not record (a breach, with no order in force) waits for an
-    officer: the list in the navigation shows its words (where, who saw it, what they said),
-    and each read is in the audit."""
+def test_staff_read_what_a_waiting_portal_report_says_and_the_read_is_audited(
+    officer: Any, otp_login: Any, world: World, monkeypatch: Any
+) -> None:
+    """A report the portal could not record (here the recording fails) waits for an officer:
+    the list in the navigation shows its words (where, who saw it, what they said), and each
+    read is in the audit."""
     from vigil.audit.models import AuditEvent
     from vigil.portal.services import portal_submission_process, portal_submission_receive
 
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("vigil.cases.services.sighting_record", broken)
     issued = issue(officer, world)
     submission = portal_submission_receive(
         access=issued.access,
@@ -87,7 +93,7 @@ def test_staff_read_what_a_waiting_portal_report_says_and_the_read_is_audited(of
         details="He stood across the road and watched the door for ten minutes.",
     )
     submission = portal_submission_process(submission=submission)
-    assert submission.status == SubmissionStatus.NEEDS_OFFICER
+    assert submission.status == SubmissionStatus.FAILED
     client = otp_login(Client(), officer)
     assert "Portal reports (1 waiting)" in client.get("/").content.decode()
     body = client.get("/portal/reports/").content.decode()

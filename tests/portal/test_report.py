@@ -16,9 +16,8 @@ from django.utils import timezone
 from tests.factories import PlaceFactory
 from tests.portal.conftest import World, issue, report_data, sign_in
 from vigil.cases.models import ContactAttempt, Sighting
-from vigil.core.constants import ConditionKind, OrderType, Source
+from vigil.core.constants import Source
 from vigil.orders.models import Breach
-from vigil.orders.services import order_grant
 from vigil.portal.constants import SubmissionStatus
 from vigil.portal.models import PortalSubmission
 
@@ -81,44 +80,86 @@ def test_a_contact_attempt_needs_how_and_is_recorded(world: World, officer: Any)
     assert attempt.source == Source.PORTAL
 
 
-def test_a_breach_is_recorded_against_the_order_protecting_the_victim(world: World, officer: Any) -> None:
-    order = order_grant(
-        actor=officer,
-        reference="SPO-PORTAL-1",
-        order_type=OrderType.SPO,
-        subject=world.subject,
-        protected=[world.victim],
-        starts_at=timezone.now() - dt.timedelta(days=30),
-        reported_at=timezone.now() - dt.timedelta(days=30),
-        conditions=[{"kind": ConditionKind.NO_CONTACT}],
-    )
+def test_they_broke_the_order_in_another_way_is_recorded_as_a_sighting_near_the_victim(world: World, officer: Any) -> None:
+    """A report through the portal is a sighting or a contact attempt like any other
+    (POLICY.md, R12): the policy, not the portal, decides whether an order was broken, so
+    the report is recorded whether or not an order is in force (the policy's side is in
+    test_victims_report_e2e.py)."""
     client = _signed_in(officer, world)
     response = client.post(
-        "/report/what-happened", report_data(client, kind="breach", seen_by="someone_else", seen_by_name="A neighbour")
+        "/report/what-happened",
+        report_data(client, kind="breach", place="elsewhere", seen_by="someone_else", seen_by_name="A neighbour"),
     )
     assert response.status_code == 302
-    breach = Breach.objects.get()
-    assert breach.order == order and breach.source == Source.PORTAL and breach.reported_by == world.son
-    assert breach.place is not None and breach.place.address == "Outside the newsagent on Mill Lane"
-    assert "Seen by someone else: A neighbour." in breach.summary
-
-
-def test_a_breach_without_an_order_is_kept_for_an_officer(world: World, officer: Any, otp_login: Any) -> None:
-    client = _signed_in(officer, world)
-    assert client.post("/report/what-happened", report_data(client, kind="breach")).status_code == 302
     submission = PortalSubmission.objects.get()
-    assert submission.status == SubmissionStatus.NEEDS_OFFICER
-    assert "No order protecting the victim" in submission.last_error
-    assert not Breach.objects.exists()
-    page = _text(otp_login(Client(), officer).get(f"/cases/{world.case.pk}/"))
-    assert submission.reference in page and "Needs an officer" in page
+    assert submission.status == SubmissionStatus.RECORDED
+    sighting = Sighting.objects.get()
+    assert (sighting.subject, sighting.near, sighting.reported_by) == (world.subject, world.victim, world.son)
+    assert sighting.source == Source.PORTAL and not Breach.objects.exists()
+    assert "they broke the order in another way" in sighting.summary and "Seen by someone else: A neighbour." in sighting.summary
+    assert submission.recorded_as == f"cases.sighting:{sighting.pk}"
+
+
+def test_a_place_chosen_by_name_is_the_place_of_the_sighting(world: World, officer: Any) -> None:
+    world.victim.home = PlaceFactory(label="victim's home")
+    world.victim.save(update_fields=["home"])
+    client = _signed_in(officer, world, person=world.victim)
+    form = _text(client.get("/report/what-happened"))
+    assert "At or near my home" in form and "Somewhere else" in form
+    assert world.victim.home.address not in form  # never an address: a home may be a refuge
+    response = client.post("/report/what-happened", report_data(client, place=str(world.victim.home_id), where=""))
+    assert response.status_code == 302
+    sighting = Sighting.objects.get()
+    assert sighting.place == world.victim.home
+    assert (sighting.lat, sighting.lon) == (world.victim.home.lat, world.victim.home.lon)
+    assert "Place chosen: At or near my home." in sighting.summary
+
+
+def test_a_family_member_is_offered_the_home_of_the_person_they_report_for(world: World, officer: Any) -> None:
+    world.victim.home = PlaceFactory()
+    world.victim.save(update_fields=["home"])
+    client = _signed_in(officer, world)
+    assert "At or near the home of the person you are reporting for" in _text(client.get("/report/what-happened"))
+
+
+def test_a_place_not_offered_is_refused(world: World, officer: Any) -> None:
+    other = PlaceFactory()
+    client = _signed_in(officer, world)
+    response = client.post("/report/what-happened", report_data(client, place=str(other.pk)))
+    assert response.status_code == 400 and "Choose where it happened from the list" in _text(response)
+    assert not PortalSubmission.objects.exists()
+
+
+def test_a_typed_postcode_goes_through_the_gazetteer(world: World, officer: Any, tmp_path: Any) -> None:
+    path = tmp_path / "postcodes.csv"
+    path.write_text("postcode,latitude,longitude\nVG3 7KL,53.79,-1.55\n")
+    call_command("gazetteer", "load", str(path), stdout=io.StringIO())
+    client = _signed_in(officer, world)
+    response = client.post(
+        "/report/what-happened", report_data(client, place="elsewhere", where="By the bus shelter", postcode="vg37kl")
+    )
+    assert response.status_code == 302
+    sighting = Sighting.objects.get()
+    assert (sighting.lat, sighting.lon) == (53.79, -1.55)
+    assert sighting.place is not None and sighting.place.address == "By the bus shelter (VG3 7KL)"
+    assert sighting.place.label == "By the bus shelter (VG3 7KL)"
+
+
+def test_a_report_without_a_place_is_still_recorded_and_a_day_without_a_time_stays_a_day(world: World, officer: Any) -> None:
+    client = _signed_in(officer, world)
+    response = client.post("/report/what-happened", report_data(client, place="unknown", where="", time=""))
+    assert response.status_code == 302
+    sighting = Sighting.objects.get()
+    assert sighting.place is None and sighting.lat is None
+    assert sighting.seen_at_date_only
+    assert "The sender gave the day, not the time." in sighting.summary
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"kind": None}, "Choose what happened: they were seen, they tried to contact you, or something else."),
-        ({"where": ""}, "Tell us where it happened: an address, a postcode or a description of the place."),
+        ({"place": "elsewhere", "postcode": "nonsense"}, "That postcode does not look right. Check it, or leave it empty."),
         ({"seen_by": None}, "Tell us who saw it: you, or someone else."),
         ({"day": "31", "month": "2"}, "That date does not exist."),
         ({"day": ""}, "Enter the date it happened, for example 27 3 2025."),
@@ -255,7 +296,6 @@ def test_the_exclusion_zone_place_is_not_needed_to_report(world: World, officer:
     ],
 )
 def test_the_time_is_read_as_people_write_it(text: str, expected: tuple[int, int] | None) -> None:
-    import datetime as dt
 
     from vigil.portal.forms import parse_time
 

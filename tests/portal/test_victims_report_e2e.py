@@ -87,3 +87,36 @@ def test_a_second_portal_report_while_the_call_back_is_open_adds_none(world: Wor
     assert Sighting.objects.filter(reported_by=world.victim).count() == 1
     [contact] = Action.objects.filter(kind=ActionKind.VICTIM_CONTACT)
     assert contact.due_at == first.reported_at + dt.timedelta(hours=4)
+
+
+def test_they_broke_the_order_in_another_way_lets_the_policy_find_the_breach_and_call_back(world: World, officer: Any) -> None:
+    """'They broke the order in another way' is recorded as a sighting of him near the
+    victim: with a no-contact order in force the policy finds the breach (R5, an arrest), and
+    the victim is called back (R12), as replay would for the same sighting."""
+    from vigil.cases.models import Flag
+    from vigil.core.constants import ConditionKind, OrderType
+    from vigil.orders.services import order_grant
+
+    _first_report(officer, world)
+    order_grant(
+        actor=officer,
+        reference="NMO-PORTAL-7",
+        order_type=OrderType.NON_MOLESTATION_ORDER,
+        subject=world.subject,
+        protected=[world.victim],
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        reported_at=timezone.now() - dt.timedelta(days=2),
+        conditions=[{"kind": ConditionKind.NO_CONTACT}],
+    )
+    sighting = _send(officer, world, kind="breach", where="", lat=None, lon=None)
+    arrest = Action.objects.get(kind=ActionKind.ARREST_SUSPECT)
+    assert (arrest.rule, arrest.status, arrest.created_at) == ("R5", ActionStatus.OPEN, sighting.reported_at)
+    assert Flag.objects.filter(kind="breach").exists()
+    assert Action.objects.filter(kind=ActionKind.VICTIM_CONTACT, rule="R12", status=ActionStatus.OPEN).exists()
+
+
+def test_they_broke_the_order_with_no_order_in_force_is_still_never_silence(world: World, officer: Any) -> None:
+    _first_report(officer, world)
+    _send(officer, world, kind="breach", where="", lat=None, lon=None)
+    assert not Action.objects.filter(kind=ActionKind.ARREST_SUSPECT).exists()
+    assert Action.objects.filter(kind=ActionKind.VICTIM_CONTACT, rule="R12", status=ActionStatus.OPEN).exists()

@@ -81,6 +81,8 @@ class ReportForm(GovukForm):
         "year": "the year it happened",
         "time": "the time",
         "where": "where it happened",
+        "place": "where it happened",
+        "postcode": "the postcode",
         "lat": "the place on the map",
         "lon": "the place on the map",
         "seen_by": "who saw it",
@@ -108,13 +110,15 @@ class ReportForm(GovukForm):
         max_length=20,
         help_text="For example 14:30 or 9pm. If you are not sure, give your best guess, or leave it empty.",
     )
+    place = forms.ChoiceField(label="Where did it happen?", required=False, widget=forms.RadioSelect)
     where = forms.CharField(
-        label="Where did it happen?",
+        label="Where was it?",
         required=False,
         max_length=500,
         widget=forms.Textarea,
-        help_text="An address, a postcode, or a description such as 'outside the school gates on Mill Lane'.",
+        help_text="An address or a description, such as 'outside the school gates on Mill Lane'.",
     )
+    postcode = forms.CharField(label="Postcode, if you know it", required=False, max_length=20)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     seen_by = forms.ChoiceField(
@@ -132,6 +136,18 @@ class ReportForm(GovukForm):
         help_text="For example what they were wearing, a car, or what they said.",
     )
 
+    ELSEWHERE, UNKNOWN = "elsewhere", "unknown"
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["place"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            *(places or []),
+            (self.ELSEWHERE, "Somewhere else"),
+            (self.UNKNOWN, "I do not know, or I would rather not say"),
+        ]
+
     @staticmethod
     def initial_now() -> dict[str, Any]:
         now = timezone.localtime()
@@ -148,12 +164,17 @@ class ReportForm(GovukForm):
             self.add_error("day", "That date does not exist. Enter the day, month and year, for example 27 3 2025.")
             return None
         text = (data.get("time") or "").strip()
-        time = parse_time(text) if text else dt.time(12, 0)
+        # No time: the day is kept as a day ("time not known"), never read as a time of day.
+        data["date_only"] = not text
+        time = parse_time(text) if text else dt.time(0, 0)
         if time is None:
             self.add_error("time", "Enter the time like 14:30 or 9pm, or leave it empty if you do not know.")
             return None
         moment = timezone.make_aware(dt.datetime.combine(date, time), timezone.get_default_timezone())
         now = timezone.now()
+        if data["date_only"] and date > timezone.localdate():
+            self.add_error("day", "The date must be today or in the past.")
+            return None
         if moment > now + dt.timedelta(minutes=10):
             self.add_error("day", "The date and time must be now or in the past.")
             return None
@@ -167,8 +188,15 @@ class ReportForm(GovukForm):
         data["happened_at"] = self._happened_at(data)
         if data.get("kind") == SubmissionKind.CONTACT and not data.get("channel"):
             self.add_error("channel", "Choose how they tried to contact you.")
-        if not (data.get("where") or "").strip() and (data.get("lat") is None or data.get("lon") is None):
-            self.add_error("where", "Tell us where it happened: an address, a postcode or a description of the place.")
+        # Where is optional: a report without a place is still recorded and still gets a call back.
+        typed = (data.get("postcode") or "").strip()
+        data["postcode"] = ""
+        if typed:
+            from vigil.gazetteer.services import normalise_postcode
+
+            data["postcode"] = normalise_postcode(typed) or ""
+            if not data["postcode"]:
+                self.add_error("postcode", "That postcode does not look right. Check it, or leave it empty.")
         if (data.get("lat") is None) != (data.get("lon") is None):
             data["lat"] = data["lon"] = None
         return data

@@ -89,7 +89,18 @@ class PortalSubmission(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="portal_submissions")
     kind = models.CharField(max_length=10, choices=SubmissionKind.choices)
     happened_at = models.DateTimeField()
+    happened_date_only = models.BooleanField(
+        default=False, help_text="The sender gave the day but not the time: happened_at is that day's start, shown as a day."
+    )
     where = EncryptedTextField(blank=True, max_length=500)
+    known_place = models.ForeignKey(
+        "people.Place",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A place the sender chose by name ('at or near my home').",
+    )
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     channel = models.CharField(max_length=15, choices=ContactChannel.choices, blank=True)

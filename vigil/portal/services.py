@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
-from vigil.core.constants import OrderStatus, PlaceKind, Source
+from vigil.core.constants import PlaceKind, Source
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.core.times import Happened
 from vigil.people.models import Person
@@ -216,7 +216,10 @@ def portal_submission_receive(
     access: ReportingAccess,
     kind: str,
     happened_at: dt.datetime,
+    date_only: bool = False,
     where: str = "",
+    known_place: Any = None,
+    postcode: str = "",
     lat: float | None = None,
     lon: float | None = None,
     channel: str = "",
@@ -225,8 +228,20 @@ def portal_submission_receive(
     details: str = "",
 ) -> PortalSubmission:
     """Store what was sent, in its own transaction, and use up the access. Nothing else runs
-    here, so the only way to lose a report is for this insert to fail."""
+    here, so the only way to lose a report is for this insert to fail. A place chosen by name
+    must be one the reporter was offered; a postcode without a map point gives the point at
+    its centre (the gazetteer), and is kept in the words of where it was."""
     require_aware("happened_at", happened_at)
+    if known_place is not None and known_place.pk not in {p.pk for p, _ in _offered_places(access)}:
+        raise ValidationError({"place": "Choose a place from the list"})
+    if postcode:
+        from vigil.gazetteer.services import postcode_lookup
+
+        where = f"{where.strip()} ({postcode})" if where.strip() else postcode
+        if lat is None or lon is None:
+            found = postcode_lookup(postcode)
+            if found is not None:
+                lat, lon = found.lat, found.lon
     with transaction.atomic():
         access = ReportingAccess.objects.select_for_update().get(pk=access.pk)
         _refuse_unless_active(access)
@@ -240,7 +255,9 @@ def portal_submission_receive(
             case_id=access.case_id,
             kind=kind,
             happened_at=happened_at,
+            happened_date_only=date_only,
             where=where.strip(),
+            known_place=known_place,
             lat=lat,
             lon=lon,
             channel=channel if kind == SubmissionKind.CONTACT else "",
@@ -254,12 +271,25 @@ def portal_submission_receive(
     return submission
 
 
+def _offered_places(access: ReportingAccess) -> list[tuple[Any, str]]:
+    from vigil.portal.selectors import reporter_places
+
+    return reporter_places(access)
+
+
 class NeedsOfficer(Exception):
     """The report cannot be recorded automatically (retrying will not help)."""
 
 
 def _summary(submission: PortalSubmission) -> str:
     parts = [f"Sent through the victims' and families' portal (receipt {submission.reference})."]
+    if submission.kind == SubmissionKind.BREACH:
+        parts.append("The sender chose: they broke the order in another way.")
+    if submission.known_place is not None:
+        chosen = {p.pk: words for p, words in _offered_places(submission.access)}.get(submission.known_place_id)
+        parts.append(f"Place chosen: {chosen or 'a place on the case'}.")
+    if submission.happened_date_only:
+        parts.append("The sender gave the day, not the time.")
     if submission.seen_by == SeenBy.SOMEONE_ELSE:
         parts.append(f"Seen by someone else: {submission.seen_by_name or 'name not given'}.")
     else:
@@ -273,76 +303,70 @@ def _summary(submission: PortalSubmission) -> str:
     return " ".join(parts)
 
 
-def _order_for(case: Case, at: dt.datetime) -> Any:
-    from vigil.orders.models import ProtectiveOrder
+def _happened(submission: PortalSubmission) -> Happened:
+    if submission.happened_date_only:
+        return Happened.on(timezone.localtime(submission.happened_at).date())
+    return Happened.at(submission.happened_at)
 
-    orders = ProtectiveOrder.objects.filter(subject_id=case.subject_id, protected=case.victim_id).order_by("-starts_at")
-    for order in orders:
-        if order.status != OrderStatus.ENDED and order.in_force_at(at):
-            return order
-    raise NeedsOfficer(
-        f"No order protecting the victim from the subject was in force on {timezone.localtime(at):%d %b %Y %H:%M}; "
-        "read the report and record it by hand."
+
+def _place(submission: PortalSubmission) -> Any:
+    """Where it was, as the policy can read it: the place chosen by name, or a new place at the
+    map point (or the postcode's centre), named by the sender's words; None when not known."""
+    from vigil.people.services import place_create
+
+    if submission.known_place is not None:
+        return submission.known_place
+    if submission.lat is None or submission.lon is None:
+        return None
+    words = submission.where or "A place picked on the portal map"
+    return place_create(
+        actor=PORTAL_ACTOR, address=words, label=words[:150], kind=PlaceKind.OTHER, lat=submission.lat, lon=submission.lon
     )
 
 
 def _record(submission: PortalSubmission) -> Any:
-    """Record the submission through the same services as an officer's entry (they run the policy)."""
+    """Record the submission through the same services as an officer's entry (they run the policy).
+
+    A report through the portal is a sighting or a contact attempt like any other (POLICY.md,
+    R12), reported by the sender: "they broke the order in another way" is recorded as a
+    sighting of him near the victim, and the policy decides whether an order was broken. So
+    every report reaches the policy, with or without an order in force, and the victim is
+    called back."""
     from vigil.cases import services as case_services
-    from vigil.orders import services as order_services
-    from vigil.people.services import place_create
 
     case = submission.case
     if case.subject is None:
         raise NeedsOfficer("The case has no subject recorded.")
     reporter = submission.access.reporter
     summary = _summary(submission)
-    if submission.kind == SubmissionKind.SIGHTING:
-        return case_services.sighting_record(
-            actor=PORTAL_ACTOR,
-            subject=case.subject,
-            # When the portal received it is when the police were told; when he was seen is
-            # what the sender says. Deadlines count from the first (docs/live-and-replay.md).
-            reported_at=submission.received_at,
-            happened=Happened.at(submission.happened_at),
-            near=case.victim,
-            lat=submission.lat,
-            lon=submission.lon,
-            reported_by=reporter,
-            summary=summary,
-            source=Source.PORTAL,
-        )
+    # When the portal received it is when the police were told; when it happened is what the
+    # sender says. Deadlines count from the first (docs/live-and-replay.md).
+    reported_at, happened = submission.received_at, _happened(submission)
     if submission.kind == SubmissionKind.CONTACT:
         return case_services.contact_attempt_record(
             actor=PORTAL_ACTOR,
             subject=case.subject,
             victim=case.victim,
             channel=submission.channel,
-            reported_at=submission.received_at,
-            happened=Happened.at(submission.happened_at),
             reported_by=reporter,
             summary=summary,
             source=Source.PORTAL,
+            reported_at=reported_at,
+            happened=happened,
         )
-    order = _order_for(case, submission.happened_at)
-    place = None
-    if submission.where or submission.lat is not None:
-        place = place_create(
-            actor=PORTAL_ACTOR,
-            address=submission.where or "A place picked on the portal map",
-            kind=PlaceKind.OTHER,
-            lat=submission.lat,
-            lon=submission.lon,
-        )
-    return order_services.breach_record(
+    place = _place(submission)
+    return case_services.sighting_record(
         actor=PORTAL_ACTOR,
-        order=order,
-        reported_at=submission.received_at,
-        happened=Happened.at(submission.happened_at),
+        subject=case.subject,
+        near=case.victim,
         place=place,
+        lat=place.lat if place is not None else submission.lat,
+        lon=place.lon if place is not None else submission.lon,
         reported_by=reporter,
         summary=summary,
         source=Source.PORTAL,
+        reported_at=reported_at,
+        happened=happened,
     )
 
 

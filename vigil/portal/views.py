@@ -219,7 +219,13 @@ def _current_access(request: HttpRequest) -> ReportingAccess | None:
     return ReportingAccess.objects.filter(pk=pk).first() if pk else None
 
 
-KIND_ANCHORS = {"kind": "id_kind_0", "channel": "id_channel_0", "seen_by": "id_seen_by_0", "day": "id_day"}
+KIND_ANCHORS = {
+    "kind": "id_kind_0",
+    "channel": "id_channel_0",
+    "seen_by": "id_seen_by_0",
+    "day": "id_day",
+    "place": "id_place_0",
+}
 
 
 @portal_page
@@ -232,15 +238,18 @@ def report_form(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_ACCESS, None)
         refusals = LINK_REFUSALS if access.method == AccessMethod.LINK else REFUSALS
         return _refused(request, refusals[state], 410)
+    places = selectors.reporter_places(access)
+    choices = [(str(place.pk), words) for place, words in places]
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, places=choices)
         if not _token_ok(request):
             form.is_valid()
             form.add_error(None, "Something went wrong with the form. Please check your answers and send it again. " + DANGER)
         elif form.is_valid():
-            return _submit(request, access, form.cleaned_data)
+            chosen = {str(place.pk): place for place, _ in places}.get(form.cleaned_data.get("place") or "")
+            return _submit(request, access, {**form.cleaned_data, "known_place": chosen})
     else:
-        form = ReportForm(initial=ReportForm.initial_now())
+        form = ReportForm(initial=ReportForm.initial_now(), places=choices)
     context = {
         "page_title": "Tell us what happened",
         "form": form,
@@ -260,7 +269,10 @@ def _submit(request: HttpRequest, access: ReportingAccess, data: dict[str, Any])
             access=access,
             kind=data["kind"],
             happened_at=data["happened_at"],
+            date_only=bool(data.get("date_only")),
             where=data.get("where") or "",
+            known_place=data.get("known_place"),
+            postcode=data.get("postcode") or "",
             lat=data.get("lat"),
             lon=data.get("lon"),
             channel=data.get("channel") or "",

@@ -86,7 +86,13 @@ document.addEventListener('submit', async (event) => {
 function initPage (scope) {
   const block = scope.querySelector('[data-portal-map]')
   if (block) {
-    import('./map.mjs').then((module) => module.initMap(block)).catch(() => { block.hidden = true })
+    import('./map.mjs').then((module) => {
+      const map = module.initMap(block)
+      // The map sits under "Somewhere else", hidden until that is chosen: redraw it when shown.
+      for (const input of scope.querySelectorAll('input[name=place]')) {
+        input.addEventListener('change', () => setTimeout(() => map.invalidateSize(), 0))
+      }
+    }).catch(() => { block.hidden = true })
   }
 }
 
