@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.clock import frozen_clock  # noqa: F401 (a fixture: the clock the live server reads)
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"

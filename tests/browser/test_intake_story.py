@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from tests.browser.clock import FrozenClock, frozen_clock  # noqa: F401 (the fixture)
+from tests.browser.clock import FrozenClock
 from vigil.actions.escalation import escalate_due
 from vigil.cases.models import Case
 from vigil.core.constants import ActionKind, Priority
@@ -168,7 +168,7 @@ def test_the_seed_story_entered_through_the_pages_gives_the_board_replay_gives(
     officer: Any,
     frozen_clock: FrozenClock,
     gazetteer: None,
-    artifacts: Path,  # noqa: F811
+    artifacts: Path,
 ) -> None:
     story = _scenario()
     base = live_server.url
