@@ -27,18 +27,18 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browser.clock import FrozenClock
+from tests.timeline.helpers import scenario
 from vigil.actions.escalation import escalate_due
 from vigil.cases.models import Case
 from vigil.core.constants import ActionKind, Priority
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SCENARIO = Path(settings.BASE_DIR).parent / "shared" / "scenarios" / "warrant-left-unexecuted.json"
 LONDON = ZoneInfo("Europe/London")
 
 
 def _scenario() -> dict[str, Any]:
-    path = SCENARIO if SCENARIO.exists() else Path("/work/shared/scenarios/warrant-left-unexecuted.json")
+    path = scenario("warrant-left-unexecuted")
     return dict(json.loads(path.read_text()), path=str(path))
 
 
