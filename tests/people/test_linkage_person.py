@@ -179,8 +179,14 @@ def test_a_third_record_does_not_merge_two_people_held_apart() -> None:
     assert score_pair(born_1990, july).decision == "link"
     assert score_pair(born_1990, march).decision == "link"
     assert score_pair(july, march).decision != "link"
-    groups = link_records([march, july, born_1990])
-    assert len(groups) == 1 and len(groups[0].refs) == 2
+    # A fits both equally well, so it joins neither (it used to join whichever came first),
+    # and July and March are never joined through it.
+    assert link_records([march, july, born_1990]) == []
+    # With the March record living across the city, A is decisively the July man's.
+    across = PersonRecord("C", "Daniel Rourke", born="1990-03-02", places=(ACROSS_THE_CITY,))
+    groups = link_records([across, july, born_1990])
+    assert [g.refs for g in groups] == [("B", "A")]
+    assert "chosen over C, whom A could also be, kept apart from B" in groups[0].reason
 
 
 def test_transitive_groups_keep_input_order() -> None:
@@ -327,3 +333,14 @@ def test_a_record_that_fits_two_people_goes_with_the_one_it_shares_a_victim_with
     # Sharing a counterpart with both is no way to choose.
     both = {"P1": {"V1"}, "P1e": {"V1", "V9"}, "N1": {"V9"}}
     assert link_records(records, prior=closed_set_prior(3), context=both) == []
+
+
+def test_the_same_postcode_counts_as_a_near_home_and_is_not_quoted() -> None:
+    a = person("Daniel Rourke", "1990-07-23", addresses=("Flat 2, 14 Cliff Road, Leeds LS6 2EZ",))
+    b = person("Danny Rourke", None, addresses=("3 Hyde Park Terrace, Leeds ls62ez",))
+    c = person("Danny Rourke", None, addresses=("3 Hyde Park Terrace, Leeds LS6 2EY",))
+    near = score_pair(a, b)
+    assert "same postcode" in near.evidence
+    assert "LS6" not in near.reason and "Cliff" not in near.reason
+    assert "different addresses" in score_pair(a, c).evidence
+    assert near.match_weight > score_pair(a, c).match_weight

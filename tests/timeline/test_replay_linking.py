@@ -94,3 +94,53 @@ def test_an_undated_record_that_fits_two_men_goes_with_the_one_named_against_the
     answer = replay_json(_timeline(tmp_path, people, events))
     assert [link["refs"] for link in answer["links"]] == [["P1", "P1e"]]
     assert "serial_perpetrator" not in [flag["kind"] for flag in answer["flags"]]
+
+
+def _rivals_timeline(tmp_path: Path, undated_home: str | None, victim_of_undated: str) -> dict[str, Any]:
+    """John Smith born 1991 (the suspect of V1's report) lives at H2; another John Smith born
+    1958 lives at H5, 30 km away, and is the suspect of V9's report. A third record, John
+    Smith with no date of birth, is named by `victim_of_undated` (V3 is nobody else's victim)
+    and lives at `undated_home`."""
+    people = [
+        _person("V1", "Tamsin Greer", "1996-10-02", "female", "H1"),
+        _person("V3", "Ruth Alder", "1988-06-14", "female", "H1"),
+        _person("P1", "John Smith", "1991-03-08", "male", "H2"),
+        _person("N1", "John Smith", "1958-12-02", "male", "H5"),
+        _person("V9", "Oren Pask", "1970-01-20", "male", "H5"),
+        _person("P1e", "John Smith", None, "male", undated_home),
+    ]
+    events = [
+        _report("2022-02-07T20:00", "V1", "P1", "harassment"),
+        _report("2022-05-03T14:00", "V9", "N1", "criminal_damage"),
+        _report("2022-05-20T18:00", victim_of_undated, "P1e"),
+    ]
+    path = _timeline(tmp_path, people, events)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["places"] += [
+        {"ref": "H4", "label": "a flat round the corner", "kind": "home", "person": None, "lat": 50.7516, "lon": -1.8808},
+        {"ref": "H5", "label": "his home", "kind": "home", "person": None, "lat": 51.0170, "lon": -1.8808},
+    ]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return replay_json(path)
+
+
+def test_an_undated_record_sharing_one_mans_home_joins_him_when_the_other_lives_30_km_away(tmp_path: Path) -> None:
+    # Named by a victim of neither, so no counterpart favours one of them: the home decides.
+    answer = _rivals_timeline(tmp_path, "H2", victim_of_undated="V3")
+    links = [link for link in answer["links"] if "P1e" in link["refs"]]
+    assert [link["refs"] for link in links] == [["P1", "P1e"]]
+    assert "homes within 100 m" in links[0]["reason"]
+    assert "chosen over N1, whom P1e could also be, kept apart from P1" in links[0]["reason"]
+
+
+def test_an_undated_record_is_left_alone_when_the_evidence_is_not_decisive(tmp_path: Path) -> None:
+    # A home 600 m from P1's and 30 km from N1's, no victim in common with either: P1 is the
+    # likelier, but not by enough to join them without a person deciding.
+    near = _rivals_timeline(tmp_path, "H4", victim_of_undated="V3")
+    assert not [link for link in near["links"] if "P1e" in link["refs"]]
+    # P1's home, but named by N1's victim: the evidence pulls both ways.
+    both_ways = _rivals_timeline(tmp_path, "H2", victim_of_undated="V9")
+    assert not [link for link in both_ways["links"] if "P1e" in link["refs"]]
+    # No home, named by P1's victim: the shared victim decides.
+    victim = _rivals_timeline(tmp_path, None, victim_of_undated="V1")
+    assert [link["refs"] for link in victim["links"] if "P1e" in link["refs"]] == [["P1", "P1e"]]

@@ -158,10 +158,13 @@ class FellegiSunter:
             return REVIEW
         return NONE
 
-    def weigh(self, outcomes: Sequence[Outcome]) -> Scored:
-        """Score one pair from its outcomes, in plain words, in field order."""
+    def weigh(self, outcomes: Sequence[Outcome], *, prior_weight: float | None = None) -> Scored:
+        """Score one pair from its outcomes, in plain words, in field order. `prior_weight`
+        (log2-odds) replaces the model's prior, e.g. for an index larger than it was set for."""
         levels = [self.level(o) for o in outcomes]
-        weight = self.prior_weight + sum(level.weight + o.adjust for o, level in zip(outcomes, levels, strict=True))
+        weight = (self.prior_weight if prior_weight is None else prior_weight) + sum(
+            level.weight + o.adjust for o, level in zip(outcomes, levels, strict=True)
+        )
         probability = probability_from_weight(weight)
         holds = [level.wording.format(detail=o.detail) for o, level in zip(outcomes, levels, strict=True) if level.holds]
         decision = self.decide(probability, held=bool(holds))

@@ -9,6 +9,7 @@ project's judgement, not estimates from police data (none is available to the pr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -28,6 +29,9 @@ from vigil.people.linkage.model import (
     Thresholds,
     log2_odds,
     probability_from_weight,
+)
+from vigil.people.linkage.model import (
+    NONE as NONE_DECISION,
 )
 
 
@@ -171,6 +175,20 @@ def _address_key(address: str) -> str:
     return names.fold(address.replace(",", " "))
 
 
+# A full UK postcode: outward code (area, district) and inward code (sector, unit).
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+
+
+@lru_cache(maxsize=65536)
+def _postcode(address: str) -> str | None:
+    found = _POSTCODE.findall(address.upper())
+    return f"{found[-1][0]} {found[-1][1]}" if found else None
+
+
+def _postcodes(addresses: Iterable[str]) -> set[str]:
+    return {code for code in map(_postcode, addresses) if code}
+
+
 def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
     """The best agreement between any place or address of one and any of the other. Address
     text is never put in the evidence: a protected address must not leak through a reason."""
@@ -192,6 +210,9 @@ def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
             outcomes.append((0, Outcome("home", HOME_SAME, "same address")))
         elif ratio >= SIMILAR_ADDRESS_RATIO:
             outcomes.append((1, Outcome("home", HOME_NEAR, "similar addresses")))
+        elif _postcodes(a.addresses) & _postcodes(b.addresses):
+            # A full postcode is a street or part of one (about fifteen addresses).
+            outcomes.append((1, Outcome("home", HOME_NEAR, "same postcode")))
         else:
             outcomes.append((2, Outcome("home", HOME_FAR, "different addresses")))
     if not outcomes:
@@ -375,6 +396,63 @@ def score_if_related(a: PersonRecord, b: PersonRecord) -> MatchResult | None:
     )
 
 
+def score_candidates(
+    record: PersonRecord, others: Iterable[PersonRecord], *, prior: float | None = None
+) -> list[tuple[str, MatchResult]]:
+    """(ref, result) for every record of `others` that `record` links to or sends to review,
+    in the order given: score_if_related for each, under `prior` (the model's own by default),
+    doing the work that candidates share once.
+
+    A search's candidates share a great deal: hundreds of David Smiths have the same name,
+    dozens the same date of birth. The names are compared once per written name (with its
+    aliases), a date of birth, a sex and a home once per value; each candidate then costs
+    little more than adding up its weights."""
+    prior_weight = PERSON_MODEL.prior_weight if prior is None else log2_odds(prior)
+    review = PERSON_MODEL.thresholds.review
+    weight_of = PERSON_MODEL.weight_of
+    born_of: dict[str | None, Outcome] = {}
+    sex_of: dict[str, Outcome] = {}
+    home_of: dict[tuple[tuple[tuple[float, float], ...], tuple[str, ...]], Outcome] = {}
+    names_of: dict[tuple[str, tuple[str, ...]], tuple[Outcome, Outcome, Outcome]] = {}
+    found: list[tuple[str, MatchResult]] = []
+    for other in others:
+        born = born_of.get(other.born)
+        if born is None:
+            born = born_of[other.born] = Outcome("born", *dobs.compare_dob(record.born, other.born))
+        sex = sex_of.get(other.sex)
+        if sex is None:
+            sex = sex_of[other.sex] = compare_sex(record.sex, other.sex)
+        where = (other.places, other.addresses)
+        home = home_of.get(where)
+        if home is None:
+            home = home_of[where] = compare_home(record, other)
+        rest = (born, sex, home)
+        if probability_from_weight(prior_weight + weight_of(rest) + _NAME_WEIGHT_BOUND + 1e-6) < review:
+            continue
+        written = (other.name, other.aliases)
+        name_outcomes = names_of.get(written)
+        if name_outcomes is None:
+            name_outcomes = names_of[written] = _name_outcomes(record, other, PERSON_MODEL)
+        outcomes = (*name_outcomes, *rest)
+        if probability_from_weight(prior_weight + weight_of(outcomes)) < review:
+            continue
+        scored = PERSON_MODEL.weigh(outcomes, prior_weight=prior_weight)
+        found.append(
+            (
+                other.ref,
+                MatchResult(
+                    probability=scored.probability,
+                    match_weight=scored.match_weight,
+                    decision=scored.decision,
+                    evidence=scored.evidence,
+                    reason="; ".join(scored.evidence),
+                    held=scored.held,
+                ),
+            )
+        )
+    return found
+
+
 def held_apart(a: PersonRecord, b: PersonRecord) -> bool:
     """True when the pair shows a strong disagreement (different dates of birth, different
     given names): such records are never joined automatically, not even through a third."""
@@ -431,45 +509,119 @@ def _with_prior(result: MatchResult, prior: float, count: int) -> MatchResult:
     return MatchResult(probability, weight, decision, result.evidence, reason, result.held)
 
 
-def _settle_ambiguous(
+# Evidence from the account around two records rather than the records themselves: both are
+# named with the same person (a victim, a suspect, a relative). A man reported twice by the
+# same woman is very likely one man; two different men of one name are seldom named by the
+# same person. Used only to choose between people a record could be (choose_between).
+COUNTERPART_M = 0.6
+COUNTERPART_U = 0.004
+COUNTERPART_WEIGHT = math.log2(COUNTERPART_M / COUNTERPART_U)  # about +7.2 bits
+
+
+def rival_probability(weight: float, rivals: Iterable[float]) -> float:
+    """The chance that a record is this candidate, when it may be this candidate, one of the
+    rivals (people held apart from it, so it can be at most one of them) or someone else.
+
+    `weight` and `rivals` are posterior log2-odds, each candidate's against "someone else";
+    the answer is odds / (1 + odds + the rivals' odds). With no rivals it is the candidate's
+    own posterior."""
+    weights = [weight, *rivals]
+    top = max(0.0, *weights)
+    total = 2.0 ** (-top) + sum(2.0 ** (w - top) for w in weights)
+    return 2.0 ** (weight - top) / total
+
+
+@dataclass(frozen=True)
+class Choice:
+    """How a record that could be two or more people held apart was settled."""
+
+    probability: float  # rival_probability for the candidate
+    decisive: bool  # at or above the link threshold: join that candidate
+    rivals: tuple[str, ...]  # the others it could be
+    shared: tuple[str, ...]  # counterparts it shares with the candidate
+
+
+def choose_between(
+    candidate: str,
+    weights: Mapping[str, float],
+    rivals: Iterable[str],
+    counterparts: Mapping[str, Collection[str]] | None = None,
+) -> Choice:
+    """Weigh all the evidence for `candidate` against its `rivals` (each a key of `weights`,
+    the pair's match weight with the record: names, date of birth, sex, home, address), adding
+    COUNTERPART_WEIGHT for each one that shares a counterpart with the record (`counterparts`:
+    each candidate's counterparts that are also the record's). The candidate is joined only
+    when it is decisively the likelier: rival_probability at or above the link threshold."""
+    counterparts = counterparts or {}
+
+    def total(ref: str) -> float:
+        return weights[ref] + (COUNTERPART_WEIGHT if counterparts.get(ref) else 0.0)
+
+    others = tuple(sorted(rivals))
+    probability = rival_probability(total(candidate), [total(z) for z in others])
+    return Choice(
+        probability=probability,
+        decisive=probability >= PERSON_MODEL.thresholds.link,
+        rivals=others,
+        shared=tuple(sorted(counterparts.get(candidate, ()))),
+    )
+
+
+def choice_words(record: str, candidate: str, choice: Choice) -> str:
+    """The words a link's reason ends with when its record could have been someone else."""
+    others = ", ".join(choice.rivals)
+    shared = f"; named with the same person as {candidate} ({', '.join(choice.shared)})" if choice.shared else ""
+    if choice.decisive:
+        return (
+            f"{shared} (chosen over {others}, whom {record} could also be, kept apart from {candidate}: "
+            f"the evidence makes {candidate} the one, probability {choice.probability:.3f})"
+        )
+    return (
+        f"{shared} (not linked: {record} could as well be {others}, kept apart from {candidate}; "
+        f"the evidence for {candidate} is not decisive, probability {choice.probability:.3f})"
+    )
+
+
+def _settle_rivals(
     pairs: dict[tuple[str, str], MatchResult],
-    force: Mapping[tuple[str, str], MatchResult],
     by_ref: Mapping[str, PersonRecord],
     context: Mapping[str, Collection[str]],
 ) -> dict[tuple[str, str], MatchResult]:
-    """Take back the links the closed-set prior made where a record could be either of two
-    people kept apart (a record with no date of birth, say, whose name fits a man born in
-    1991 and another born in 1958). Such a link stands only when the record shares a
-    counterpart (a victim, a subject, a relative named with it) with that person and with
-    none of the others; otherwise it is left for review."""
+    """A record that could be either of two people kept apart (a record with no date of birth,
+    say, whose name fits a man born in 1991 and another born in 1958) is joined to one of them
+    only when all the evidence makes him decisively the one (`choose_between`): the pair's own
+    weight (address, distance between homes, names, sex) and any counterpart (victim, suspect,
+    relative) the record shares with him. Otherwise the link is left for review."""
 
     def linked(x: str, y: str) -> bool:
         result = pairs.get((min(x, y), max(x, y)))
         return result is not None and result.decision == LINK
 
-    partners: dict[str, set[str]] = {}
+    scored: dict[str, dict[str, float]] = {}
     for (x, y), result in pairs.items():
-        if result.decision == LINK:
-            partners.setdefault(x, set()).add(y)
-            partners.setdefault(y, set()).add(x)
+        if result.decision != NONE_DECISION:
+            scored.setdefault(x, {})[y] = result.match_weight
+            scored.setdefault(y, {})[x] = result.match_weight
 
-    def shares(a: str, b: str) -> bool:
-        return bool(set(context.get(a, ())) & set(context.get(b, ())))
+    def shared(a: str, b: str) -> frozenset[str]:
+        return frozenset(context.get(a, ())) & frozenset(context.get(b, ()))
 
     settled = dict(pairs)
     for pair, result in pairs.items():
-        if result.decision != LINK or force[pair].decision == LINK:
+        if result.decision != LINK:
             continue
         for a, b in (pair, pair[::-1]):
-            rivals = [z for z in partners[a] if z != b and not linked(b, z) and held_apart(by_ref[b], by_ref[z])]
-            if rivals and not (shares(a, b) and not any(shares(a, z) for z in rivals)):
-                others = ", ".join(sorted(rivals))
-                settled[pair] = replace(
-                    result,
-                    decision=REVIEW,
-                    reason=f"{result.reason} (not linked: {a} could as well be {others}, kept apart from {b})",
-                )
+            rivals = [z for z in scored[a] if z != b and not linked(b, z) and held_apart(by_ref[b], by_ref[z])]
+            if not rivals:
+                continue
+            weights = {z: scored[a][z] for z in (b, *rivals)}
+            counterparts = {z: shared(a, z) for z in (b, *rivals)}
+            choice = choose_between(b, weights, rivals, counterparts)
+            words = choice_words(a, b, choice)
+            if not choice.decisive:
+                settled[pair] = replace(result, decision=REVIEW, reason=f"{result.reason}{words}")
                 break
+            settled[pair] = replace(settled[pair], reason=f"{settled[pair].reason}{words}")
     return settled
 
 
@@ -487,9 +639,10 @@ def link_records(
     `records`; refs inside a group, and the groups, follow that order. Groups of one are left out.
 
     `prior` replaces the model's force-wide prior when the records are one closed account
-    (see `closed_set_prior`); a pair held apart is never linked, whatever the prior, and a
-    link only that prior makes is taken back where it is ambiguous (`_settle_ambiguous`,
-    which reads `context`: each ref's counterparts in the account).
+    (see `closed_set_prior`); a pair held apart is never linked, whatever the prior. A record
+    that could be either of two people held apart joins one of them only when all the evidence
+    makes him decisively the one (`_settle_rivals`, which also reads `context`: each ref's
+    counterparts in the account); otherwise that link is left for review.
     """
     refs = [r.ref for r in records]
     if len(set(refs)) != len(refs):
@@ -498,9 +651,8 @@ def link_records(
     by_ref = {r.ref: r for r in records}
     pairs = _scored_pairs(records)
     if prior is not None and prior != PERSON_MODEL.prior:
-        force = pairs
         pairs = {pair: _with_prior(result, prior, len(records)) for pair, result in pairs.items()}
-        pairs = _settle_ambiguous(pairs, force, by_ref, context or {})
+    pairs = _settle_rivals(pairs, by_ref, context or {})
     links = sorted(
         ((result.probability, pair) for pair, result in pairs.items() if result.decision == "link"),
         key=lambda item: (-item[0], item[1]),
