@@ -362,6 +362,10 @@ def build_synthetic_persons(*, persons: int, seed: int = 2022, progress: Any = N
                 progress(f"  {start + count:,} persons loaded ({time.perf_counter() - started:.0f} s)")
         clock = time.perf_counter()
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The keys' foreign-key checks are deferred to the commit; a table with checks
+                # pending cannot be altered, so they are run now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for sql in rebuild:
                 cursor.execute(sql)
             for sql in connection.ops.sequence_reset_sql(no_style(), [Place, Person]):
