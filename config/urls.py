@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("vigil.portal.urls")),
     path("", include("vigil.disclosure.urls")),
     path("", include("vigil.gazetteer.urls")),
+    path("", include("vigil.marac.urls")),
 ]

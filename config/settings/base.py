@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "vigil.disclosure",
     "vigil.gazetteer",
     "vigil.intake",
+    "vigil.partners",
+    "vigil.marac",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +242,11 @@ TASKS = {
 }
 # How often the escalation job re-runs itself in the worker.
 VIGIL_ESCALATION_INTERVAL_SECONDS = env_int("VIGIL_ESCALATION_INTERVAL_SECONDS", 60, minimum=5)
+# MARAC (docs/marac.md): partners read an agenda's cases from its circulation until this many
+# days after the meeting; a plan action not done reaches the coordinator this many hours after
+# its deadline (it reaches the agency's line at the deadline).
+VIGIL_MARAC_ACCESS_DAYS = env_int("VIGIL_MARAC_ACCESS_DAYS", 28, minimum=0, maximum=365)
+VIGIL_MARAC_COORDINATOR_HOURS = env_int("VIGIL_MARAC_COORDINATOR_HOURS", 72, minimum=1, maximum=24 * 60)
 # The safeguarding policy file; empty means the shipped policies/default.toml.
 VIGIL_POLICY = env_str("VIGIL_POLICY", "")
 

@@ -13,6 +13,13 @@ class Role(models.TextChoices):
     IDVA = "idva", "Independent domestic violence adviser"
     ANALYST = "analyst", "Analyst"
     ADMIN = "admin", "Administrator"
+    # Partner agencies at MARAC (vigil/partners, vigil/marac): each sees only the cases on the
+    # agendas of meetings its agency attends, for a set time.
+    MARAC_COORDINATOR = "marac_coordinator", "MARAC coordinator"
+    CHILDRENS_SERVICES = "childrens_services", "Children's services"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    PROBATION = "probation", "Probation"
 
 
 class Sex(models.TextChoices):
