@@ -27,7 +27,7 @@ def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Clie
     otp_login(client, officer)
     items = navigation(client, "/warrants/")
     labels = [label for _, _, label in items]
-    assert labels == ["Action board", "Cases", "Warrants", "Clare's Law", "Possible matches", "Portal reports"]
+    assert labels == ["Action board", "Cases", "Warrants", "Clare's Law", "Possible matches", "Portal reports", "MARAC"]
     assert [label for _, current, label in items if current] == ["Warrants"]
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href
@@ -35,14 +35,20 @@ def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Clie
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.IDVA, ["Cases", "Clare's Law"]), (Role.ANALYST, ["Cases (pseudonymised)"])],
+    [
+        (Role.IDVA, ["Cases", "Clare's Law", "MARAC"]),
+        (Role.ANALYST, ["Cases (pseudonymised)"]),
+        (Role.HOUSING, ["Your actions", "MARAC"]),
+        (Role.MARAC_COORDINATOR, ["Your actions", "MARAC"]),
+    ],
 )
 def test_other_roles_are_not_offered_pages_they_cannot_open(
     client: Client, team: Any, otp_login: Any, role: str, expected: list[str]
 ) -> None:
     user = UserFactory(username=f"nav-{role}", role=role, team=team)
     otp_login(client, user)
-    items = navigation(client, "/cases/" if role != Role.ANALYST else "/analyst/cases/")
+    start = {Role.ANALYST: "/analyst/cases/", Role.HOUSING: "/marac/", Role.MARAC_COORDINATOR: "/marac/"}.get(role, "/cases/")
+    items = navigation(client, start)
     assert [label for _, _, label in items] == expected
     for href, _, _ in items:
         assert client.get(href).status_code == 200, href

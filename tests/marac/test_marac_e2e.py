@@ -154,19 +154,19 @@ def test_research_then_an_action_plan_that_climbs_its_own_ladder(world: Marac) -
     assert response.status_code == 302, response.content.decode()[:3000]
     plan = PlanAction.objects.get(referral=referral)
     assert plan.agency == world.agencies["housing"] and plan.level == 1
-    board = _client(world.housing).get(reverse("home")).content.decode()
+    board = _client(world.housing).get(reverse("marac_my_actions")).content.decode()
     assert "Add a sanctuary scheme" in board
-    assert "Add a sanctuary scheme" not in _client(world.housing_lead).get(reverse("home")).content.decode()
+    assert "Add a sanctuary scheme" not in _client(world.housing_lead).get(reverse("marac_my_actions")).content.decode()
     # At the deadline it reaches the housing lead; 72 hours later, the coordinator.
     assert escalate_plan_actions(at=plan.due_at - dt.timedelta(minutes=1)) == 0
     assert escalate_plan_actions(at=plan.due_at) == 1
     plan.refresh_from_db()
     assert plan.level == 2
-    assert "Overdue: with the agency" in _client(world.housing_lead).get(reverse("home")).content.decode()
-    assert "Add a sanctuary scheme" not in _client(world.coordinator).get(reverse("home")).content.decode()
+    assert "Overdue: with the agency" in _client(world.housing_lead).get(reverse("marac_my_actions")).content.decode()
+    assert "Add a sanctuary scheme" not in _client(world.coordinator).get(reverse("marac_my_actions")).content.decode()
     assert escalate_plan_actions(at=plan.due_at + dt.timedelta(hours=72)) == 1
     assert escalate_plan_actions(at=plan.due_at + dt.timedelta(hours=80)) == 0  # safe to run twice
-    assert "Add a sanctuary scheme" in _client(world.coordinator).get(reverse("home")).content.decode()
+    assert "Add a sanctuary scheme" in _client(world.coordinator).get(reverse("marac_my_actions")).content.decode()
     assert list(plan.escalations.values_list("level", flat=True)) == [2, 3]
     # The owner closes it; a decline needs a reason.
     close = reverse("marac_plan_close", args=[plan.pk])
@@ -207,6 +207,13 @@ def test_the_minutes_pdf(world: Marac) -> None:
     response = _client(world.childrens).get(reverse("marac_minutes", args=[referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
-    for expected in ("MARAC minutes", case.reference, "Imogen Rusk", "child in need plan", "Strategy discussion", "Visible high risk"):
+    for expected in (
+        "MARAC minutes",
+        case.reference,
+        "Imogen Rusk",
+        "child in need plan",
+        "Strategy discussion",
+        "Visible high risk",
+    ):
         assert expected in text
     assert AuditEvent.objects.filter(action="marac.minutes.export", actor=world.childrens).count() == 1

@@ -1,9 +1,9 @@
 """A small multi-agency world for the MARAC tests (synthetic names only).
 
-    area North: team North A with an officer (also the police's MARAC representative)
-    agencies: Police, Housing (a housing officer and a housing lead), Children's services,
-              Health (which does not attend)
-    the MARAC coordinator; a fortnightly MARAC in North, the first 10 days from now
+area North: team North A with an officer (also the police's MARAC representative)
+agencies: Police, Housing (a housing officer and a housing lead), Children's services,
+          Health (which does not attend)
+the MARAC coordinator; a fortnightly MARAC in North, the first 10 days from now
 """
 
 from __future__ import annotations
@@ -51,8 +51,12 @@ def build_marac(*, first_in: dt.timedelta = dt.timedelta(days=10)) -> Marac:
         "health": Agency.objects.create(name="Northshire Health Visiting", kind="health"),
     }
     officer = member(agencies["police"], UserFactory(username="m-officer", role=Role.OFFICER, team=team))
-    coordinator = UserFactory(username="m-coordinator", role=Role.MARAC_COORDINATOR, team=None, first_name="Ola", last_name="Coord")
-    housing = member(agencies["housing"], UserFactory(username="m-housing", role=Role.HOUSING, team=None, first_name="Hana", last_name="Holt"))
+    coordinator = UserFactory(
+        username="m-coordinator", role=Role.MARAC_COORDINATOR, team=None, first_name="Ola", last_name="Coord"
+    )
+    housing = member(
+        agencies["housing"], UserFactory(username="m-housing", role=Role.HOUSING, team=None, first_name="Hana", last_name="Holt")
+    )
     housing_lead = member(agencies["housing"], UserFactory(username="m-housing-lead", role=Role.HOUSING, team=None), lead=True)
     childrens = member(agencies["childrens"], UserFactory(username="m-childrens", role=Role.CHILDRENS_SERVICES, team=None))
     health = member(agencies["health"], UserFactory(username="m-health", role=Role.HEALTH, team=None))

@@ -56,20 +56,25 @@ class Entry:
 
 
 # Who may read the world's case, and who may write to it.
-CASE_READ = codes(200, anonymous=302, analyst=404, outsider=404)
-CASE_WRITE = codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404)
+CASE_READ = codes(200, anonymous=302, analyst=404, outsider=404, coordinator=404, partner=404)
+CASE_WRITE = codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404, coordinator=404, partner=404)
 SIGNED_IN_PAGE = codes(200, anonymous=302)
 POST_ONLY = codes(405, anonymous=302)
 # POSTs to action pages: the roles that may act run the service, which needs the policy bridge,
 # so their cells are None here ("not checked in this file") and are checked in
 # test_authz_actions_e2e.py. Everyone else must get a 404 before any service runs.
-ACTION_POST = codes(None, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+ACTION_POST = codes(None, anonymous=302, idva=404, analyst=404, admin=404, outsider=404, coordinator=404, partner=404)
 # A list a role does not use says so (403, vigil.core.roles) rather than showing an empty list.
 NOT_FOR_ROLE = 403
+# Who reads the world's MARAC referral: the police who see its case, the coordinator, and the
+# housing officer whose agency attends the meeting (its agenda is circulated); not the IDVA,
+# whose service does not attend.
+MARAC_READ = codes(200, anonymous=302, idva=404, analyst=404, outsider=404)
+COORDINATOR_POST = codes(404, anonymous=302, coordinator=302)
 
 MATRIX: dict[str, Entry] = {
     # vigil.core
-    "home": Entry(get=codes(200, anonymous=302, analyst=302, idva=302)),
+    "home": Entry(get=codes(200, anonymous=302, analyst=302, idva=302, coordinator=302, partner=302)),
     "login": Entry(get=codes(200)),
     "logout": Entry(get=codes(405), post=codes(302), fresh=True),
     "otp_verify": Entry(get=codes(302, anonymous=302, unverified=200)),
@@ -78,12 +83,12 @@ MATRIX: dict[str, Entry] = {
     "place_reveal": Entry(args=("case", "place"), get=codes(404, anonymous=302, officer=200)),
     "analyst_cases": Entry(get=codes(NOT_FOR_ROLE, anonymous=302, analyst=200, superintendent=200, admin=200)),
     # vigil.cases
-    "case_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
+    "case_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE, coordinator=NOT_FOR_ROLE, partner=NOT_FOR_ROLE)),
     "case_detail": Entry(args=("case",), get=CASE_READ),
     "report_new": Entry(args=("case",), get=CASE_WRITE, post=CASE_WRITE),
     # vigil.intake: opening a case and recording facts are for the roles that may change cases.
     # A draft belongs to the officer who started it (tests/intake/test_journey.py): 999999 is none.
-    "intake_start": Entry(get=codes(200, anonymous=302, analyst=404, idva=404, admin=404)),
+    "intake_start": Entry(get=codes(200, anonymous=302, analyst=404, idva=404, admin=404, coordinator=404, partner=404)),
     "intake_victim": Entry(args=(999999,), get=codes(404, anonymous=302)),
     "intake_suspect": Entry(args=(999999,), get=codes(404, anonymous=302)),
     "intake_household": Entry(args=(999999,), get=codes(404, anonymous=302)),
@@ -91,7 +96,7 @@ MATRIX: dict[str, Entry] = {
     "intake_check": Entry(args=(999999,), get=codes(404, anonymous=302)),
     "person_suggest": Entry(
         get=POST_ONLY,
-        post=codes(200, anonymous=302, analyst=404, idva=404, admin=404),
+        post=codes(200, anonymous=302, analyst=404, idva=404, admin=404, coordinator=404, partner=404),
         data={"prefix": "person", "person-full_name": "Nobody Known"},
     ),
     "fact_menu": Entry(args=("case",), get=CASE_WRITE),
@@ -103,14 +108,26 @@ MATRIX: dict[str, Entry] = {
     # The world has no link: a police role gets past the role check to the 404 of a missing
     # link; the decisions themselves are tested in tests/people/test_link_review.py.
     "person_detail": Entry(args=("subject",), get=CASE_READ),
-    "person_link_queue": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE, admin=NOT_FOR_ROLE)),
+    "person_link_queue": Entry(
+        get=codes(
+            200,
+            anonymous=302,
+            idva=NOT_FOR_ROLE,
+            analyst=NOT_FOR_ROLE,
+            admin=NOT_FOR_ROLE,
+            coordinator=NOT_FOR_ROLE,
+            partner=NOT_FOR_ROLE,
+        )
+    ),
     "person_link_detail": Entry(args=(999999,), get=codes(404, anonymous=302)),
     "person_link_confirm": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_reject": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_split": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     "person_link_relink": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302), data={"rationale": "x"}),
     # vigil.actions
-    "action_board": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
+    "action_board": Entry(
+        get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE, coordinator=NOT_FOR_ROLE, partner=NOT_FOR_ROLE)
+    ),
     "action_detail": Entry(args=("action",), get=CASE_READ),
     "action_complete": Entry(args=("action",), get=POST_ONLY, post=ACTION_POST),
     "action_decline": Entry(args=("action",), get=POST_ONLY, post=ACTION_POST),
@@ -119,10 +136,13 @@ MATRIX: dict[str, Entry] = {
     "action_send_back": Entry(args=("action",), get=POST_ONLY, post=ACTION_POST),
     # Exports are for police roles only (vigil.audit.chronology.may_export).
     "chronology_export": Entry(
-        args=("case", "csv"), get=codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404)
+        args=("case", "csv"),
+        get=codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404, coordinator=404, partner=404),
     ),
     # vigil.warrants
-    "warrant_board": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
+    "warrant_board": Entry(
+        get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE, coordinator=NOT_FOR_ROLE, partner=NOT_FOR_ROLE)
+    ),
     # vigil.risk
     "risk_assessment_start": Entry(args=("case",), get=CASE_WRITE),
     "risk_assessment_check": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
@@ -136,19 +156,45 @@ MATRIX: dict[str, Entry] = {
     "portal_report_finish": Entry(get=codes(405, unverified=302)),
     "portal_access": Entry(args=("case",), get=CASE_WRITE),
     "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
-    "portal_submissions": Entry(get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE)),
+    "portal_submissions": Entry(
+        get=codes(200, anonymous=302, idva=NOT_FOR_ROLE, analyst=NOT_FOR_ROLE, coordinator=NOT_FOR_ROLE, partner=NOT_FOR_ROLE)
+    ),
     "portal_submission_retry": Entry(args=(999999,), get=POST_ONLY, post=codes(404, anonymous=302)),
     # vigil.disclosure (Clare's Law): requests live on cases; decisions are tested in tests/disclosure.
-    "disclosure_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
-    "disclosure_new": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404)),
+    "disclosure_list": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE, coordinator=NOT_FOR_ROLE, partner=NOT_FOR_ROLE)),
+    "disclosure_new": Entry(get=codes(200, anonymous=302, idva=404, analyst=404, admin=404, coordinator=404, partner=404)),
     "disclosure_case_new": Entry(args=("case",), get=CASE_WRITE),
     "disclosure_detail": Entry(args=("disclosure",), get=CASE_READ),
     "disclosure_decide": Entry(
-        args=("disclosure",), get=POST_ONLY, post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+        args=("disclosure",),
+        get=POST_ONLY,
+        post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404, coordinator=404, partner=404),
     ),
     "disclosure_meeting": Entry(
-        args=("disclosure",), get=POST_ONLY, post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404)
+        args=("disclosure",),
+        get=POST_ONLY,
+        post=codes(400, anonymous=302, idva=404, analyst=404, admin=404, outsider=404, coordinator=404, partner=404),
     ),
+    # vigil.marac: see MARAC_READ; the coordinator runs meetings; research is for an attending
+    # agency's members; the flows are tested in tests/marac.
+    "marac_meetings": Entry(get=codes(200, anonymous=302, analyst=NOT_FOR_ROLE)),
+    "marac_my_actions": Entry(get=codes(NOT_FOR_ROLE, anonymous=302, coordinator=200, partner=200)),
+    "marac_meeting_new": Entry(get=codes(404, anonymous=302, coordinator=200)),
+    "marac_meeting": Entry(args=("meeting",), get=codes(200, anonymous=302, idva=404, analyst=404, outsider=404)),
+    "marac_circulate": Entry(args=("meeting",), get=POST_ONLY, post=COORDINATOR_POST),
+    "marac_refer": Entry(args=("case",), get=CASE_WRITE),
+    "marac_referral": Entry(args=("referral",), get=MARAC_READ),
+    "marac_minutes": Entry(args=("referral",), get=MARAC_READ),
+    "marac_research": Entry(
+        args=("referral",),
+        get=POST_ONLY,
+        post=codes(400, anonymous=302, idva=404, analyst=404, outsider=404, partner=302),
+        data={"text": "Tenancy records checked."},
+    ),
+    "marac_discussion": Entry(args=("referral",), get=POST_ONLY, post=COORDINATOR_POST, data={"text": "Discussed."}),
+    "marac_plan": Entry(args=("referral",), get=POST_ONLY, post=codes(404, anonymous=302, coordinator=400)),
+    "marac_plan_action": Entry(args=("plan_action",), get=MARAC_READ),
+    "marac_plan_close": Entry(args=("plan_action",), get=POST_ONLY, post=codes(404, anonymous=302, coordinator=400, partner=400)),
 }
 
 

@@ -5,6 +5,9 @@
     team South (area South):   outsider (an officer who must see nothing of the case)
     force-wide:                superintendent, idva (named on the case, referred with consent),
                                analyst, admin (is_staff)
+    partner agencies:          coordinator (the MARAC coordinator), partner (a housing officer
+                               whose agency attends the meeting on whose circulated agenda
+                               the case is)
 
 The case's victim lives at a protected address (a refuge). There is also a restricted case
 (marked sensitive) on which only the officer is named.
@@ -36,6 +39,8 @@ ROLES = (
     "analyst",
     "admin",
     "outsider",
+    "coordinator",
+    "partner",
 )
 STAFF_ROLES = ROLES[2:]
 
@@ -136,8 +141,33 @@ def build_world() -> World:
 
 
 def _partner_world(world: World, now: dt.datetime) -> None:
-    """Partner work on the world's case: a Clare's Law request."""
+    """Partner work on the world's case: a Clare's Law request; a MARAC meeting whose circulated
+    agenda holds the case, with an action for the housing officer."""
     from vigil.disclosure.models import DisclosureRequest
+    from vigil.marac.models import MaracMeeting, MaracReferral, PlanAction
+    from vigil.partners.models import Agency, AgencyMember
+
+    area = world.case.team.area
+    world.users["coordinator"] = UserFactory(username="w-coordinator", role=Role.MARAC_COORDINATOR, team=None)
+    world.users["partner"] = UserFactory(username="w-partner", role=Role.HOUSING, team=None)
+    housing = Agency.objects.create(name="Example Homes", kind="housing")
+    AgencyMember.objects.create(user=world.users["partner"], agency=housing)
+    meeting = MaracMeeting.objects.create(
+        area=area, held_at=now + dt.timedelta(days=3), location="Town hall", circulated_at=now, created_at=now
+    )
+    meeting.agencies.add(housing)
+    world.referral = MaracReferral.objects.create(  # type: ignore[attr-defined]
+        case=world.case, meeting=meeting, referred_at=now, reason="High risk.", recorded_at=now
+    )
+    world.meeting = meeting  # type: ignore[attr-defined]
+    world.plan_action = PlanAction.objects.create(  # type: ignore[attr-defined]
+        referral=world.referral,  # type: ignore[attr-defined]
+        agency=housing,
+        owner=world.users["partner"],
+        description="Sanctuary scheme.",
+        due_at=now + dt.timedelta(days=7),
+        created_at=now,
+    )
 
     world.disclosure = DisclosureRequest.objects.create(  # type: ignore[attr-defined]
         reference="CL-SEC-1",

@@ -20,6 +20,9 @@ from django.urls import reverse
 from vigil.core.constants import Role
 
 POLICE = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.INSPECTOR, Role.SUPERINTENDENT})
+# Partner agencies at MARAC (vigil/marac), and the coordinator who runs it.
+AGENCIES = frozenset({Role.CHILDRENS_SERVICES, Role.HEALTH, Role.HOUSING, Role.PROBATION})
+MARAC_PEOPLE = POLICE | AGENCIES | {Role.ADMIN, Role.IDVA, Role.MARAC_COORDINATOR}
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ PAGES = {
             "portal_submissions", "Portal reports", POLICE | {Role.ADMIN}, "what victims and families reported through the portal"
         ),
         Page(
+            "marac_my_actions",
+            "Your MARAC actions",
+            AGENCIES | {Role.MARAC_COORDINATOR},
+            "actions from MARAC action plans that are yours, or that reached you past their deadline",
+            "Your actions",
+        ),
+        Page("marac_meetings", "MARAC", MARAC_PEOPLE, "MARAC meetings per area, their agendas and the cases on them"),
+        Page(
             "analyst_cases",
             "Cases (pseudonymised)",
             frozenset({Role.ANALYST, Role.SUPERINTENDENT, Role.ADMIN}),
@@ -75,6 +86,18 @@ ROLE_WORDS: dict[str, str] = {
         "across the force. Named records and the work on them are for officers and advisers with a need to know."
     ),
     Role.ADMIN: "As an administrator you manage users, teams and areas in the admin site.",
+    Role.MARAC_COORDINATOR: (
+        "As the MARAC coordinator you run the meetings: their agendas, the minutes and the action plans. "
+        "Police records are for officers; you see each referred case's MARAC page."
+    ),
+    **{
+        role: (
+            "As a member of a partner agency you see the cases on the agendas of the MARAC meetings your agency "
+            "attends, from the agenda's circulation until a few weeks after the meeting, and the actions agreed "
+            "for you. Police records are for officers."
+        )
+        for role in AGENCIES
+    },
 }
 
 

@@ -33,7 +33,9 @@ class ScheduleForm(GovukForm):
         input_formats=DATETIME_FORMATS,
         error_messages={"invalid": "Enter the date and time as year-month-day hours:minutes, for example 2025-03-06 10:00"},
     )
-    every_days = forms.IntegerField(label="Days between meetings", help_text="14 for a fortnightly MARAC", initial=14, min_value=1, max_value=92)
+    every_days = forms.IntegerField(
+        label="Days between meetings", help_text="14 for a fortnightly MARAC", initial=14, min_value=1, max_value=92
+    )
     count = forms.IntegerField(label="How many meetings to set up", initial=6, min_value=1, max_value=52)
     location = forms.CharField(label="Where, or how to join", max_length=200)
     agencies = forms.ModelMultipleChoiceField(
@@ -48,7 +50,10 @@ class ReferForm(GovukForm):
 
     reason = forms.CharField(
         label="Why is the case referred?",
-        help_text="What the agencies need to know: the risk, the children, what has been tried. Shared with the agencies at the meeting.",
+        help_text=(
+            "What the agencies need to know: the risk, the children, what has been tried."
+            " Shared with the agencies at the meeting."
+        ),
         widget=forms.Textarea,
         max_length=5000,
     )
@@ -62,12 +67,12 @@ class ReferForm(GovukForm):
 
 
 class TextForm(GovukForm):
-    text = forms.CharField(label="", widget=forms.Textarea, max_length=10000)
+    text = forms.CharField(label="Text", widget=forms.Textarea, max_length=10000)
 
-    def __init__(self, *args: Any, label: str = "", words: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, label: str, words: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].label = label
-        self.fields["text"].error_messages["required"] = f"Enter {words}"
+        self.error_names = {"text": words}  # type: ignore[misc]
 
 
 class PlanForm(GovukForm):
@@ -87,7 +92,7 @@ class PlanForm(GovukForm):
         choices: list[tuple[Any, Any]] = [("", "Choose who owns it")]
         for agency in agencies or []:
             choices += [(u.pk, f"{u.get_full_name() or u.username} ({agency})") for u in agency_people(agency)]
-        self.fields["owner"].choices = choices
+        self.fields["owner"].choices = choices  # type: ignore[attr-defined]
 
     def clean_due_on(self) -> dt.date:
         day: dt.date = self.cleaned_data["due_on"]

@@ -52,7 +52,9 @@ class MaracReferral(models.Model):
     referred_at = models.DateTimeField()
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = EncryptedTextField(help_text="Why the case is referred: what the agencies need to know.")
-    criteria = models.JSONField(default=list, help_text="[{'code': ..., 'detail': ...}] as they applied at the referral.")
+    criteria = models.JSONField(
+        default=list, blank=True, help_text="[{'code': ..., 'detail': ...}] as they applied at the referral."
+    )
     judgement = models.TextField(blank=True, help_text="The referrer's professional judgement, in words.")
     repeat = models.BooleanField(default=False)
     last_listed_at = models.DateTimeField(null=True, blank=True, help_text="The pair's last MARAC listing, for a repeat.")

@@ -73,13 +73,17 @@ def meetings_schedule(
             made.append(meeting)
         first = made[0]
         for referral in MaracReferral.objects.filter(meeting__isnull=True, case__team__area=area).select_related("case"):
-            update_audited(referral, actor=actor, action="marac.referral.list", changes={"meeting": first}, case_id=referral.case_id)
+            update_audited(
+                referral, actor=actor, action="marac.referral.list", changes={"meeting": first}, case_id=referral.case_id
+            )
         return made
 
 
 def next_meeting(area_id: int, *, at: dt.datetime) -> MaracMeeting | None:
     """The next meeting in the area whose agenda has not yet gone out."""
-    return MaracMeeting.objects.filter(area_id=area_id, held_at__gt=at, circulated_at__isnull=True).order_by("held_at", "pk").first()
+    return (
+        MaracMeeting.objects.filter(area_id=area_id, held_at__gt=at, circulated_at__isnull=True).order_by("held_at", "pk").first()
+    )
 
 
 def agenda_circulate(*, actor: Any, meeting: MaracMeeting) -> MaracMeeting:
@@ -98,7 +102,9 @@ def agenda_circulate(*, actor: Any, meeting: MaracMeeting) -> MaracMeeting:
 
 
 def open_refer_action(case: Case) -> Action | None:
-    return Action.objects.filter(case=case, kind=ActionKind.REFER_MARAC, status=ActionStatus.OPEN).order_by("due_at", "pk").first()
+    return (
+        Action.objects.filter(case=case, kind=ActionKind.REFER_MARAC, status=ActionStatus.OPEN).order_by("due_at", "pk").first()
+    )
 
 
 def marac_refer(*, actor: Any, case: Case, reason: str, judgement: str = "", at: dt.datetime | None = None) -> MaracReferral:
@@ -109,7 +115,9 @@ def marac_refer(*, actor: Any, case: Case, reason: str, judgement: str = "", at:
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the case is referred: what the agencies need to know"})
     if case.subject_id is None:
-        raise ValidationError({"reason": "A MARAC referral is about a victim and the person who harms them: the case has no subject"})
+        raise ValidationError(
+            {"reason": "A MARAC referral is about a victim and the person who harms them: the case has no subject"}
+        )
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).first()  # one referral at a time per case
         waiting = pending_referral(case, at=at)
@@ -155,7 +163,7 @@ def _meeting_of(referral: MaracReferral) -> MaracMeeting | None:
 
 def research_record(*, actor: Any, referral: MaracReferral, text: str) -> AgencyResearch:
     """An agency's research before the meeting, recorded for the agency the person acts for."""
-    membership = AgencyMember.objects.select_related("agency").filter(user_id=getattr(actor, "pk", None)).first()
+    membership = AgencyMember.objects.select_related("agency").filter(user_id=getattr(actor, "pk", 0)).first()
     meeting = _meeting_of(referral)
     if membership is None or meeting is None or not meeting.agencies.filter(pk=membership.agency_id).exists():
         raise ValidationError({"text": "Only an agency that attends the meeting records research for it"})
@@ -190,14 +198,12 @@ def discussion_record(*, actor: Any, referral: MaracReferral, text: str) -> Mara
 # --- the action plan ----------------------------------------------------------------------
 
 
-def plan_action_add(
-    *, actor: Any, referral: MaracReferral, owner: Any, description: str, due_at: dt.datetime
-) -> PlanAction:
+def plan_action_add(*, actor: Any, referral: MaracReferral, owner: Any, description: str, due_at: dt.datetime) -> PlanAction:
     """An action of the meeting's plan: owned by a member of an attending agency, by a deadline."""
     meeting = _meeting_of(referral)
     if meeting is None or meeting.circulated_at is None:
         raise ValidationError({"description": "Actions are agreed at a meeting whose agenda has gone out"})
-    membership = AgencyMember.objects.select_related("agency").filter(user_id=getattr(owner, "pk", None)).first()
+    membership = AgencyMember.objects.select_related("agency").filter(user_id=getattr(owner, "pk", 0)).first()
     if membership is None or not meeting.agencies.filter(pk=membership.agency_id).exists():
         raise ValidationError({"owner": "Choose someone from an agency that attends the meeting"})
     if not description.strip():

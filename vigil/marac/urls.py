@@ -4,6 +4,7 @@ from vigil.marac import views
 
 urlpatterns = [
     path("marac/", views.meeting_list, name="marac_meetings"),
+    path("marac/actions/", views.my_actions, name="marac_my_actions"),
     path("marac/meetings/new/", views.meeting_new, name="marac_meeting_new"),
     path("marac/meetings/<int:pk>/", views.meeting_detail, name="marac_meeting"),
     path("marac/meetings/<int:pk>/circulate/", views.meeting_circulate, name="marac_circulate"),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.roles import for_roles
 from vigil.core.times import now
 from vigil.marac import selectors as S
 from vigil.marac.criteria import pending_referral, safelives_criteria
@@ -40,6 +41,14 @@ def _errors(form: Form, error: ValidationError) -> None:
 
 
 @login_required
+@for_roles("marac_my_actions")
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """A partner's (and the coordinator's) landing page: their MARAC actions."""
+    return render(request, "marac/my_actions.html", {"page_title": "Your MARAC actions"})
+
+
+@login_required
+@for_roles("marac_meetings")
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     moment = now()
@@ -163,7 +172,10 @@ def _referral_page(request: HttpRequest, referral: MaracReferral, **forms: Form)
         "my_agency": agency,
         "may_research": may_research,
         "may_minute": may_minute,
-        "research_form": TextForm(label=f"What {agency}'s records hold" if agency else "", words="what your agency's records hold"),
+        "research_form": TextForm(
+            label=f"What your agency's records hold ({agency})" if agency else "Your agency's research",
+            words="what your agency's records hold",
+        ),
         "discussion_form": TextForm(label="Minutes of the discussion", words="the minutes of the discussion"),
         "plan_form": PlanForm(agencies=attending),
         "page_title": f"MARAC: {referral.case.victim}",
@@ -176,18 +188,23 @@ def _referral_page(request: HttpRequest, referral: MaracReferral, **forms: Form)
 def _children(referral: MaracReferral) -> list[Any]:
     """The children the police know of around the pair: present at a report, or in the
     household (the children's services and schools need them)."""
+    from django.db.models import Q
+
     from vigil.cases.models import Report
     from vigil.people.models import Person, Relationship
 
     case = referral.case
-    present = Person.objects.filter(reports_present_at__in=Report.objects.filter(case=case))
-    pair = [pid for pid in (case.victim_id, case.subject_id) if pid]
-    household = Relationship.objects.filter(kind="household").filter(a_id__in=pair).values("b_id").union(
-        Relationship.objects.filter(kind="household", b_id__in=pair).values("a_id")
-    )
+    pair = {pid for pid in (case.victim_id, case.subject_id) if pid}
+    ids = set(Person.objects.filter(reports_present_at__in=Report.objects.filter(case=case)).values_list("pk", flat=True))
+    for a, b in Relationship.objects.filter(Q(a_id__in=pair) | Q(b_id__in=pair), kind="household").values_list("a_id", "b_id"):
+        ids.update((a, b))
     today = now().date()
-    people = Person.objects.filter(pk__in=present.values("pk")) | Person.objects.filter(pk__in=household)
-    return [p for p in people.distinct().order_by("born_on") if p.pk not in pair and (p.age_on(today) is None or p.age_on(today) < 18)]
+    children = []
+    for person in Person.objects.filter(pk__in=ids - pair).order_by("born_on", "pk"):
+        age = person.age_on(today)
+        if age is None or age < 18:
+            children.append(person)
+    return children
 
 
 @login_required
@@ -293,7 +310,9 @@ def plan_action_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            plan_action_close(actor=request.user, action=action, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+            plan_action_close(
+                actor=request.user, action=action, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+            )
         except ValidationError as error:
             _errors(form, error)
         else:

@@ -21,7 +21,9 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             old = model_values(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
             super().save_model(request, obj, form, change)
             label = obj._meta.label_lower
-            audit_record(actor=request.user, action=f"{label}.{'change' if change else 'add'}", obj=obj, old=old, new=model_values(obj))
+            audit_record(
+                actor=request.user, action=f"{label}.{'change' if change else 'add'}", obj=obj, old=old, new=model_values(obj)
+            )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
