@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _as(browser: Any, live_server: Any, username: str, width: int = 1280) -> Any:
     page = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True).new_page()
     sign_in(page, live_server.url, username)
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, page.url
     return page
 
 

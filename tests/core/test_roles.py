@@ -61,7 +61,7 @@ def test_the_adviser_is_told_what_the_role_uses(signed_in: Any, path: str) -> No
     text = _text(response)
     assert "is not part of your role" in text and "independent domestic violence adviser" in text
     assert "cases referred to you with the victim's consent" in text
-    assert _links(response) == ["/cases/", "/clares-law/"]
+    assert _links(response) == ["/cases/", "/clares-law/", "/marac/"]
 
 
 def test_the_adviser_starts_at_the_cases_referred_to_them(signed_in: Any) -> None:
@@ -75,4 +75,21 @@ def test_an_officer_on_the_analysts_list_sees_the_officers_lists(signed_in: Any)
     response = signed_in(Role.OFFICER).get("/analyst/cases/")
     assert response.status_code == 403
     assert "Cases (pseudonymised) is not part of your role" in _text(response)
-    assert _links(response) == ["/", "/cases/", "/warrants/", "/clares-law/", "/people/links/review/", "/portal/reports/"]
+    assert _links(response) == [
+        "/",
+        "/cases/",
+        "/warrants/",
+        "/clares-law/",
+        "/people/links/review/",
+        "/portal/reports/",
+        "/marac/",
+    ]
+
+
+def test_a_partner_agency_starts_at_its_marac_actions_and_is_told_police_lists_are_not_for_it(signed_in: Any) -> None:
+    client = signed_in(Role.HOUSING)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/marac/actions/"
+    refused = client.get("/cases/")
+    assert refused.status_code == 403 and "member of a partner agency" in _text(refused)
+    assert _links(refused) == ["/marac/actions/", "/marac/"]
