@@ -439,3 +439,76 @@ def test_what_the_policy_did_leaves_out_cases_the_officer_may_not_see(
     effects = PolicyEffects(created=list(Action.objects.filter(case=case)))
     assert len(outcome_lines(officer, effects)) == len(effects.created) > 0
     assert outcome_lines(outsider, effects) == []
+
+
+def test_an_order_varied_through_its_page_takes_effect_for_the_policy(officer: Any, client_for: Any, case: Case) -> None:
+    from tests.policy.builders import point_at
+    from vigil.cases.services import sighting_record
+    from vigil.orders.models import OrderVariation
+    from vigil.policy.facts import Place as EnginePlace
+
+    home = case.victim.home
+    assert home is not None and home.lat is not None and home.lon is not None
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    report_record(actor=officer, case=case, category="stalking", reported_at=week_ago)
+    order = order_grant(
+        actor=officer,
+        reference="RO-77",
+        order_type="restraining_order",
+        subject=case.subject,
+        protected=[case.victim],
+        starts_at=week_ago + dt.timedelta(hours=1),
+        reported_at=week_ago + dt.timedelta(hours=1),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        conditions=[{"kind": "exclusion_zone", "place": home, "radius_m": 200.0}],
+    )
+    lat, lon = point_at(EnginePlace("H", "home", "home", home.lat, home.lon), 350)
+    # Seen 350 m away under the 200 m zone: no breach.
+    sighting_record(actor=officer, subject=case.subject, reported_at=timezone.now() - dt.timedelta(days=3), lat=lat, lon=lon)
+    assert not Action.objects.filter(case=case, kind="arrest_suspect").exists()
+
+    client = client_for(officer)
+    page = html.unescape(client.get(reverse("fact_record", args=[case.pk, "order-varied"])).content.decode())
+    assert 'name="radius_m" type="text" inputmode="numeric" value="200"' in page  # starts from the terms in force
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    response = _post(
+        client,
+        case,
+        "order-varied",
+        {
+            **_now_fields(two_days_ago),
+            "order": str(order.pk),
+            "exclusion": "on",
+            "zone_place": str(home.pk),
+            "radius_m": "500",
+            "reason": "The court widened the zone after repeated sightings.",
+        },
+    )
+    assert response.status_code == 302, html.unescape(response.content.decode())[:3000]
+    variation = OrderVariation.objects.get()
+    assert variation.conditions.get().radius_m == 500 and variation.expires_at is None
+    # The earlier sighting stays outside the old zone; one after the variation is a breach.
+    assert not Action.objects.filter(case=case, kind="arrest_suspect").exists()
+    sighting_record(actor=officer, subject=case.subject, reported_at=timezone.now() - dt.timedelta(days=1), lat=lat, lon=lon)
+    assert Action.objects.filter(case=case, kind="arrest_suspect", rule="R5").count() == 1
+
+
+def test_a_variation_needs_its_reason_and_a_condition(officer: Any, client_for: Any, case: Case) -> None:
+    from vigil.orders.models import OrderVariation
+
+    order = order_grant(
+        actor=officer,
+        reference="RO-78",
+        order_type="restraining_order",
+        subject=case.subject,
+        protected=[case.victim],
+        starts_at=timezone.now() - dt.timedelta(days=5),
+        reported_at=timezone.now() - dt.timedelta(days=5),
+        conditions=[{"kind": "no_contact"}],
+    )
+    client = client_for(officer)
+    response = _post(client, case, "order-varied", {"order": str(order.pk), "reason": ""})
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Enter why the order was varied" in body and "Select at least one condition" in body
+    assert not OrderVariation.objects.exists()

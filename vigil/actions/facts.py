@@ -102,7 +102,7 @@ class FactSource:
         return list(
             ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids))
             .distinct()
-            .prefetch_related("protected", "conditions")
+            .prefetch_related("protected", "conditions", "variations__conditions")
         )
 
     def breaches(self, orders: list[ProtectiveOrder]) -> list[Breach]:
@@ -185,6 +185,7 @@ def named_places(persons: list[Person], reports: list[Report], orders: list[Prot
     place_ids = {p.home_id for p in persons if p.home_id}
     place_ids |= {r.place_id for r in reports if r.place_id}
     place_ids |= {c.place_id for o in orders for c in o.conditions.all() if c.place_id}
+    place_ids |= {c.place_id for o in orders for v in o.variations.all() for c in v.conditions.all() if c.place_id}
     place_ids |= {x.place_id for x in located if x.place_id}
     return place_ids
 
@@ -268,6 +269,24 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                 "expires": iso(o.expires_at),
             }
         )
+        for v in o.variations.all():
+            # An order varied: its whole new terms, read from the later of when they take
+            # effect and when the police were told (a live-system event, not in format 1).
+            events.append(
+                {
+                    "at": iso(max(v.varied_at, v.reported_at, o.starts_at, o.reported_at)),
+                    "recorded": iso(v.recorded_at),
+                    "type": "order_varied",
+                    "order": f"O{o.pk}",
+                    "conditions": [
+                        {"kind": "exclusion_zone", "place": lref(c.place_id), "radius_m": c.radius_m}
+                        if c.kind == "exclusion_zone"
+                        else {"kind": c.kind}
+                        for c in v.conditions.all()
+                    ],
+                    "expires": iso(v.expires_at),
+                }
+            )
         if o.status == OrderStatus.ENDED and o.ended_at and o.ended_at <= until:
             events.append({"at": iso(o.ended_at), "type": "order_ended", "order": f"O{o.pk}"})
     for b in breaches:

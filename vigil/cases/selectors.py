@@ -38,7 +38,7 @@ def case_overview(case: Case) -> dict[str, Any]:
     orders = (
         ProtectiveOrder.objects.filter(subject_id__in=subject_ids, protected__in=victim_ids)
         .distinct()
-        .prefetch_related("conditions__place", "protected")
+        .prefetch_related("conditions__place", "protected", "variations__conditions__place")
     )
     return {
         "reports": case.reports.select_related("place", "reported_by").prefetch_related("children_present"),

@@ -23,7 +23,7 @@ from vigil.people.place_form import map_settings
 def _why_not(fact: type[FactForm], case: Any) -> str:
     if fact.needs_subject and case.subject is None:
         return "needs a suspect on the case"
-    if fact.slug in ("breach", "order-ended") and not case_orders(case):
+    if fact.slug in ("breach", "order-ended", "order-varied") and not case_orders(case):
         return "no order recorded"
     if fact.slug in ("warrant-executed", "warrant-withdrawn") and not case_warrants(case, outstanding=True):
         return "no warrant outstanding"

@@ -39,7 +39,7 @@ from vigil.intake.case_context import case_orders, case_people, case_warrants, k
 from vigil.intake.recording import fact_times, place_from_input
 from vigil.intake.when import TIME_NAMES, WhenForm, local_now
 from vigil.orders.models import ProtectiveOrder
-from vigil.orders.services import breach_record, order_end, order_grant
+from vigil.orders.services import breach_record, order_end, order_grant, order_terms, order_vary
 from vigil.people.models import Person, Place
 from vigil.people.place_form import PlaceForm, PlaceInput
 from vigil.people.services import person_create
@@ -370,15 +370,10 @@ class IntelligenceForm(FactForm):
 RADIUS_MAX = 10_000
 
 
-class OrderGrantForm(FactForm):
-    slug, event, group = "order", "order_granted", "Orders"
-    title, button = "Record an order granted", "Record the order"
-    intro = "A protective order or notice, with its conditions. An exclusion zone is a circle around a place."
-    happened_label = "When was it granted?"
+class TermsForm(FactForm):
+    """An order's terms: when it ends, and its conditions (no contact; an exclusion zone, a
+    circle of a radius around a known place or a typed one)."""
 
-    reference = forms.CharField(label="Order reference", max_length=40, help_text="As the court or the notice gives it.")
-    order_type = forms.ChoiceField(label="Type of order", choices=[("", "Choose a type"), *OrderType.choices])
-    protected = forms.MultipleChoiceField(label="Who does it protect?", widget=forms.CheckboxSelectMultiple)
     expires_day = forms.IntegerField(label="Day", required=False, min_value=0, max_value=9999)
     expires_month = forms.IntegerField(label="Month", required=False, min_value=0, max_value=9999)
     expires_year = forms.IntegerField(label="Year", required=False, min_value=0, max_value=9999)
@@ -389,7 +384,6 @@ class OrderGrantForm(FactForm):
     radius_m = forms.IntegerField(label="Radius in metres", min_value=1, max_value=RADIUS_MAX, required=False)
     error_names: ClassVar[dict[str, str]] = {
         **FactForm.error_names,
-        "protected": "who the order protects",
         "expires_day": "the day the order ends",
         "expires_month": "the month the order ends",
         "expires_year": "the year the order ends",
@@ -397,43 +391,45 @@ class OrderGrantForm(FactForm):
         "zone_place": "the place at the centre of the zone",
         "radius_m": "the radius of the exclusion zone",
     }
-
     date_groups: ClassVar[dict[str, tuple[str, str]]] = {
         "expires": (
             "When does it end? (optional)",
             "Leave it empty if it has no end date. A date without a time means the end of that day.",
         ),
     }
+    grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
+    starts_words: ClassVar[str] = "it was granted"
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.zone_form = PlaceForm(data, prefix="zone", what="the centre of the zone")
 
-    grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
-
     def layout(self) -> list[tuple[Any, ...]]:
         return [*super().layout(), ("conditions", self, self.zone_form)]
 
     def setup(self) -> None:
-        _choices(self, "protected", self.person_choices("victim", "household", "family"))
-        self.initial.setdefault("protected", [str(self.case.victim_id)])
-        places = [(str(place.pk), words) for place, words in known_places(self.user, self.case)]
-        self.places = {str(place.pk): place for place, _ in known_places(self.user, self.case)}
-        _choices(self, "zone_place", [*places, (OTHER, "Another place")])
+        known = known_places(self.user, self.case)
+        self.places = {str(place.pk): place for place, _ in known}
+        _choices(self, "zone_place", [*((str(place.pk), words) for place, words in known), (OTHER, "Another place")])
         if self.case.victim.home_id:
             self.initial.setdefault("zone_place", str(self.case.victim.home_id))
 
+    def _wants_zone_place(self) -> bool:
+        return bool(self.is_bound and self.data.get("exclusion") and self.data.get("zone_place") == OTHER)
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        wants_zone_place = self.is_bound and self.data.get("exclusion") and self.data.get("zone_place") == OTHER
-        self.zone_form.required = bool(wants_zone_place)
-        if wants_zone_place:
+        self.zone_form.required = self._wants_zone_place()
+        if self._wants_zone_place():
             valid = self.zone_form.is_valid() and valid
         return valid
 
     def other_forms(self) -> list[forms.Form]:
-        wants = self.is_bound and self.data.get("exclusion") and self.data.get("zone_place") == OTHER
-        return [self.zone_form] if wants else []
+        return [*super().other_forms(), *([self.zone_form] if self._wants_zone_place() else [])]
+
+    def starts(self, data: dict[str, Any]) -> dt.datetime | None:
+        moment: dt.datetime | None = data.get("reported_at")
+        return moment
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -442,9 +438,9 @@ class OrderGrantForm(FactForm):
             day, expires = self._moment("expires", "the order ends", time_required=False)
             if expires is None and day is not None:  # a day without a time: in force to the end of that day
                 expires = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)), timezone.get_default_timezone())
-            starts = data.get("reported_at")
+            starts = self.starts(data)
             if expires is not None and starts is not None and expires <= starts:
-                self.add_error("expires_day", "The date the order ends must be after it was granted")
+                self.add_error("expires_day", f"The date the order ends must be after {self.starts_words}")
             data["expires_at"] = expires
         if not data.get("no_contact") and not data.get("exclusion"):
             self.add_error("no_contact", "Select at least one condition: no contact, an exclusion zone, or both")
@@ -453,12 +449,9 @@ class OrderGrantForm(FactForm):
                 self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
             if data.get("radius_m") is None and not self.has_error("radius_m"):
                 self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
-        reference = (data.get("reference") or "").strip()
-        if reference and ProtectiveOrder.objects.filter(reference=reference).exists():
-            self.add_error("reference", f"An order with the reference {reference} is already recorded")
         return data
 
-    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+    def conditions(self, actor: Any) -> list[dict[str, Any]]:
         data = self.cleaned_data
         conditions: list[dict[str, Any]] = []
         if data["no_contact"]:
@@ -469,6 +462,35 @@ class OrderGrantForm(FactForm):
             else:
                 centre = self.places[data["zone_place"]]
             conditions.append({"kind": ConditionKind.EXCLUSION_ZONE, "place": centre, "radius_m": float(data["radius_m"])})
+        return conditions
+
+
+class OrderGrantForm(TermsForm):
+    slug, event, group = "order", "order_granted", "Orders"
+    title, button = "Record an order granted", "Record the order"
+    intro = "A protective order or notice, with its conditions. An exclusion zone is a circle around a place."
+    happened_label = "When was it granted?"
+    field_order = ["reference", "order_type", "protected"]
+
+    reference = forms.CharField(label="Order reference", max_length=40, help_text="As the court or the notice gives it.")
+    order_type = forms.ChoiceField(label="Type of order", choices=[("", "Choose a type"), *OrderType.choices])
+    protected = forms.MultipleChoiceField(label="Who does it protect?", widget=forms.CheckboxSelectMultiple)
+    error_names: ClassVar[dict[str, str]] = {**TermsForm.error_names, "protected": "who the order protects"}
+
+    def setup(self) -> None:
+        super().setup()
+        _choices(self, "protected", self.person_choices("victim", "household", "family"))
+        self.initial.setdefault("protected", [str(self.case.victim_id)])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reference = (data.get("reference") or "").strip()
+        if reference and ProtectiveOrder.objects.filter(reference=reference).exists():
+            self.add_error("reference", f"An order with the reference {reference} is already recorded")
+        return data
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        data = self.cleaned_data
         order = order_grant(
             actor=actor,
             reference=data["reference"].strip(),
@@ -478,9 +500,74 @@ class OrderGrantForm(FactForm):
             starts_at=self.moment(times),
             reported_at=times["reported_at"],
             expires_at=data.get("expires_at"),
-            conditions=conditions,  # type: ignore[arg-type]
+            conditions=self.conditions(actor),  # type: ignore[arg-type]
         )
         return f"The order {order.reference} was recorded."
+
+
+class OrderVaryForm(TermsForm):
+    slug, event, group = "order-varied", "order_varied", "Orders"
+    title, button = "Record an order varied", "Record the variation"
+    intro = (
+        "The court changed the order's conditions or its end date. Give the whole new terms: they replace the old ones "
+        "from the time it took effect. Anything broken before then stays broken."
+    )
+    happened_label = "When did the variation take effect?"
+    starts_words = "the variation took effect"
+    field_order = ["order"]
+
+    order = forms.ChoiceField(label="Which order?", widget=forms.RadioSelect)
+    reason = forms.CharField(label="Why was it varied?", widget=forms.Textarea, max_length=2000)
+    error_names: ClassVar[dict[str, str]] = {**TermsForm.error_names, "order": "the order", "reason": "why the order was varied"}
+
+    def setup(self) -> None:
+        super().setup()
+        now = local_now()
+        self.orders = {str(o.pk): o for o in case_orders(self.case) if o.status_now(now) in ("in force", "not yet in force")}
+        _choices(
+            self,
+            "order",
+            [(pk, f"{o.reference}: {o.get_order_type_display()}, from {o.starts_at:%-d %b %Y}") for pk, o in self.orders.items()],
+        )
+        if len(self.orders) == 1 and not self.is_bound:
+            self._prefill(next(iter(self.orders.values())), now)
+
+    def _prefill(self, order: ProtectiveOrder, now: dt.datetime) -> None:
+        """Start from the terms in force now, so the officer changes only what the court changed."""
+        conditions, expires = order_terms(order, now)
+        self.initial["order"] = str(order.pk)
+        self.initial["no_contact"] = any(c.kind == ConditionKind.NO_CONTACT for c in conditions)
+        zones = [c for c in conditions if c.kind == ConditionKind.EXCLUSION_ZONE]
+        if zones:
+            self.initial["exclusion"] = True
+            if str(zones[0].place_id) in self.places:
+                self.initial["zone_place"] = str(zones[0].place_id)
+            self.initial["radius_m"] = int(zones[0].radius_m or 0)
+        if expires is not None:
+            local = timezone.localtime(expires)
+            self.initial.update(
+                expires_day=local.day, expires_month=local.month, expires_year=local.year, expires_time=local.strftime("%H:%M")
+            )
+
+    def starts(self, data: dict[str, Any]) -> dt.datetime | None:
+        happened = data.get("happened_data") or {}
+        if happened.get("kind") == "moment" and happened.get("start"):
+            return dt.datetime.fromisoformat(happened["start"])
+        moment: dt.datetime | None = data.get("reported_at")
+        return moment
+
+    def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
+        order = self.orders[self.cleaned_data["order"]]
+        order_vary(
+            actor=actor,
+            order=order,
+            varied_at=self.moment(times),
+            reported_at=times["reported_at"],
+            expires_at=self.cleaned_data.get("expires_at"),
+            conditions=self.conditions(actor),  # type: ignore[arg-type]
+            reason=self.cleaned_data["reason"],
+        )
+        return f"The variation of the order {order.reference} was recorded."
 
 
 class _OrderChoiceForm(FactForm):
@@ -837,6 +924,7 @@ FACTS: list[type[FactForm]] = [
     IntelligenceForm,
     OrderGrantForm,
     BreachForm,
+    OrderVaryForm,
     OrderEndForm,
     WarrantIssueForm,
     WarrantExecuteForm,

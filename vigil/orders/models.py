@@ -98,3 +98,54 @@ class Breach(models.Model):
     class Meta:
         ordering = ["reported_at", "id"]
         constraints = [*happened_constraints("at", "breach")]
+
+
+class OrderVariation(models.Model):
+    """A court varied an order: from `varied_at` its conditions and expiry are these (the whole
+    new terms). The order's own conditions stay as granted; the policy reads the latest terms
+    in force at each moment. Append-only."""
+
+    order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="variations")
+    varied_at = models.DateTimeField(help_text="When the new terms take effect.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="The new end, or empty for none.")
+    reason = models.TextField()
+    reported_at = models.DateTimeField(help_text="When the police were told: the policy reads the variation from the later time.")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["varied_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("varied_at")),
+                name="order_variation_expires_after",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="order_variation_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Variation of {self.order.reference} from {self.varied_at:%d %b %Y}"
+
+
+class VariationCondition(models.Model):
+    """One condition of an order's terms after a variation."""
+
+    variation = models.ForeignKey(OrderVariation, on_delete=models.PROTECT, related_name="conditions")
+    kind = models.CharField(max_length=20, choices=ConditionKind.choices)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    radius_m = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=ConditionKind.NO_CONTACT, place__isnull=True, radius_m__isnull=True)
+                    | Q(kind=ConditionKind.EXCLUSION_ZONE, place__isnull=False, radius_m__gt=0)
+                ),
+                name="variation_condition_shape_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == ConditionKind.EXCLUSION_ZONE:
+            return f"Exclusion zone of {self.radius_m:g} m around {self.place}"
+        return "No contact"

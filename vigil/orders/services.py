@@ -13,7 +13,7 @@ from vigil.core import times
 from vigil.core.constants import ConditionKind, OrderStatus, Source
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.core.times import Happened
-from vigil.orders.models import Breach, OrderCondition, ProtectiveOrder
+from vigil.orders.models import Breach, OrderCondition, OrderVariation, ProtectiveOrder, VariationCondition
 from vigil.people.models import Person, Place
 
 
@@ -89,6 +89,69 @@ def order_end(*, actor: Any, order: ProtectiveOrder, at: dt.datetime | None = No
         )
         policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
         return order
+
+
+def order_terms(order: ProtectiveOrder, at: dt.datetime) -> tuple[list[Any], dt.datetime | None]:
+    """The order's conditions and expiry in force at `at`: the latest variation's terms from
+    its time, else those granted."""
+    latest = None
+    for variation in order.variations.all():
+        if variation.varied_at <= at:
+            latest = variation
+    if latest is None:
+        return list(order.conditions.all()), order.expires_at
+    return list(latest.conditions.all()), latest.expires_at
+
+
+def order_vary(
+    *,
+    actor: Any,
+    order: ProtectiveOrder,
+    varied_at: dt.datetime,
+    conditions: Iterable[ConditionSpec],
+    expires_at: dt.datetime | None,
+    reason: str,
+    reported_at: dt.datetime | None = None,
+) -> OrderVariation:
+    """A court varied the order: from `varied_at` its conditions and expiry are these (the
+    whole new terms). What was broken before stays broken; only an order in force at
+    `varied_at` can be varied."""
+    times.check_moment("varied_at", "When the variation takes effect", varied_at, at=dt.datetime.max.replace(tzinfo=dt.UTC))
+    reported = times.reported(reported_at)
+    require_aware("expires_at", expires_at)
+    specs = list(conditions)
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason the order was varied"})
+    if not specs:
+        raise ValidationError({"conditions": "An order keeps at least one condition; to end it, record that it ended"})
+    if order.status != OrderStatus.IN_FORCE or not order.in_force_at(varied_at):
+        raise ValidationError({"order": f"order {order.reference} is not in force at that time, so it cannot be varied"})
+    if expires_at is not None and expires_at <= varied_at:
+        raise ValidationError({"expires_at": "The new end must be after the variation takes effect"})
+    with transaction.atomic():
+        variation = create_audited(
+            OrderVariation(
+                order=order,
+                varied_at=varied_at,
+                expires_at=expires_at,
+                reason=reason.strip(),
+                reported_at=reported,
+                recorded_at=times.now(),
+            ),
+            actor=actor,
+            action="order.vary",
+        )
+        for spec in specs:
+            kind = spec.get("kind", "")
+            if kind not in ConditionKind.values:
+                raise ValidationError({"conditions": f"unknown condition kind {kind!r}"})
+            create_audited(
+                VariationCondition(variation=variation, kind=kind, place=spec.get("place"), radius_m=spec.get("radius_m")),
+                actor=actor,
+                action="order.variation_condition_add",
+            )
+        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
+        return variation
 
 
 def breach_record(

@@ -28,6 +28,7 @@ from vigil.policy.facts import (
     Arrest,
     Breach,
     Charge,
+    Condition,
     ContactAttempt,
     CourtHearing,
     DisclosureDecision,
@@ -36,6 +37,7 @@ from vigil.policy.facts import (
     Intelligence,
     OrderEnded,
     OrderGranted,
+    OrderVaried,
     Place,
     Released,
     Report,
@@ -260,6 +262,9 @@ class _Order:
     event: OrderGranted
     subject: str
     protected: tuple[str, ...]
+    # The terms in force now: those granted, until a variation replaces them.
+    conditions: tuple[Condition, ...] = ()
+    expires: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     # R5 arrests for breaking this order (and the orders each one is for), cancelled when
     # every order an arrest is for has ended.
@@ -270,7 +275,7 @@ class _Order:
             return False
         if self.ended_at is not None and at >= self.ended_at:
             return False
-        return self.event.expires is None or at < self.event.expires
+        return self.expires is None or at < self.expires
 
     def protects(self, victim: str) -> bool:
         return victim in self.protected
@@ -1225,7 +1230,7 @@ class Engine:
     def _on_order_granted(self, e: OrderGranted) -> None:
         subject = self.world.canonical(e.subject)
         protected = tuple(dict.fromkeys(self.world.canonical(p) for p in e.protected))
-        order = _Order(e, subject, protected)
+        order = _Order(e, subject, protected, conditions=e.conditions, expires=e.expires)
         self._orders[e.order] = order
         self._orders_of_subject.setdefault(subject, []).append(order)
         kind = ORDER_WORDS.get(e.order_type, e.order_type)
@@ -1249,6 +1254,21 @@ class Engine:
         for arrest, orders in order.arrests:
             if arrest.status == OPEN and not any(o.in_force(e.at) for o in orders):
                 self._close(arrest, CANCELLED, e.at, f"{words} ended on {self.when(e.at)}: no order left to enforce")
+
+    def _on_order_varied(self, e: OrderVaried) -> None:
+        """From the variation on, the order's conditions and expiry are the new ones; what was
+        broken before it stays broken (its arrests and reviews are kept)."""
+        order = self._orders.get(e.order)
+        if order is None:
+            self._note(f"order {self.named(e.order)} is not known at this time")
+            return
+        if order.ended_at is not None and order.ended_at <= e.at:
+            self._note(f"order {self.named(e.order)} had ended; the variation is recorded and changes nothing")
+            return
+        order.conditions = e.conditions
+        order.expires = e.expires
+        until = f", now until {self.when(e.expires)}" if e.expires else ", now with no end date"
+        self._note(f"order {self.named(e.order)} varied{until}")
 
     def _breach(self, e: Event, broken: list[tuple[Pair, _Order, str]], subject: str) -> None:
         """R5 for the pairs an event broke (one flag for the event, one arrest per pair)."""
@@ -1305,7 +1325,7 @@ class Engine:
         kind = ORDER_WORDS.get(order.event.order_type, "order")
         if not order.in_force(e.at):
             # A breach breaks an order in force (FORMAT.md, `breach` flag); this one had ended.
-            ended = order.ended_at if order.ended_at is not None else order.event.expires
+            ended = order.ended_at if order.ended_at is not None else order.expires
             since = f" (it ended on {self.when(ended)})" if ended is not None and ended <= e.at else ""
             self._note(f"{kind} {self.named(order.event.order)} was not in force at this time{since}: recorded, no breach")
             return
@@ -1323,7 +1343,7 @@ class Engine:
             if not order.in_force(e.at):
                 continue
             kind = ORDER_WORDS.get(order.event.order_type, "order")
-            for condition in order.event.conditions:
+            for condition in order.conditions:
                 if condition.kind == "exclusion_zone" and lat is not None and lon is not None and condition.place:
                     zone = self.world.places.get(condition.place)
                     radius = condition.radius_m or 0.0
@@ -1375,7 +1395,7 @@ class Engine:
         self._link(pair, e.at)
         broken: list[tuple[Pair, _Order, str]] = []
         for order in self._orders_of_subject.get(subject, ()):
-            if order.in_force(e.at) and order.protects(victim) and any(c.kind == "no_contact" for c in order.event.conditions):
+            if order.in_force(e.at) and order.protects(victim) and any(c.kind == "no_contact" for c in order.conditions):
                 kind = ORDER_WORDS.get(order.event.order_type, "order")
                 broken.append(
                     (
@@ -1622,6 +1642,9 @@ class Engine:
             )
         if isinstance(e, OrderEnded):
             return f"order {self.named(e.order)} ended"
+        if isinstance(e, OrderVaried):
+            until = f" until {self.when(e.expires)}" if e.expires else ", with no end date"
+            return f"order {self.named(e.order)} varied{until}"
         if isinstance(e, Breach):
             return f"order {self.named(e.order)} reported broken" + (f", reported by {w(e.reported_by)}" if e.reported_by else "")
         if isinstance(e, Sighting):
@@ -1689,6 +1712,7 @@ Engine._handlers = {
     "risk_assessment": Engine._on_risk_assessment,  # type: ignore[dict-item]
     "order_granted": Engine._on_order_granted,  # type: ignore[dict-item]
     "order_ended": Engine._on_order_ended,  # type: ignore[dict-item]
+    "order_varied": Engine._on_order_varied,  # type: ignore[dict-item]
     "breach": Engine._on_breach,  # type: ignore[dict-item]
     "sighting": Engine._on_sighting,  # type: ignore[dict-item]
     "contact_attempt": Engine._on_contact_attempt,  # type: ignore[dict-item]

@@ -162,6 +162,17 @@ class OrderEnded(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderVaried(Event):
+    """A court varied an order: from `at` its conditions and expiry are these (the whole new
+    terms, not a difference). A live-system event, not in format 1."""
+
+    TYPE: ClassVar[str] = "order_varied"
+    order: str
+    conditions: tuple[Condition, ...] = ()
+    expires: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Breach(Event):
     TYPE: ClassVar[str] = "breach"
     order: str
@@ -312,6 +323,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RiskAssessment,
         OrderGranted,
         OrderEnded,
+        OrderVaried,
         Breach,
         Sighting,
         ContactAttempt,
@@ -344,6 +356,7 @@ TYPE_ORDER: dict[str, int] = {
             "report",
             "order_ended",
             "order_granted",
+            "order_varied",
             "warrant_withdrawn",
             "warrant_issued",
             "alarm_fitted",

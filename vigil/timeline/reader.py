@@ -43,6 +43,7 @@ from vigil.policy.facts import (
     Intelligence,
     OrderEnded,
     OrderGranted,
+    OrderVaried,
     Person,
     Place,
     Relationship,
@@ -98,7 +99,7 @@ FORMAT_TYPES = (
     "action_declined",
 )
 # Event types the live system also records (not in format 1, so refused in a file).
-EXTENSION_TYPES = ("warrant_withdrawn",)
+EXTENSION_TYPES = ("warrant_withdrawn", "order_varied")
 
 
 class TimelineError(ValueError):
@@ -465,7 +466,7 @@ def _risk_assessment(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: in
     )
 
 
-def _order_granted(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+def _conditions(r: _Reader, k: _Known, i: int) -> tuple[Condition, ...]:
     conditions: list[Condition] = []
     raw = r.get("conditions", [])
     if raw is None:
@@ -483,6 +484,11 @@ def _order_granted(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int)
             conditions.append(Condition(kind, place, float(radius)))
         else:
             conditions.append(Condition(kind))
+    return tuple(conditions)
+
+
+def _order_granted(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+    conditions = _conditions(r, k, i)
     order = r.string("order")
     subject = r.ref("subject", k.people, "person")
     assert subject is not None
@@ -494,7 +500,18 @@ def _order_granted(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int)
         order_type=r.choice("order_type", ORDER_TYPES, "order_type"),
         protected=r.refs("protected", k.people, "person"),
         subject=subject,
-        conditions=tuple(conditions),
+        conditions=conditions,
+        expires=r.moment("expires", None),
+    )
+
+
+def _order_varied(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+    return OrderVaried(
+        at=at,
+        summary=summary,
+        index=i,
+        order=_order_ref(r, k),
+        conditions=_conditions(r, k, i),
         expires=r.moment("expires", None),
     )
 
@@ -702,6 +719,7 @@ _BUILDERS: dict[str, Callable[[_Reader, _Known, dt.datetime, str, int], Event]] 
     "risk_assessment": _risk_assessment,
     "order_granted": _order_granted,
     "order_ended": _order_ended,
+    "order_varied": _order_varied,
     "breach": _breach,
     "sighting": _sighting,
     "contact_attempt": _contact_attempt,
