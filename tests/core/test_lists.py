@@ -98,3 +98,32 @@ def test_the_warrant_board_filters_by_risk_time_outstanding_and_a_sighting_near_
     body = client.get(reverse("warrant_board"), {"near": "on"}).content.decode()
     assert "1</strong> outstanding warrant with these filters (of 2)" in body and "Seen near a victim" in body
     assert "gravity 5, victims 1" in body and "of 20" in body
+
+
+def test_the_analyst_filters_the_pseudonymised_list_by_area_risk_and_month(officer: Any, otp_login: Any) -> None:
+    from tests.factories import TeamFactory, UserFactory
+    from vigil.core.constants import Role
+
+    other = TeamFactory()
+    high = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
+    make_action(high, owner=officer)
+    make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
+    make_case(actor=officer, team=other, risk=RiskLevel.HIGH)
+    Case.objects.filter(pk=high.pk).update(created_at=timezone.now() - 70 * DAYS)
+    analyst = otp_login(Client(), UserFactory(username="analyst-lists", role=Role.ANALYST, team=None))
+
+    def rows(**params: Any) -> tuple[int, str]:
+        body = analyst.get(reverse("analyst_cases"), params).content.decode()
+        return len(re.findall(r'data-pseudonym="P-[0-9A-F]+"', body)), body
+
+    count, body = rows()
+    assert count == 3 and "High: <strong>2</strong>" in body and "Medium: <strong>1</strong>" in body
+    assert rows(area=officer.team.area.name)[0] == 2
+    assert rows(risk="high")[0] == 2
+    assert rows(risk="high", area=other.area.name)[0] == 1
+    assert rows(open_actions="on")[0] == 1
+    month = timezone.localtime(timezone.now() - 70 * DAYS).strftime("%Y-%m")
+    count, body = rows(opened_to=month)
+    assert count == 1 and "with these filters (of 3)" in body
+    # No name, reference or free text reaches the page, whatever the filter.
+    assert high.reference not in body and high.victim.full_name not in body

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigil.audit.services import audit_record
 from vigil.core.access import pseudonymised_cases, reveal_protected_address
+from vigil.core.analyst import analyst_list
 from vigil.core.forms import GovukForm, GovukFormMixin
 from vigil.core.middleware import SIGNED_IN_AT
 from vigil.core.otp import confirmed_devices, seed_to_base32
@@ -208,8 +209,21 @@ def place_reveal(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
 @for_roles("analyst_cases")
 def analyst_cases(request: HttpRequest) -> HttpResponse:
     rows = pseudonymised_cases(request.user)
+    listing = analyst_list(rows, request.GET)
     with transaction.atomic():
         audit_record(
-            actor=request.user, action="analyst.view", object_type="cases.pseudonymised", object_id="all", new={"rows": len(rows)}
+            actor=request.user,
+            action="analyst.view",
+            object_type="cases.pseudonymised",
+            object_id="all",
+            new={"rows": listing.shown, "filters": {k: v for k, v in request.GET.lists() if k != "page"}},
         )
-    return render(request, "core/analyst_cases.html", {"rows": rows, "page_title": "Cases (pseudonymised)"})
+    context = {
+        "listing": listing,
+        "page": listing.page,
+        "filter_form": listing.form,
+        "selected": listing.selected,
+        "filter_action": reverse("analyst_cases"),
+        "page_title": "Cases (pseudonymised)",
+    }
+    return render(request, "core/analyst_cases.html", context)
