@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
-from vigil.cases.models import Case
+from vigil.actions.models import Action, Decision
+from vigil.cases.models import Case, RiskAssessment
+from vigil.core.constants import ActionStatus, RiskLevel
+from vigil.core.demo import build_demo
 from vigil.core.models import User
 from vigil.core.otp import code_for_seed, confirmed_devices, demo_seed
 
@@ -40,3 +47,58 @@ def test_demo_addresses_carry_the_demo_citys_postcodes_from_the_gazetteer() -> N
         assert centre is not None and place.lat is not None and place.lon is not None
         # The place is within its postcode's cell of the grid (about 180 m apart).
         assert abs(centre.lat - place.lat) * 111_000 < 300 and abs(centre.lon - place.lon) * 66_000 < 300
+
+
+# --- the shape of the demo force ----------------------------------------------------------------
+
+ANCHOR = dt.datetime(2026, 3, 10, 17, 0, tzinfo=ZoneInfo("Europe/London"))  # a Tuesday
+
+
+def _rows(body: str, marker: str) -> int:
+    return len(re.findall(marker, body))
+
+
+def test_a_small_demo_force_looks_like_a_working_force(otp_login: Any) -> None:
+    """Most work done in time, a realistic share open, some of it overdue and a few pieces at
+    the inspector's and the superintendent's level, declines with real reasons, and something
+    to do on every role's pages. (Before: 90-100% of every board overdue, escalated up to 527
+    days, and the adviser saw nothing.)"""
+    build_demo(cases=40, seed=5, anchor=ANCHOR)
+    actions = list(Action.objects.all())
+    assert len(actions) >= 5 * 40
+    done = [a for a in actions if a.status == ActionStatus.DONE]
+    open_ = [a for a in actions if a.status == ActionStatus.OPEN]
+    overdue = [a for a in open_ if a.due_at < ANCHOR]
+    declined = [a for a in actions if a.status == ActionStatus.DECLINED]
+
+    assert len(done) >= 0.7 * len(actions), f"{len(done)} of {len(actions)} done"
+    in_time = [a for a in done if a.closed_at is not None and a.closed_at <= a.due_at]
+    assert len(in_time) >= 0.75 * len(done), f"{len(in_time)} of {len(done)} done in time"
+    assert 0.03 * len(actions) <= len(open_) <= 0.25 * len(actions), f"{len(open_)} of {len(actions)} open"
+    assert overdue and len(overdue) <= 0.5 * len(open_), f"{len(overdue)} of {len(open_)} open actions overdue"
+    assert max(ANCHOR - a.due_at for a in overdue) <= dt.timedelta(days=14)
+    levels = {a.level for a in open_}
+    assert levels & {3, 4}, f"no open action at the inspector's or superintendent's level: {levels}"
+    assert declined and all(len(a.rationale) >= 40 and " " in a.rationale for a in declined)
+    # Work was done by people, through the services, at its own time.
+    decisions = Decision.objects.filter(outcome=Decision.Outcome.COMPLETED)
+    assert decisions.count() >= len(done) // 2 and not decisions.filter(decided_by=None).exists()
+    assert {str(u) for u in User.objects.filter(pk__in=decisions.values("decided_by"))} >= {"Priya Shah", "Tom Ellis"}
+    assert RiskAssessment.objects.count() >= 40  # risk assessments done by recording the DASH
+    cases = Case.objects.all()
+    assert len({c.created_at.date() for c in cases}) > 20, "cases opened over time, not all today"
+    assert cases.filter(risk_level=RiskLevel.HIGH).count() <= 0.5 * len(cases)
+    assert cases.filter(referred_with_consent=True).exists()
+
+    # Every role has something on its pages.
+    def page(username: str, path: str) -> str:
+        client = otp_login(Client(), User.objects.get(username=username))
+        response = client.get(path)
+        assert response.status_code == 200, (username, path, response.status_code)
+        return response.content.decode()
+
+    for username in ("officer", "officer2", "supervisor", "supervisor2", "inspector", "superintendent"):
+        assert _rows(page(username, "/"), r'data-action="\d+"') >= 1, f"{username}'s board is empty"
+    assert _rows(page("idva", "/cases/"), r'data-case="[\w-]+"') >= 1, "the adviser has no referred case"
+    analyst = page("analyst", "/analyst/cases/")
+    assert _rows(analyst, r'data-pseudonym="P-') >= 1 and 'name="risk"' in analyst

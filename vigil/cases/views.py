@@ -16,6 +16,7 @@ from vigil.cases.forms import ReportForm
 from vigil.cases.selectors import case_overview
 from vigil.cases.services import report_record
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
+from vigil.core.constants import Role
 from vigil.core.filters import selected_filters
 from vigil.core.roles import for_roles
 from vigil.intake.outcome import pop_outcome
@@ -33,6 +34,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filter_form": form,
         "selected": selected_filters(form, request.GET, skip=("q",)),
         "filter_action": reverse("case_list"),
+        "adviser": getattr(request.user, "role", "") == Role.IDVA,
         "page_title": "Cases",
     }
     return render(request, "cases/case_list.html", context)

@@ -1,33 +1,59 @@
-"""A synthetic force for the demo: invented people (Faker en_GB), realistic histories.
+"""A synthetic force for the demo: invented people (Faker en_GB) and the work on them.
 
 Everything is written through the same services as real use, so the audit trail and the
-policy's actions are genuine. The same seed and anchor date give the same data.
+policy's actions are genuine. Each case's history is played forward in time: the clock
+(`vigil.core.times.clock_at`) is set at each fact as it becomes known, the policy runs at
+that moment, and the demo officers then act on what it created as a working force would:
+
+- most actions are done before they fall due (a risk assessment by recording the DASH, an
+  arrest by recording the arrest, a warrant by executing it, the rest with a note of what
+  was done); some are done late, a few are forgotten for days (the ones that reach the
+  inspector and the superintendent); a few are declined with a real reason, and a
+  supervisor signs off the declines of high-risk pairs, or sends one back;
+- a review of the risk is usually done with a fresh DASH, and as the victim becomes safer
+  the level falls and the reviews stop;
+- victims referred to MARAC are referred, with their consent, to the adviser (IDVA);
+- what was due after the demo's "now" is still open, as it would be on a real board.
+
+Histories reach back about six months, most of them recent. The same seed and anchor give
+the same data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import heapq
+import itertools
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from faker import Faker
 
+from vigil.actions.escalation import escalate_due
 from vigil.actions.live import deferred_policy
 from vigil.actions.models import Action
-from vigil.actions.services import action_complete, action_decline
+from vigil.actions.services import action_complete, action_decline, action_send_back, action_signoff
 from vigil.alarms.services import alarm_activate, alarm_fit
+from vigil.cases.models import Case
 from vigil.cases.services import (
     assessment_record,
     case_open,
+    case_refer_to_adviser,
     contact_attempt_record,
     intelligence_record,
     justice_event_record,
     report_record,
     sighting_record,
 )
+from vigil.core import times
 from vigil.core.constants import (
+    ActionKind,
     ActionStatus,
     ConditionKind,
     JusticeEventKind,
@@ -35,8 +61,11 @@ from vigil.core.constants import (
     PlaceKind,
     RelationshipKind,
     ReportCategory,
+    RiskLevel,
     Role,
     Sex,
+    SignOff,
+    WarrantStatus,
 )
 from vigil.core.models import Area, Team, User
 from vigil.core.otp import ensure_demo_totp
@@ -46,20 +75,26 @@ from vigil.gazetteer.demo import DemoPostcodes, demo_gazetteer_load
 from vigil.orders.services import breach_record, order_grant
 from vigil.people.models import Person, Place
 from vigil.people.services import person_create, place_create, relationship_create
-from vigil.warrants.services import warrant_issue
+from vigil.warrants.models import Warrant
+from vigil.warrants.services import warrant_execute, warrant_issue
 
 LONDON = ZoneInfo("Europe/London")
 CENTRE = (53.7997, -1.5492)  # an invented force area around a city centre
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
 
 DEMO_USERS: list[tuple[str, str, str, str | None]] = [
     # username, role, display name, team (None: force-wide)
     ("officer", Role.OFFICER, "Priya Shah", "North Safeguarding"),
     ("officer2", Role.OFFICER, "Tom Ellis", "South Safeguarding"),
+    ("officer3", Role.OFFICER, "Aled Morgan", "North Safeguarding"),
+    ("officer4", Role.OFFICER, "Grace Adeyemi", "South Safeguarding"),
     ("supervisor", Role.SUPERVISOR, "Sgt Dana Whitfield", "North Safeguarding"),
+    ("supervisor2", Role.SUPERVISOR, "Sgt Owen Price", "South Safeguarding"),
     ("inspector", Role.INSPECTOR, "Insp Marcus Reid", "North Safeguarding"),
     ("superintendent", Role.SUPERINTENDENT, "Supt Helen Carr", None),
-    ("idva", Role.IDVA, "Jo Marsh (IDVA)", None),
-    ("analyst", Role.ANALYST, "Sam Patel (analyst)", None),
+    ("idva", Role.IDVA, "Jo Marsh", None),
+    ("analyst", Role.ANALYST, "Sam Patel", None),
     ("admin", Role.ADMIN, "Vigil administrator", None),
 ]
 TEAMS = {
@@ -68,6 +103,7 @@ TEAMS = {
     "South Safeguarding": "South Area",
     "South Response": "South Area",
 }
+CASE_TEAMS = ["North Safeguarding", "South Safeguarding"]  # domestic abuse cases sit with safeguarding
 NICKNAMES = {
     "Michael": "Mike",
     "Daniel": "Danny",
@@ -93,9 +129,99 @@ CATEGORY_WEIGHTS = [
     (ReportCategory.OTHER, 3),
 ]
 
+# What an officer writes when the work is done, by kind of action.
+DONE_NOTES: dict[str, list[str]] = {
+    ActionKind.DATABASE_CHECKS: [
+        "PNC, PND and local systems checked. Two previous call-outs to the address, both recorded on the case.",
+        "Checks done on PNC, PND and the intelligence system: no new trace for either party.",
+        "Checked PNC and local systems; the subject has a caution for assault in 2021, now on the case.",
+    ],
+    ActionKind.SUPERVISOR_REVIEW: [
+        "Reviewed the report and the DASH; I agree with the grading and the actions set.",
+        "Reviewed with the officer in the case. Grading agreed; safety plan to be in place by tomorrow.",
+    ],
+    ActionKind.SAFETY_PLAN: [
+        "Safety plan agreed with the victim at her home: code word with her sister, phone charged, 999 text service registered.",
+        "Safety plan agreed by phone: locks to be changed through the sanctuary scheme, route to work varied.",
+        "Safety plan agreed with the victim and her IDVA; copy kept on the case.",
+    ],
+    ActionKind.REFER_MARAC: [
+        "Referred to MARAC; listed for the next meeting. The victim agreed to a referral to an IDVA.",
+        "MARAC referral sent to the coordinator with the DASH attached.",
+    ],
+    ActionKind.NOTIFY_SCHOOL: [
+        "Designated safeguarding lead told by phone before the start of school.",
+        "School told through the Operation Encompass secure email before 09:00.",
+    ],
+    ActionKind.CONSIDER_PROTECTIVE_ORDER: [
+        "DVPN considered and authorised by the superintendent; application for a DVPO made to the magistrates.",
+        "Considered with the victim: she is applying for a non-molestation order with her solicitor; police statement given.",
+    ],
+    ActionKind.VICTIM_CONTACT: [
+        "Called the victim back. She is safe at her mother's; advised to call 999 if he returns.",
+        "Spoke to the victim by phone; she confirmed what she reported and that the children are safe.",
+    ],
+    ActionKind.PRIORITY_RESPONSE: [
+        "Officers attended within 12 minutes; the subject had left. Area search negative; victim safe.",
+        "Attended within 10 minutes; false activation by the victim's son, alarm checked and working.",
+    ],
+    ActionKind.REVIEW_RISK: [
+        "Risk reviewed with the victim by phone; nothing has changed and the safety plan is working.",
+        "Reviewed: the subject is on bail with a no-contact condition and has kept to it.",
+    ],
+    ActionKind.SERIAL_PERPETRATOR_REVIEW: [
+        "Reviewed at the tasking meeting: both victims' cases allocated to one officer, MATAC referral made.",
+    ],
+    ActionKind.ARREST_SUSPECT: ["Subject arrested and taken into custody."],
+    ActionKind.EXECUTE_WARRANT: ["Warrant executed: subject arrested at his home address."],
+    ActionKind.COMPLETE_RISK_ASSESSMENT: ["DASH completed with the victim."],
+}
+# And, for the few that will not be done, the reason, which a supervisor will read.
+DECLINE_REASONS: dict[str, list[str]] = {
+    ActionKind.CONSIDER_PROTECTIVE_ORDER: [
+        "The victim does not support an order and will not give evidence for one; a DVPN was considered and not issued "
+        "because the subject is remanded in custody until the trial. Reviewed with her today.",
+        "The victim's solicitor is already applying for a non-molestation order, listed for next week; police will "
+        "support it with the log of incidents rather than run a second application.",
+    ],
+    ActionKind.REFER_MARAC: [
+        "The case was referred to MARAC after the last incident and is on the agenda for this month's meeting; "
+        "the coordinator has the new report.",
+        "The victim has moved to a refuge in another force area; that force's MARAC has taken the referral.",
+    ],
+    ActionKind.SAFETY_PLAN: [
+        "The victim has moved to a refuge out of the area; the refuge keyworker holds her safety plan and confirmed it today.",
+    ],
+    ActionKind.VICTIM_CONTACT: [
+        "The victim asked for no more calls this week and will call 999 or 101 if anything changes; her IDVA keeps in "
+        "touch with her instead.",
+    ],
+    ActionKind.REVIEW_RISK: [
+        "The subject is remanded in custody until his trial; the risk is reviewed again on his release date.",
+    ],
+    ActionKind.SERIAL_PERPETRATOR_REVIEW: [
+        "The custody record shows a different date of birth: the two records are different men. The link is sent "
+        "back for review.",
+    ],
+}
+SIGNOFF_NOTES = [
+    "Agreed: the reason is sound and recorded.",
+    "Agreed after speaking to the officer; review again if anything changes.",
+]
+SEND_BACK_NOTES = ["Not agreed: the victim's wishes do not remove our duty here. Do it today and update me."]
+
 
 def demo_password(username: str) -> str:
     return f"vigil-demo-{username}"
+
+
+def demo_anchor(day: dt.date | None = None) -> dt.datetime:
+    """The demo's "now": this minute for today (so the board is right when it is served), or
+    17:00 on an earlier day."""
+    current = timezone.localtime(timezone.now(), LONDON).replace(second=0, microsecond=0)
+    if day is None or day >= current.date():
+        return current
+    return dt.datetime.combine(day, dt.time(17, 0), tzinfo=LONDON)
 
 
 @dataclass
@@ -105,35 +231,47 @@ class DemoResult:
     users: list[tuple[str, str, str]]
 
 
+@dataclass(order=True)
+class Step:
+    """Something that happens at `at`: a fact (the policy runs after it alone) or a decision
+    (decisions in a row share one run of the policy)."""
+
+    at: dt.datetime
+    seq: int
+    fact: bool = field(compare=False)
+    run: Callable[[dt.datetime], object] = field(compare=False)
+    action: int | None = field(default=None, compare=False)  # the action a fact is meant to settle
+
+
 class DemoBuilder:
-    def __init__(self, *, seed: int, anchor: dt.date) -> None:
+    def __init__(self, *, seed: int, anchor: dt.datetime) -> None:
         self.rng = random.Random(seed)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
-        self.anchor = dt.datetime.combine(anchor, dt.time(8, 0), tzinfo=LONDON)
+        self.anchor = anchor
         self.admin: User | None = None
-        self.teams: list[Team] = []
-        self.officers: list[User] = []
+        self.teams: dict[str, Team] = {}
+        self.officers: dict[int, list[User]] = {}  # team pk -> officers
+        self.supervisors: dict[int, User] = {}  # team pk -> supervisor
+        self.idva: User | None = None
+        self._seq = itertools.count()
+        self._heap: list[Step] = []
+        self._seen_action = 0
+        self._planned: set[int] = set()
+        self._recent_due: dict[int, int] = {}
         self.postcodes = DemoPostcodes()
 
     # --- staff ------------------------------------------------------------------------
     def staff(self) -> list[tuple[str, str, str]]:
-        by_name: dict[str, Team] = {}
         for team_name, area_name in TEAMS.items():
             area, _ = Area.objects.get_or_create(name=area_name)
-            by_name[team_name], _ = Team.objects.get_or_create(name=team_name, area=area)
-        self.teams = list(by_name.values())
+            self.teams[team_name], _ = Team.objects.get_or_create(name=team_name, area=area)
         logins = []
         for username, role, display, home_team in DEMO_USERS:
             first, _, last = display.partition(" ")
+            team = self.teams.get(home_team or "North Safeguarding")
             user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "role": role,
-                    "first_name": first,
-                    "last_name": last,
-                    "team": by_name.get(home_team or "North Safeguarding"),
-                },
+                username=username, defaults={"role": role, "first_name": first, "last_name": last, "team": team}
             )
             if created:
                 user.set_password(demo_password(username))
@@ -144,8 +282,13 @@ class DemoBuilder:
             logins.append((username, demo_password(username), Role(role).label))
             if role == Role.ADMIN:
                 self.admin = user
-            if role == Role.OFFICER:
-                self.officers.append(user)
+            elif role == Role.IDVA:
+                self.idva = user
+            elif role == Role.OFFICER and user.team_id:
+                self.officers.setdefault(user.team_id, []).append(user)
+            elif role == Role.SUPERVISOR and user.team_id:
+                self.supervisors[user.team_id] = user
+        self._seen_action = Action.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         return logins
 
     # --- helpers ----------------------------------------------------------------------
@@ -172,10 +315,6 @@ class DemoBuilder:
             person=person,
         )
 
-    def when(self, days_ago_max: int, days_ago_min: int = 0) -> dt.datetime:
-        seconds = self.rng.randint(days_ago_min * 86400, days_ago_max * 86400)
-        return (self.anchor - dt.timedelta(seconds=seconds)).replace(second=0, microsecond=0)
-
     def variant(self, name: str) -> str:
         first, _, last = name.partition(" ")
         roll = self.rng.random()
@@ -194,10 +333,267 @@ class DemoBuilder:
             born = self.fake.date_of_birth(minimum_age=19, maximum_age=64).isoformat()
         return person_create(actor=self.admin, full_name=name, born=born, sex=sex, home=home)
 
+    def days_ago(self) -> float:
+        """When a case began: most in the last weeks, some months back, a few half a year."""
+        roll = self.rng.random()
+        if roll < 0.45:
+            return self.rng.uniform(0.2, 14)
+        if roll < 0.8:
+            return self.rng.uniform(14, 60)
+        return self.rng.uniform(60, 180)
+
+    def at(self, moment: dt.datetime) -> dt.datetime:
+        return moment.replace(second=0, microsecond=0)
+
+    def dash_answers(self, yes: float) -> dict[int, str]:
+        """24 answers, each yes with chance `yes`; a threat to kill (14) and strangulation (15),
+        which raise the pair to high on their own, are rarer."""
+        rare = {14: 0.35, 15: 0.35}
+        return {
+            n: ("yes" if self.rng.random() < yes * rare.get(n, 1) else self.rng.choice(["no", "no", "not_known"]))
+            for n in range(1, 25)
+        }
+
+    # --- the timeline -----------------------------------------------------------------
+    def push(self, at: dt.datetime, run: Callable[[dt.datetime], object], *, fact: bool, action: int | None = None) -> None:
+        heapq.heappush(self._heap, Step(self.at(at), next(self._seq), fact, run, action))
+
+    def play(self) -> Iterator[dt.date]:
+        """Play every case's steps in one time order up to the anchor, the clock set at each,
+        so that the policy's clock only moves forward (cases share people). One yield per
+        day of history, one transaction per week."""
+        while self._due():
+            week = self._day(self._heap[0]).isocalendar()[:2]
+            with transaction.atomic():
+                while self._due() and self._day(self._heap[0]).isocalendar()[:2] == week:
+                    day = self._day(self._heap[0])
+                    while self._due() and self._day(self._heap[0]) == day:
+                        self.step(day)
+                    yield day
+        self._heap.clear()
+
+    def _due(self) -> bool:
+        return bool(self._heap) and self._heap[0].at <= self.anchor
+
+    def _day(self, step: Step) -> dt.date:
+        return timezone.localtime(step.at, LONDON).date()
+
+    def step(self, day: dt.date) -> None:
+        """The next fact alone, or the decisions that come next (the same day) together."""
+        if self._heap[0].fact:
+            fact = heapq.heappop(self._heap)
+            with deferred_policy(at=fact.at):
+                fact.run(fact.at)
+            self.plan_new()
+            if fact.action is not None:
+                self.settle_leftover(fact.action, fact.at)
+            return
+        batch: list[Step] = []
+        while self._heap and not self._heap[0].fact and self._heap[0].at <= self.anchor and self._day(self._heap[0]) == day:
+            batch.append(heapq.heappop(self._heap))
+        with deferred_policy(at=batch[-1].at):
+            for decision in batch:
+                decision.run(decision.at)
+        self.plan_new()
+
+    def history_days(self) -> int:
+        if not self._heap:
+            return 0
+        return (self.anchor.date() - min(step.at for step in self._heap).date()).days + 1
+
+    def plan_new(self) -> None:
+        """Decide when and how the officers act on each action the policy has just created."""
+        fresh = list(Action.objects.filter(pk__gt=self._seen_action).select_related("case", "case__team").order_by("pk"))
+        if fresh:
+            self._seen_action = fresh[-1].pk
+        for action in fresh:
+            if action.status == ActionStatus.OPEN and action.pk not in self._planned:
+                self._planned.add(action.pk)
+                self.plan(action)
+
+    def settle_leftover(self, pk: int, at: dt.datetime) -> None:
+        """A fact meant to settle an action did not close it: the officer marks it done."""
+        action = Action.objects.filter(pk=pk, status=ActionStatus.OPEN).first()
+        if action is not None:
+            self.push(at + dt.timedelta(minutes=10), self.completer(action), fact=False)
+
+    # --- what officers do -------------------------------------------------------------
+    def owner(self, action: Action) -> User:
+        if action.owner_id is not None and action.owner is not None:
+            return action.owner
+        team_officers = self.officers.get(action.team_id) or [u for users in self.officers.values() for u in users]
+        return team_officers[action.pk % len(team_officers)]
+
+    def supervisor(self, action: Action) -> User:
+        return self.supervisors.get(action.team_id) or next(iter(self.supervisors.values()))
+
+    def plan(self, action: Action) -> None:
+        window = max(action.due_at - action.created_at, dt.timedelta(minutes=20))
+        roll = self.rng.random()
+        declinable = action.kind in DECLINE_REASONS
+        if declinable and roll < 0.06:
+            when = action.created_at + window * self.rng.uniform(0.2, 0.9)
+            self.push(when, self.decliner(action), fact=False)
+            return
+        if self.slipped(action):
+            return  # still not done at the anchor: it has gone up the ladder
+        if roll < 0.86:  # in time
+            when = action.created_at + window * self.rng.betavariate(2.5, 2) * 0.95
+        elif roll < 0.965:  # late: the same shift or the next day
+            when = action.due_at + dt.timedelta(hours=self.rng.expovariate(1 / 7))
+        else:  # forgotten for days
+            when = action.due_at + dt.timedelta(days=self.rng.uniform(1, 10))
+        self.push_doer(when, action)
+
+    def slipped(self, action: Action) -> bool:
+        """In every team a few pieces of work due in the last days before the anchor slip
+        through, as they do on a busy force: one in about 25 is still not done."""
+        if not self.anchor - 10 * DAY < action.due_at < self.anchor - DAY:
+            return False
+        count = self._recent_due[action.team_id] = self._recent_due.get(action.team_id, 0) + 1
+        return count % 25 == 3
+
+    def doer(self, action: Action) -> tuple[Callable[[dt.datetime], object], bool]:
+        """How the work is done, and whether doing it is a fact (the policy runs after it)."""
+        kind = action.kind
+        if kind == ActionKind.COMPLETE_RISK_ASSESSMENT or (kind == ActionKind.REVIEW_RISK and self.rng.random() < 0.6):
+            return self.assessor(action), True
+        if kind == ActionKind.ARREST_SUSPECT and action.subject_id:
+            return self.arrester(action), True
+        if kind == ActionKind.EXECUTE_WARRANT and action.subject_id:
+            return self.executor(action), True
+        return self.completer(action), False
+
+    def push_doer(self, when: dt.datetime, action: Action) -> None:
+        run, fact = self.doer(action)
+        self.push(when, run, fact=fact, action=action.pk if fact else None)
+
+    def fresh(self, pk: int) -> Action | None:
+        return Action.objects.filter(pk=pk, status=ActionStatus.OPEN).select_related("case", "owner").first()
+
+    def completer(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk, kind = action.pk, action.kind
+
+        def run(at: dt.datetime) -> None:
+            current = self.fresh(pk)
+            if current is None:
+                return  # something else settled it meanwhile
+            actor = self.supervisor(current) if kind == ActionKind.SUPERVISOR_REVIEW else self.owner(current)
+            note = self.rng.choice(DONE_NOTES.get(kind, ["Done."]))
+            action_complete(actor=actor, action=current, note=note, at=at)
+            if kind == ActionKind.REFER_MARAC and self.rng.random() < 0.6:
+                self.refer(current.case, actor)
+            elif kind == ActionKind.SAFETY_PLAN and current.case.risk_level == RiskLevel.HIGH and self.rng.random() < 0.15:
+                self.refer(current.case, actor)
+
+        return run
+
+    def refer(self, case: Case, actor: User) -> None:
+        if self.idva is not None and not case.referred_with_consent:
+            case_refer_to_adviser(actor=actor, case=case, adviser=self.idva)
+
+    def assessor(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk = action.pk
+
+        def run(at: dt.datetime) -> None:
+            current = self.fresh(pk)
+            if current is None:
+                return
+            case = current.case
+            # Later assessments find the victim safer, so the level falls and reviews end.
+            assessments = case.assessments.count()
+            yes = self.rng.betavariate(1.7, 4.2) * (0.55**assessments)
+            # Mostly the officer agrees with the score; sometimes judgement raises it.
+            level = self.rng.choices(["", "medium", "high"], weights=[85, 7, 8])[0] if assessments == 0 else ""
+            assessment_record(
+                actor=self.owner(current),
+                case=case,
+                instrument="dash",
+                answers=self.dash_answers(yes),
+                completed_at=at,
+                officer_level=level,
+                officer_rationale="My view after speaking with the victim at length." if level else "",
+            )
+
+        return run
+
+    def arrester(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk = action.pk
+
+        def run(at: dt.datetime) -> None:
+            current = self.fresh(pk)
+            if current is None or current.subject is None:
+                return
+            justice_event_record(
+                actor=self.owner(current),
+                subject=current.subject,
+                kind=JusticeEventKind.ARREST,
+                reported_at=at,
+                happened=Happened.at(at),
+                offence="Breach of a protective order",
+                summary="Arrested at his home address and taken into custody.",
+            )
+
+        return run
+
+    def executor(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk = action.pk
+
+        def run(at: dt.datetime) -> None:
+            current = self.fresh(pk)
+            if current is None or current.subject is None:
+                return
+            warrant = (
+                Warrant.objects.filter(subject=current.subject, status=WarrantStatus.OUTSTANDING, issued_at__lte=at)
+                .order_by("issued_at")
+                .first()
+            )
+            if warrant is None:
+                action_complete(actor=self.owner(current), action=current, note="The warrant was dealt with.", at=at)
+                return
+            warrant_execute(actor=self.owner(current), warrant=warrant, at=at)
+
+        return run
+
+    def decliner(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk, kind = action.pk, action.kind
+
+        def run(at: dt.datetime) -> None:
+            current = self.fresh(pk)
+            if current is None:
+                return
+            declined = action_decline(
+                actor=self.owner(current), action=current, rationale=self.rng.choice(DECLINE_REASONS[kind]), at=at
+            )
+            if declined.signoff == SignOff.AWAITING:
+                # A supervisor signs it off within a few days; the latest still wait for one.
+                self.push(at + dt.timedelta(hours=self.rng.uniform(4, 100)), self.signer(declined), fact=False)
+
+        return run
+
+    def signer(self, action: Action) -> Callable[[dt.datetime], object]:
+        pk = action.pk
+
+        def run(at: dt.datetime) -> None:
+            current = Action.objects.filter(pk=pk, signoff=SignOff.AWAITING).select_related("case").first()
+            if current is None:
+                return
+            supervisor = self.supervisor(current)
+            if self.rng.random() < 0.85:
+                action_signoff(actor=supervisor, action=current, note=self.rng.choice(SIGNOFF_NOTES))
+                return
+            action_send_back(actor=supervisor, action=current, note=self.rng.choice(SEND_BACK_NOTES))
+            current.refresh_from_db()
+            self.push_doer(at + dt.timedelta(hours=self.rng.uniform(1, 6)), current)
+
+        return run
+
     # --- one case ---------------------------------------------------------------------
     def build_case(self, index: int, serial_subjects: list[Person]) -> None:
-        team = self.teams[index % len(self.teams)]
-        owner = self.officers[index % len(self.officers)]
+        team = self.teams[CASE_TEAMS[0] if self.rng.random() < 0.55 else CASE_TEAMS[1]]
+        officers = self.officers[team.pk]
+        owner = officers[index % len(officers)]
+        start = self.anchor - dt.timedelta(days=self.days_ago())
         victim_home = self.place(PlaceKind.HOME, "victim's home")
         victim = self.adult(Sex.FEMALE if self.rng.random() < 0.85 else Sex.MALE, victim_home)
         if serial_subjects and self.rng.random() < 0.06:
@@ -232,154 +628,183 @@ class DemoBuilder:
                 self.place(
                     PlaceKind.SCHOOL, "school", at=self.near(victim_home.lat or 0, victim_home.lon or 0, 1500), person=child
                 )
-        case = case_open(
-            actor=owner, victim=victim, subject=subject, team=team, allocate=[owner], sensitive=self.rng.random() < 0.01
+        with times.clock_at(self.at(start)):
+            case = case_open(
+                actor=owner, victim=victim, subject=subject, team=team, allocate=[owner], sensitive=self.rng.random() < 0.01
+            )
+        self.case_steps(index, case, owner, start, victim_home, children)
+
+    def case_steps(
+        self, index: int, case: Case, owner: User, start: dt.datetime, victim_home: Place, children: list[Person]
+    ) -> None:
+        victim, subject = case.victim, case.subject
+        assert subject is not None
+        span = (self.anchor - start).total_seconds()
+        moments = [start] + sorted(
+            start + dt.timedelta(seconds=self.rng.uniform(0.1, 1) * span) for _ in range(self.rng.choice([0, 0, 1, 1, 2, 3]))
         )
-        first = self.when(540, 3)
-        moments = sorted([first] + [first + dt.timedelta(days=self.rng.randint(1, 200)) for _ in range(self.rng.randint(0, 3))])
-        for at in (m for m in moments if m < self.anchor):
+        for at in moments:
             category = self.rng.choices([c for c, _ in CATEGORY_WEIGHTS], weights=[w for _, w in CATEGORY_WEIGHTS])[0]
             present = [c for c in children if self.rng.random() < 0.5]
-            report_record(
-                actor=owner,
-                case=case,
-                category=category,
-                reported_at=at,
-                happened=Happened.at(at),
-                place=victim_home,
-                reported_by=victim,
-                children_present=present,
-                summary=self.fake.sentence(nb_words=14),
-            )
-            if self.rng.random() < 0.8 and at + dt.timedelta(hours=20) < self.anchor:
-                yes = self.rng.betavariate(2, 4)
-                answers = {
-                    n: ("yes" if self.rng.random() < yes else self.rng.choice(["no", "no", "not_known"])) for n in range(1, 25)
-                }
-                level = self.rng.choice(["", "standard", "medium", "high"])
-                assessment_record(
+            summary = self.fake.sentence(nb_words=14)
+
+            def report(
+                now: dt.datetime, category: str = category, present: list[Person] = present, summary: str = summary
+            ) -> None:
+                report_record(
                     actor=owner,
                     case=case,
-                    instrument="dash",
-                    answers=answers,
-                    completed_at=at + dt.timedelta(hours=self.rng.randint(2, 20)),
-                    officer_level=level,
-                    officer_rationale="Officer's view after speaking with the victim." if level else "",
+                    category=category,
+                    reported_at=now,
+                    happened=Happened.at(now - dt.timedelta(minutes=self.rng.randint(10, 180))),
+                    place=victim_home,
+                    reported_by=victim,
+                    children_present=present,
+                    summary=summary,
                 )
+
+            self.push(at, report, fact=True)
         last = moments[-1]
-        if self.rng.random() < 0.3 and last + dt.timedelta(days=2) < self.anchor:
-            granted = last + dt.timedelta(days=self.rng.randint(1, 10))
-            if granted < self.anchor:
-                order = order_grant(
-                    actor=owner,
-                    reference=f"ORD-{index:05d}",
-                    order_type=self.rng.choice(
-                        [OrderType.DVPO, OrderType.NON_MOLESTATION_ORDER, OrderType.RESTRAINING_ORDER, OrderType.INTERIM_SPO]
-                    ),
-                    subject=subject,
-                    protected=[victim],
-                    starts_at=granted,
-                    expires_at=granted + dt.timedelta(days=self.rng.choice([28, 180, 365])),
-                    conditions=[
-                        {"kind": ConditionKind.NO_CONTACT},
-                        {"kind": ConditionKind.EXCLUSION_ZONE, "place": victim_home, "radius_m": 200.0},
-                    ],
+        if self.rng.random() < 0.3:
+            granted = last + dt.timedelta(days=self.rng.uniform(1, 10))
+            self.order_steps(index, case, owner, granted, victim_home)
+        if self.rng.random() < 0.15:
+            channel = self.rng.choice(["call", "message", "social_media", "gift"])
+
+            def contact(now: dt.datetime, channel: str = channel) -> None:
+                contact_attempt_record(
+                    actor=owner, subject=subject, victim=victim, channel=channel, reported_at=now, reported_by=victim
                 )
-                if self.rng.random() < 0.4 and granted + dt.timedelta(days=3) < self.anchor:
-                    seen = granted + dt.timedelta(days=self.rng.randint(1, 25))
-                    if seen < self.anchor:
-                        spot = self.near(victim_home.lat or 0, victim_home.lon or 0, 250)
-                        sighting_record(
-                            actor=owner,
-                            subject=subject,
-                            reported_at=seen,
-                            happened=Happened.at(seen),
-                            near=victim,
-                            lat=spot[0],
-                            lon=spot[1],
-                            reported_by=victim,
-                            summary="Seen in the street near her home.",
-                        )
-                if self.rng.random() < 0.25 and granted + dt.timedelta(days=5) < self.anchor:
+
+            self.push(start + dt.timedelta(seconds=self.rng.uniform(0.2, 1) * span), contact, fact=True)
+        if self.rng.random() < 0.12:
+
+            def warrant(now: dt.datetime) -> None:
+                warrant_issue(
+                    actor=owner,
+                    reference=f"W-{index:05d}",
+                    subject=subject,
+                    reason="Failed to appear at court",
+                    issued_at=now,
+                    officer_in_case=owner,
+                )
+
+            self.push(start + dt.timedelta(seconds=self.rng.uniform(0.3, 1) * span), warrant, fact=True)
+        if self.rng.random() < 0.1:
+            fitted = start + dt.timedelta(days=self.rng.uniform(1, 5))
+            self.push(fitted, lambda now: alarm_fit(actor=owner, person=victim, place=victim_home, fitted_at=now), fact=True)
+            if self.rng.random() < 0.4:
+                pressed = fitted + dt.timedelta(seconds=self.rng.uniform(0.1, 1) * (self.anchor - fitted).total_seconds())
+                self.push(
+                    pressed, lambda now: alarm_activate(actor=owner, person=victim, place=victim_home, reported_at=now), fact=True
+                )
+        if self.rng.random() < 0.05:
+            weapons, threat = self.rng.random() < 0.5, self.rng.random() < 0.5
+
+            def intelligence(now: dt.datetime, weapons: bool = weapons, threat: bool = threat) -> None:
+                intelligence_record(
+                    actor=owner,
+                    subject=subject,
+                    reported_at=now,
+                    weapons=weapons,
+                    threat_to_kill=threat,
+                    summary="Information from a partner agency.",
+                )
+
+            self.push(start + dt.timedelta(seconds=self.rng.uniform(0.2, 1) * span), intelligence, fact=True)
+
+    def order_steps(self, index: int, case: Case, owner: User, granted: dt.datetime, victim_home: Place) -> None:
+        victim, subject = case.victim, case.subject
+        assert subject is not None
+        order_type = self.rng.choice(
+            [OrderType.DVPO, OrderType.NON_MOLESTATION_ORDER, OrderType.RESTRAINING_ORDER, OrderType.INTERIM_SPO]
+        )
+        length = dt.timedelta(days=self.rng.choice([28, 180, 365]))
+        holder: dict[str, Any] = {}
+
+        def grant(now: dt.datetime) -> None:
+            holder["order"] = order_grant(
+                actor=owner,
+                reference=f"ORD-{index:05d}",
+                order_type=order_type,
+                subject=subject,
+                protected=[victim],
+                starts_at=now,
+                expires_at=now + length,
+                conditions=[
+                    {"kind": ConditionKind.NO_CONTACT},
+                    {"kind": ConditionKind.EXCLUSION_ZONE, "place": victim_home, "radius_m": 200.0},
+                ],
+            )
+
+        self.push(granted, grant, fact=True)
+        if self.rng.random() < 0.35:
+            spot = self.near(victim_home.lat or 0, victim_home.lon or 0, 250)
+
+            def sighting(now: dt.datetime) -> None:
+                sighting_record(
+                    actor=owner,
+                    subject=subject,
+                    reported_at=now,
+                    happened=Happened.at(now - dt.timedelta(minutes=self.rng.randint(5, 60))),
+                    near=victim,
+                    lat=spot[0],
+                    lon=spot[1],
+                    reported_by=victim,
+                    summary="Seen in the street near her home.",
+                )
+
+            self.push(granted + dt.timedelta(days=self.rng.uniform(1, 25)), sighting, fact=True)
+        if self.rng.random() < 0.25:
+            summary = self.fake.sentence(nb_words=10)
+
+            def breach(now: dt.datetime) -> None:
+                if "order" in holder:
                     breach_record(
                         actor=owner,
-                        order=order,
-                        reported_at=granted + dt.timedelta(days=self.rng.randint(1, 5)),
+                        order=holder["order"],
+                        reported_at=now,
                         place=victim_home,
                         reported_by=victim,
-                        summary=self.fake.sentence(nb_words=10),
+                        summary=summary,
                     )
-        if self.rng.random() < 0.15:
-            contact_attempt_record(
-                actor=owner,
-                subject=subject,
-                victim=victim,
-                channel=self.rng.choice(["call", "message", "social_media", "gift"]),
-                reported_at=self.when(60, 1),
-                reported_by=victim,
-            )
-        if self.rng.random() < 0.12:
-            issued = self.when(40, 1)
-            warrant_issue(
-                actor=owner,
-                reference=f"W-{index:05d}",
-                subject=subject,
-                reason="Failed to appear at court",
-                issued_at=issued,
-                officer_in_case=owner,
-            )
-            if self.rng.random() < 0.4 and issued + dt.timedelta(days=2) < self.anchor:
-                justice_event_record(
-                    actor=owner,
-                    subject=subject,
-                    kind=JusticeEventKind.ARREST,
-                    reported_at=min(issued + dt.timedelta(days=self.rng.randint(1, 3)), self.anchor),
-                )
-        if self.rng.random() < 0.1:
-            fitted = self.when(200, 20)
-            alarm_fit(actor=owner, person=victim, place=victim_home, fitted_at=fitted)
-            if self.rng.random() < 0.3:
-                alarm_activate(actor=owner, person=victim, place=victim_home, reported_at=self.when(15, 0))
-        if self.rng.random() < 0.05:
-            intelligence_record(
-                actor=owner,
-                subject=subject,
-                reported_at=self.when(30, 1),
-                weapons=self.rng.random() < 0.5,
-                threat_to_kill=self.rng.random() < 0.5,
-                summary="Information from a partner agency.",
-            )
 
-    def settle_actions(self) -> None:
-        """Officers have done some of the work: complete most old actions, decline a few with reasons."""
-        for action in Action.objects.filter(status=ActionStatus.OPEN).order_by("pk"):
-            roll = self.rng.random()
-            when = min(action.due_at - dt.timedelta(hours=1), self.anchor)
-            if when <= action.created_at:
-                continue
-            if roll < 0.55:
-                action_complete(actor=action.case.created_by or self.admin, action=action, note="Done.", at=when)
-            elif roll < 0.6:
-                action_decline(
-                    actor=action.case.created_by or self.admin,
-                    action=action,
-                    rationale="Victim has asked for no further contact this week; reviewed with her and safety advice given.",
-                    at=when,
-                )
-            action.refresh_from_db()
+            self.push(granted + dt.timedelta(days=self.rng.uniform(1, 5)), breach, fact=True)
 
 
-def build_demo(*, cases: int, seed: int, anchor: dt.date) -> DemoResult:
-    builder = DemoBuilder(seed=seed, anchor=anchor)
+@contextlib.contextmanager
+def _bulk_load() -> Iterator[None]:
+    """On SQLite, do not wait for the disk at every commit while the synthetic force is
+    written (a crash loses only demo data, which is rebuilt); the setting is put back after."""
+    sqlite = connection.vendor == "sqlite" and not connection.in_atomic_block  # inside a test's transaction, leave it
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+    try:
+        yield
+    finally:
+        if sqlite:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=FULL")
+
+
+def build_demo(*, cases: int, seed: int, anchor: dt.date | dt.datetime | None = None) -> DemoResult:
+    moment = anchor if isinstance(anchor, dt.datetime) else demo_anchor(anchor)
+    builder = DemoBuilder(seed=seed, anchor=moment)
     demo_gazetteer_load()
-    with transaction.atomic():
-        logins = builder.staff()
-    serial: list[Person] = []
-    for index in progress(range(cases), total=cases, description="Building demo cases"):
-        with transaction.atomic(), deferred_policy(at=builder.anchor):
-            builder.build_case(index, serial)
-    with transaction.atomic(), deferred_policy(at=builder.anchor):
-        builder.settle_actions()
+    with _bulk_load():
+        with transaction.atomic():
+            logins = builder.staff()
+        serial: list[Person] = []
+        # First the people and their cases, each opened when its story begins; then the story
+        # of the whole force, day by day, in one time order.
+        for index in progress(range(cases), total=cases, description="Recording people and cases"):
+            with transaction.atomic():
+                builder.build_case(index, serial)
+        for _ in progress(builder.play(), total=builder.history_days(), description="Playing six months of work"):
+            pass
+        # What the escalation job would have recorded by now, as on a live force.
+        escalate_due(now=moment)
     return DemoResult(cases=cases, people=Person.objects.count(), users=logins)
 
 
