@@ -216,7 +216,7 @@ class PreloadedFacts(FactSource):
         links = list(
             PersonLink.objects.filter(status__in=ACTIVE)
             .filter(Q(a_id__in=everyone) | Q(b_id__in=everyone))
-            .values_list("a_id", "b_id")
+            .values_list("a_id", "b_id", "evidence")
         )
         self._reports = _Index(reports, _one("case_id"))
         self._assessments = _Index(assessments, _one("case_id"))
@@ -235,9 +235,11 @@ class PreloadedFacts(FactSource):
         self._persons = _Index(persons, _one("pk"))
         self._places = _Index(places, _one("pk"), _one("person_id"))
         self._links: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for a, b in links:
+        self._evidence: dict[tuple[int, int], str] = {}
+        for a, b, evidence in links:
             self._links[a].append((a, b))
             self._links[b].append((a, b))
+            self._evidence[(a, b)] = evidence
 
     def reports(self, case_ids: set[int]) -> list[Report]:
         return self._reports.pick(case_ids)
@@ -293,6 +295,9 @@ class PreloadedFacts(FactSource):
     def groups(self, person_ids: set[int]) -> list[set[int]]:
         # As `identity_groups(person_ids)`: the links touching these people, joined up.
         return linked_groups(pair for pid in person_ids for pair in self._links.get(pid, ()))
+
+    def link_evidence(self, person_ids: set[int]) -> dict[tuple[int, int], str]:
+        return {pair: self._evidence[pair] for pid in person_ids for pair in self._links.get(pid, ())}
 
 
 # --- 4. the writes of a batch --------------------------------------------------------------------

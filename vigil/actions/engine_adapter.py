@@ -112,10 +112,36 @@ def facts_from_document(document: dict[str, Any], groups: list[list[str]]) -> tu
         places=places,
         relationships=relationships,
         groups=[frozenset(g) for g in groups],
+        group_reasons={frozenset(g["refs"]): g["reason"] for g in document.get("group_reasons", ())},
         timezone=document.get("timezone", "Europe/London"),
         labels=dict(document.get("labels", {})),
     )
-    return world, [_event(e) for e in document["events"]]
+    return world, tied_in_entry_order([(_event(e), e.get("row")) for e in document["events"]])
+
+
+def tied_in_entry_order(events: list[tuple[F.Event, int | None]]) -> list[F.Event]:
+    """Events of one type at one moment applied in the order they were entered.
+
+    The engine applies events at the same moment by type, then by id, and an event's id is
+    the hash of its content, which orders such a tie by chance. Here the first entered keeps
+    its own id and each later one takes that id with `~2`, `~3`, … (after it, and after
+    nothing else: every id in the tie now starts with the first's). So a tie is applied in
+    the order the facts were entered: the order `vigil import timeline` enters a file's
+    events in, which is replay's order. The first's id, and so the keys of the actions it
+    made, never change when a later fact joins the tie."""
+    ties: dict[tuple[dt.datetime, str], list[tuple[int, int]]] = {}
+    for position, (event, row) in enumerate(events):
+        if row is not None:
+            ties.setdefault((event.at.astimezone(dt.UTC), event.type), []).append((row, position))
+    result = [event for event, _row in events]
+    for tie in ties.values():
+        if len(tie) < 2:
+            continue
+        tie.sort()
+        first = F.content_id(F.in_utc(result[tie[0][1]]))
+        for n, (_row, position) in enumerate(tie[1:], 2):
+            result[position] = dataclasses.replace(result[position], event_id=f"{first}~{n}")
+    return result
 
 
 def evaluate_document(

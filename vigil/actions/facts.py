@@ -29,7 +29,7 @@ from vigil.core.constants import Answer, OrderStatus, WarrantStatus
 from vigil.disclosure.facts import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
 from vigil.disclosure.models import DisclosureRequest
 from vigil.orders.models import Breach, ProtectiveOrder
-from vigil.people.linking import identity_groups, linked_ids
+from vigil.people.linking import identity_groups
 from vigil.people.models import Person, Place, Relationship
 from vigil.warrants.models import Warrant
 
@@ -57,28 +57,31 @@ class World:
 
 
 def world_around(person_ids: Iterable[int]) -> World:
-    """Everyone whose policy outcome can change when something about `person_ids` changes:
-    their linked records, the cases they are in, and the other side of each of those cases
-    (so that a subject's every victim is evaluated together, for R6 and R9)."""
-    seeds: set[int] = set()
-    for pid in person_ids:
-        seeds |= linked_ids(Person(pk=pid))
-    cases = Case.objects.filter(Q(victim_id__in=seeds) | Q(subject_id__in=seeds))
-    subjects = {s for s in cases.values_list("subject_id", flat=True) if s}
-    subject_ids: set[int] = set()
-    for sid in subjects:
-        subject_ids |= linked_ids(Person(pk=sid))
-    cases = Case.objects.filter(Q(victim_id__in=seeds) | Q(subject_id__in=seeds) | Q(subject_id__in=subject_ids))
-    case_ids = set(cases.values_list("pk", flat=True))
-    people = set(seeds) | subject_ids
-    for victim_id, subject_id in cases.values_list("victim_id", "subject_id"):
-        people.add(victim_id)
-        if subject_id:
-            people.add(subject_id)
-    expanded: set[int] = set()
-    for pid in people:
-        expanded |= linked_ids(Person(pk=pid))
-    return World(person_ids=expanded, case_ids=case_ids)
+    """The cluster of `person_ids`: everyone joined to them by a case (victim and subject) or
+    an identity link, directly or through others, and all their cases. It is what a
+    force-wide re-evaluation calls a cluster (`vigil.actions.bulk.open_case_clusters`), so a
+    re-evaluation after one fact sees every fact that any stored action of these cases came
+    from (a subject's every victim for R6 and R9, a victim's other cases, a child's notice)."""
+    from vigil.people.linking import ACTIVE
+    from vigil.people.models import PersonLink
+
+    people: set[int] = set()
+    frontier = {int(pid) for pid in person_ids}
+    case_ids: set[int] = set()
+    while frontier:
+        people |= frontier
+        found: set[int] = set()
+        links = PersonLink.objects.filter(status__in=ACTIVE).filter(Q(a_id__in=frontier) | Q(b_id__in=frontier))
+        for a, b in links.values_list("a_id", "b_id"):
+            found.update((a, b))
+        cases = Case.objects.filter(Q(victim_id__in=frontier) | Q(subject_id__in=frontier))
+        for pk, victim, subject in cases.values_list("pk", "victim_id", "subject_id"):
+            case_ids.add(pk)
+            found.add(victim)
+            if subject:
+                found.add(subject)
+        frontier = found - people
+    return World(person_ids=people, case_ids=case_ids)
 
 
 class FactSource:
@@ -151,6 +154,14 @@ class FactSource:
 
     def groups(self, person_ids: set[int]) -> list[set[int]]:
         return identity_groups(person_ids)
+
+    def link_evidence(self, person_ids: set[int]) -> dict[tuple[int, int], str]:
+        """The evidence of each active link touching these people, by its pair of ids."""
+        from vigil.people.linking import ACTIVE
+        from vigil.people.models import PersonLink
+
+        links = PersonLink.objects.filter(status__in=ACTIVE).filter(Q(a_id__in=person_ids) | Q(b_id__in=person_ids))
+        return {(a, b): evidence for a, b, evidence in links.values_list("a_id", "b_id", "evidence")}
 
 
 def named_people(
@@ -226,6 +237,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(r.reported_at),
                 "recorded": iso(r.recorded_at),
+                _ROW: r.pk,
                 "type": "report",
                 "victim": pref(r.victim_record_id),
                 "suspect": pref(r.suspect_record_id),
@@ -241,6 +253,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(a.completed_at),
                 "recorded": iso(a.recorded_at),
+                _ROW: a.pk,
                 "type": "risk_assessment",
                 "victim": pref(a.case.victim_id),
                 "suspect": pref(a.case.subject_id),
@@ -260,6 +273,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(max(o.starts_at, o.reported_at)),
                 "recorded": iso(o.recorded_at),
+                _ROW: o.pk,
                 "type": "order_granted",
                 "order": f"O{o.pk}",
                 "order_type": o.order_type,
@@ -288,12 +302,13 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                 }
             )
         if o.status == OrderStatus.ENDED and o.ended_at and o.ended_at <= until:
-            events.append({"at": iso(o.ended_at), "type": "order_ended", "order": f"O{o.pk}"})
+            events.append({"at": iso(o.ended_at), _ROW: o.pk, "type": "order_ended", "order": f"O{o.pk}"})
     for b in breaches:
         events.append(
             {
                 "at": iso(b.reported_at),
                 "recorded": iso(b.recorded_at),
+                _ROW: b.pk,
                 "type": "breach",
                 "order": f"O{b.order_id}",
                 "reported_by": pref(b.reported_by_id),
@@ -304,6 +319,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         event: dict[str, Any] = {
             "at": iso(s.reported_at),
             "recorded": iso(s.recorded_at),
+            _ROW: s.pk,
             "type": "sighting",
             "subject": pref(s.subject_id),
             "near": pref(s.near_id),
@@ -318,6 +334,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(attempt.reported_at),
                 "recorded": iso(attempt.recorded_at),
+                _ROW: attempt.pk,
                 "type": "contact_attempt",
                 "subject": pref(attempt.subject_id),
                 "victim": pref(attempt.victim_id),
@@ -330,6 +347,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(i.reported_at),
                 "recorded": iso(i.recorded_at),
+                _ROW: i.pk,
                 "type": "intelligence",
                 "subject": pref(i.subject_id),
                 "place": lref(i.place_id),
@@ -338,7 +356,13 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             }
         )
     for j in justice:
-        base = {"at": iso(j.reported_at), "recorded": iso(j.recorded_at), "type": j.kind, "subject": pref(j.subject_id)}
+        base = {
+            "at": iso(j.reported_at),
+            "recorded": iso(j.recorded_at),
+            _ROW: j.pk,
+            "type": j.kind,
+            "subject": pref(j.subject_id),
+        }
         if j.kind == "charge":
             base["offence"] = j.offence
         elif j.kind == "released":
@@ -351,6 +375,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(max(w.issued_at, w.reported_at)),
                 "recorded": iso(w.recorded_at),
+                _ROW: w.pk,
                 "type": "warrant_issued",
                 "warrant": f"W{w.pk}",
                 "subject": pref(w.subject_id),
@@ -358,7 +383,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             }
         )
         if w.status == WarrantStatus.EXECUTED and w.executed_at:
-            events.append({"at": iso(w.executed_at), "type": "warrant_executed", "warrant": f"W{w.pk}"})
+            events.append({"at": iso(w.executed_at), _ROW: w.pk, "type": "warrant_executed", "warrant": f"W{w.pk}"})
         elif w.status == WarrantStatus.WITHDRAWN and w.withdrawn_at:
             events.append(
                 {"at": iso(w.withdrawn_at), "type": "warrant_withdrawn", "warrant": f"W{w.pk}", "reason": w.withdrawn_reason}
@@ -368,6 +393,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(max(al.fitted_at, al.reported_at)),
                 "recorded": iso(al.recorded_at),
+                _ROW: al.pk,
                 "type": "alarm_fitted",
                 "person": pref(al.person_id),
                 "place": lref(al.place_id),
@@ -378,6 +404,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             {
                 "at": iso(act.reported_at),
                 "recorded": iso(act.recorded_at),
+                _ROW: act.pk,
                 "type": "alarm_activated",
                 "person": pref(act.person_id),
                 "place": lref(act.place_id),
@@ -388,6 +415,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         event = {
             "at": iso(d.at),
             "recorded": iso(d.recorded_at),
+            _ROW: d.pk,
             "type": kind,
             "action": d.action_kind,
             "victim": pref(d.victim_id),
@@ -401,6 +429,13 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     events = [e for e in events if _before(e["at"], until)]
     links = rows.groups({p.pk for p in persons})
     world.groups = [sorted(f"P{pid}" for pid in group) for group in links]
+    evidence = rows.link_evidence({p.pk for p in persons}) if links else {}
+    group_reasons = []
+    for group in links:
+        said = [text for (a, b), text in sorted(evidence.items()) if a in group and b in group and text]
+        if said:
+            # Why the records are one person, in the linkage's words (the engine quotes it).
+            group_reasons.append({"refs": sorted(f"P{pid}" for pid in group), "reason": "; ".join(dict.fromkeys(said))})
     document = {
         "format": "vigil-timeline/1",
         "id": "live",
@@ -440,6 +475,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
             for rel in relationships
         ],
         "events": events,
+        "group_reasons": group_reasons,
         "replay_until": until.isoformat(),
         # The references officers know the orders and warrants by, for the policy's words.
         "labels": {f"O{o.pk}": o.reference for o in orders}
@@ -448,6 +484,11 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
     }
     world.document = document
     return document
+
+
+# Each live event's row id: the order it was entered in, for events tied on time and type
+# (`vigil.actions.engine_adapter.tied_in_entry_order`).
+_ROW = "row"
 
 
 def _before(at: str | None, until: dt.datetime) -> bool:

@@ -82,6 +82,10 @@ class CaseIndex:
         for case in self.cases:
             if case.victim_id in victims:
                 return case
+        if subject is None and self.cases:
+            # A child's notice from a report that named no suspect: the child has no case of
+            # their own, so it goes on the first case of the cluster it came from.
+            return self.cases[0]
         return None
 
 

@@ -84,6 +84,58 @@ def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetim
         return action
 
 
+def decision_record(
+    *,
+    actor: Any,
+    case: Any,
+    kind: str,
+    victim: Any,
+    subject: Any,
+    outcome: str,
+    rationale: str = "",
+    at: dt.datetime | None = None,
+) -> Decision:
+    """An officer's completion or decline of a kind of action for a pair (as a timeline's
+    `action_completed` / `action_declined`). With an open action of that kind for the pair
+    stored, it is that action's completion or decline; without one it is kept as a recorded
+    decision, which the policy reads and which changes nothing else."""
+    from vigil.people.linking import linked_ids
+
+    at = times.reported(at, field="at", label="When it was decided")
+    victims = linked_ids(victim)
+    subjects = linked_ids(subject) if subject is not None else set()
+    matching = Action.objects.filter(status=ActionStatus.OPEN, kind=kind, victim_id__in=victims)
+    matching = matching.filter(subject_id__in=subjects) if subject is not None else matching.filter(subject__isnull=True)
+    action = matching.order_by("created_at", "pk").first()
+    if action is not None:
+        if outcome == Decision.Outcome.COMPLETED:
+            action_complete(actor=actor, action=action, note=rationale, at=at)
+        else:
+            action_decline(actor=actor, action=action, rationale=rationale, at=at)
+        return Decision.objects.filter(action=action).latest("pk")
+    if outcome == Decision.Outcome.DECLINED and not rationale.strip():
+        raise ValidationError({"rationale": "Explain why this action will not be done"})
+    with transaction.atomic():
+        decision = create_audited(
+            Decision(
+                case=case,
+                action_kind=kind,
+                victim=victim,
+                subject=subject,
+                outcome=outcome,
+                at=at,
+                recorded_at=times.now(),
+                rationale=rationale.strip(),
+                decided_by=actor if hasattr(actor, "pk") else None,
+            ),
+            actor=actor,
+            action=f"decision.{outcome}",
+            case_id=case.pk,
+        )
+        policy_reevaluate(person_ids={victim.pk, *([subject.pk] if subject is not None else [])}, actor=actor)
+        return decision
+
+
 def action_reassign(*, actor: Any, action: Action, owner: Any) -> Action:
     _require_open(action)
     if owner.team_id is None:

@@ -293,14 +293,20 @@ def find_matches(record: Any, *, exclude: int | None = None) -> list[tuple[int, 
     return list(search(record, exclude=exclude).matches)
 
 
+def index_person(person: Person) -> Any:
+    """Write a record's blocking keys, so later records are compared with it; its record."""
+    record = person_record(person)
+    BlockingKey.objects.bulk_create([BlockingKey(person=person, key=k) for k in index_keys(record)], ignore_conflicts=True)
+    return record
+
+
 def link_new_person(person: Person, *, actor: Any, counterparts: Collection[int] = ()) -> list[PersonLink]:
     """Index a new record and link it to the records the model says are the same human.
 
     `counterparts` are the people the new record is named with (the victim of the report being
     taken, a relative): when the record could be either of two people held apart, sharing one
     of them with a candidate is evidence for that candidate (see `settle_rivals`)."""
-    record = person_record(person)
-    BlockingKey.objects.bulk_create([BlockingKey(person=person, key=k) for k in index_keys(record)], ignore_conflicts=True)
+    record = index_person(person)
     matches = settle_rivals(find_matches(record, exclude=person.pk), counterparts=counterparts)
     others = Person.objects.in_bulk([pk for pk, _ in matches])
     created: list[PersonLink] = []

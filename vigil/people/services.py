@@ -64,8 +64,11 @@ def person_create(
     aliases: Sequence[str] = (),
     is_police_staff: bool = False,
     ref: str = "",
+    link: bool = True,
 ) -> Person:
-    """Record a person as written down, then look for records of the same human."""
+    """Record a person as written down, then look for records of the same human. With
+    `link=False` the record is indexed for later matching but not linked now (an import
+    whose links are decided for the file as a whole, `vigil import timeline`)."""
     precision, born_on, born_year = parse_born(born)
     with transaction.atomic():
         person = Person(
@@ -82,8 +85,11 @@ def person_create(
         create_audited(person, actor=actor, action="person.create")
         for alias in dict.fromkeys(a.strip() for a in aliases if a.strip()):
             create_audited(PersonAlias(person=person, name=alias), actor=actor, action="person.alias_add")
-        from vigil.people.linking import link_new_person
+        from vigil.people.linking import index_person, link_new_person
 
+        if not link:
+            index_person(person)
+            return person
         links = link_new_person(person, actor=actor)
         joined = {pid for link in links if link.status == LinkStatus.AUTO for pid in (link.a_id, link.b_id)}
         if joined:

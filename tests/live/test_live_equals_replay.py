@@ -1,0 +1,200 @@
+"""Live equals replay (issue 13 item 2): `vigil import timeline FILE --json` (the file loaded
+through the officers' services into this database, read back) and `vigil replay FILE --json`
+(the engine on the file) give the same actions, flags, risk changes and links, compared as
+multisets. For both public scenarios, for generated timelines, and under a force's altered
+policy. `make test` runs this module on SQLite and again on PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.live.compare import differences
+from tests.policy.test_properties import WORLD, events
+from tests.timeline.helpers import scenario
+from vigil.actions.models import Action, Decision
+from vigil.audit.models import AuditEvent
+from vigil.cases.models import Report
+from vigil.people.models import Person
+from vigil.policy.config import DEFAULT_POLICY_PATH, load_policy
+from vigil.policy.facts import Condition, Event
+from vigil.timeline.replay import replay_file
+
+pytestmark = pytest.mark.django_db
+
+SCENARIOS = ("warrant-left-unexecuted", "household-repeat-callouts")
+
+
+def imported(path: Path | str) -> dict[str, Any]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import", "timeline", str(path), "--json", stdout=out, stderr=err)
+    except SystemExit as refused:
+        raise AssertionError(f"the import was refused: {err.getvalue()}") from refused
+    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+
+
+def assert_equal(path: Path | str, policy_path: Path | None = None) -> dict[str, Any]:
+    live = imported(path)
+    replay = replay_file(path, policy=load_policy(policy_path) if policy_path else None)
+    assert differences(live, replay) == {}
+    return live
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_public_scenarios_live_equal_replay(name: str) -> None:
+    live = assert_equal(scenario(name))
+    assert live["actions"] and live["risk"] and live["flags"]
+    assert {a["status"] for a in live["actions"]} >= {"open", "done"}
+    assert any(a["escalations"] for a in live["actions"])
+
+
+# --- a force's altered policy -----------------------------------------------------------------
+
+ALTERED = (
+    ("high = 14            # this many yes answers", "high = 12            # this many yes answers"),
+    ("medium = 10          # this many or more", "medium = 7           # this many or more"),
+    ("  { after_hours = 24, level = 3 },\n  { after_hours = 72, level = 4 },\n]", "  { after_hours = 12, level = 3 },\n]"),
+    ("  { after_hours = 1, level = 3 },\n  { after_hours = 4, level = 4 },\n]", "  { after_hours = 2, level = 3 },\n]"),
+    ('[rules.R11]\ntitle = "declines"\n', '[rules.R11]\ntitle = "declines"\nenabled = false\n'),
+    ("complete_risk_assessment_due_hours = 24", "complete_risk_assessment_due_hours = 12"),
+    ("refer_marac_due_hours = 48", "refer_marac_due_hours = 96"),
+    ("arrest_due_hours = 24", "arrest_due_hours = 8"),
+)
+
+
+@pytest.fixture
+def altered_policy(tmp_path: Path) -> Path:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    for old, new in ALTERED:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "force.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_live_equals_replay_under_a_forces_altered_policy(name: str, altered_policy: Path) -> None:
+    with override_settings(VIGIL_POLICY=str(altered_policy)):
+        live = assert_equal(scenario(name), altered_policy)
+    assert live["policy_version"] == load_policy(altered_policy).version
+    assert max(a["level"] for a in live["actions"]) <= 3  # the three-level ladder
+    default = replay_file(scenario(name))
+    assert differences(live, default), "the altered policy changed nothing: the test would prove nothing"
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def _counts() -> tuple[int, ...]:
+    return (Person.objects.count(), Report.objects.count(), Action.objects.count(), Decision.objects.count())
+
+
+def test_bad_input_is_refused_as_replay_refuses_it_and_nothing_is_written(tmp_path: Path, capsys: Any) -> None:
+    document = json.loads(scenario("warrant-left-unexecuted").read_text(encoding="utf-8"))
+    document["events"][-1]["category"] = "burglary"
+    document["events"][-1]["type"] = "report"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+    before, audit = _counts(), AuditEvent.objects.count()
+    with pytest.raises(SystemExit) as exit_import:
+        call_command("import", "timeline", str(bad))
+    said_import = capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_replay:
+        call_command("replay", str(bad), "--json")
+    said_replay = capsys.readouterr().err
+    assert exit_import.value.code == exit_replay.value.code == 2
+    index = len(document["events"]) - 1
+    assert said_import.removeprefix("vigil import: ") == said_replay.removeprefix("vigil replay: ")
+    assert f"events[{index}]" in said_import and "bad.json" in said_import
+    assert _counts() == before and AuditEvent.objects.count() == audit
+
+
+def test_the_same_file_twice_is_refused_by_its_id(capsys: Any) -> None:
+    imported(scenario("household-repeat-callouts"))
+    before = _counts()
+    with pytest.raises(SystemExit) as exit_import:
+        call_command("import", "timeline", str(scenario("household-repeat-callouts")))
+    assert exit_import.value.code == 2
+    assert "'household-repeat-callouts' has already been imported" in capsys.readouterr().err
+    assert _counts() == before
+
+
+# --- generated timelines ------------------------------------------------------------------------
+
+_ids = itertools.count(1)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Condition):
+        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
+def _event_json(event: Event) -> dict[str, Any]:
+    skip = {"event_id", "index", "recorded", "summary"}
+    data = {f.name: _json_value(getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in skip}
+    return {"type": event.type, **data}
+
+
+def timeline_file(evs: list[Event]) -> dict[str, Any]:
+    """A vigil-timeline/1 document of the engine's generated world and events, leaving out
+    events about an order, warrant or request the file never begins (the reader refuses them)."""
+    granted = {e.order for e in evs if e.type == "order_granted"}  # type: ignore[attr-defined]
+    issued = {e.warrant for e in evs if e.type == "warrant_issued"}  # type: ignore[attr-defined]
+    asked = {e.request for e in evs if e.type == "disclosure_request"}  # type: ignore[attr-defined]
+    kept = [
+        e
+        for e in evs
+        if not (
+            (e.type in ("order_ended", "breach") and e.order not in granted)  # type: ignore[attr-defined]
+            or (e.type == "warrant_executed" and e.warrant not in issued)  # type: ignore[attr-defined]
+            or (e.type == "disclosure_decision" and e.request not in asked)  # type: ignore[attr-defined]
+        )
+    ]
+    until = max(e.at for e in evs) + dt.timedelta(days=3)
+    return {
+        "format": "vigil-timeline/1",
+        "id": f"generated-{next(_ids)}",
+        "title": "generated",
+        "source": "Hypothesis",
+        "timezone": "Europe/London",
+        "people": [
+            {"ref": p.ref, "name": p.name, "aliases": list(p.aliases), "born": p.born, "sex": p.sex, "home": p.home}
+            for p in WORLD.people.values()
+        ],
+        "places": [
+            {"ref": pl.ref, "label": pl.label, "kind": pl.kind, "person": pl.person, "lat": pl.lat, "lon": pl.lon}
+            for pl in WORLD.places.values()
+        ],
+        "relationships": [{"a": r.a, "b": r.b, "kind": r.kind, "since": None, "until": None} for r in WORLD.relationships],
+        "events": [_event_json(e) for e in kept],
+        "replay_until": until.isoformat(),
+    }
+
+
+# Each example loads a whole timeline through the services (seconds each): a few per run.
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(events(), min_size=1, max_size=25))
+def test_generated_timelines_live_equal_replay(tmp_path_factory: Any, evs: list[Event]) -> None:
+    path = tmp_path_factory.mktemp("generated") / "timeline.json"
+    path.write_text(json.dumps(timeline_file(evs)), encoding="utf-8")
+    assert_equal(path)
