@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("vigil.disclosure.urls")),
     path("", include("vigil.gazetteer.urls")),
     path("", include("vigil.marac.urls")),
+    path("", include("vigil.api.urls")),
 ]

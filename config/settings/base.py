@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "vigil.intake",
     "vigil.partners",
     "vigil.marac",
+    "vigil.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vigil.core.middleware.RequestIdMiddleware",
+    "vigil.api.middleware.ApiAuditMiddleware",
     "vigil.core.middleware.SessionMiddleware",  # Django's, but the board's refresh does not renew the session
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
