@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model, model_validator
 
 from vigil.timeline import reader as R
 
@@ -51,16 +51,37 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Condition(_Strict):
-    kind: one_of(R.CONDITION_KINDS)  # type: ignore[valid-type]
-    place: Ref | None = Field(None, description="For an exclusion zone: the place at its centre.")
-    radius_m: Annotated[StrictFloat | StrictInt, Field(gt=0)] | None = Field(None, description="For an exclusion zone.")
+class NoContact(_Strict):
+    kind: Literal["no_contact"]
+
+
+class ExclusionZone(_Strict):
+    kind: Literal["exclusion_zone"]
+    place: Ref = Field(description="The place at the zone's centre.")
+    radius_m: Annotated[StrictFloat | StrictInt, Field(gt=0, le=100_000, description="The zone's radius in metres.")]
+
+
+Condition = Annotated[NoContact | ExclusionZone, Field(discriminator="kind")]
+assert set(R.CONDITION_KINDS) == {"no_contact", "exclusion_zone"}, "a new condition kind needs its model here"
 
 
 class EventBase(_Strict):
     external_id: Ref = Field(description="The sending system's own id for this event: sent twice, it is recorded once.")
     at: Moment = Field(description="When the police were told (the policy's time).")
     summary: Text | None = None
+
+
+class _Located(EventBase):
+    """A sighting's coordinates come as a pair: `lat` and `lon` together, or neither."""
+
+    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]}})
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> _Located:
+        lat, lon = getattr(self, "lat", None), getattr(self, "lon", None)
+        if (lat is None) != (lon is None):
+            raise ValueError("lat and lon come together: give both or neither")
+        return self
 
 
 def _nullable_refs() -> Any:
@@ -116,12 +137,12 @@ EVENT_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
         "reported_by": (Ref | None, None),
     },
     "arrest": {"subject": (Ref, _REQUIRED)},
-    "charge": {"subject": (Ref, _REQUIRED), "offence": (Text, "")},
+    "charge": {"subject": (Ref, _REQUIRED), "offence": (Text | None, None)},
     "released": {"subject": (Ref, _REQUIRED), "bail_until": (Moment | None, None)},
     "court_hearing": {"subject": (Ref, _REQUIRED), "outcome": (one_of(R.OUTCOMES), _REQUIRED)},
-    "warrant_issued": {"warrant": (Ref, _REQUIRED), "subject": (Ref, _REQUIRED), "reason": (Text, "")},
+    "warrant_issued": {"warrant": (Ref, _REQUIRED), "subject": (Ref, _REQUIRED), "reason": (Text | None, None)},
     "warrant_executed": {"warrant": (Ref, _REQUIRED)},
-    "warrant_withdrawn": {"warrant": (Ref, _REQUIRED), "reason": (Text, "")},
+    "warrant_withdrawn": {"warrant": (Ref, _REQUIRED), "reason": (Text | None, None)},
     "alarm_fitted": {"person": (Ref, _REQUIRED), "place": (Ref | None, None)},
     "alarm_activated": {"person": (Ref, _REQUIRED), "place": (Ref | None, None)},
     "intelligence": {
@@ -165,7 +186,7 @@ def _model_name(kind: str) -> str:
 EVENT_MODELS: dict[str, type[EventBase]] = {
     kind: create_model(  # type: ignore[call-overload]
         _model_name(kind),
-        __base__=EventBase,
+        __base__=_Located if kind == "sighting" else EventBase,
         __doc__=f"A `{kind}` event (FORMAT.md, 'events').",
         type=(Literal[kind], ...),
         **EVENT_KEYS[kind],
