@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "vigil.partners",
     "vigil.marac",
     "vigil.api",
+    "vigil.monitoring",
     "ninja",
 ]
 
@@ -262,3 +263,10 @@ LOGGING = {
 
 # Never show second-factor secrets or their QR codes in the admin (they are a credential).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Electronic monitoring (vigil/monitoring/services.py): the hysteresis rule for tag fixes at an
+# exclusion zone's edge. A fix must be this accurate to count; the subject leaves a zone only
+# after this many minutes of fixes beyond its radius plus the margin.
+VIGIL_EM_MAX_ACCURACY_M = env_int("VIGIL_EM_MAX_ACCURACY_M", 100, minimum=5, maximum=1000)
+VIGIL_EM_MARGIN_M = env_int("VIGIL_EM_MARGIN_M", 100, minimum=10, maximum=2000)
+VIGIL_EM_REARM_MINUTES = env_int("VIGIL_EM_REARM_MINUTES", 10, minimum=1, maximum=24 * 60)

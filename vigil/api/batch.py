@@ -94,9 +94,9 @@ def check_shape(data: Mapping[str, Any]) -> EventBatch:
         raise invalid(items) from None
 
 
-def check_scope(client: ApiClient, batch: EventBatch) -> tuple[str, Team]:
-    """The batch's source and team, if the client may write them; else a 403 or 422 naming the key."""
-    source = batch.source or (client.sources[0] if client.sources else "")
+def client_source(client: ApiClient, wanted: str | None) -> str:
+    """The source a request writes as (default: the client's first); refused unless the client's."""
+    source = wanted or (client.sources[0] if client.sources else "")
     if source not in client.sources:
         raise ApiProblem(
             403,
@@ -104,6 +104,12 @@ def check_scope(client: ApiClient, batch: EventBatch) -> tuple[str, Team]:
             f"This client sends for {', '.join(client.sources)}, not {source!r}.",
             [Item("source", "not this client's source")],
         )
+    return source
+
+
+def check_scope(client: ApiClient, batch: EventBatch) -> tuple[str, Team]:
+    """The batch's source and team, if the client may write them; else a 403 or 422 naming the key."""
+    source = client_source(client, batch.source)
     teams = client_teams(client)
     if batch.team is None:
         only = list(teams[:2])

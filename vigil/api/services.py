@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from vigil.api.models import ApiClient, ApiToken
+from vigil.api.models import ApiClient, ApiToken, ExternalRef
 from vigil.audit.services import audit_record
 from vigil.core import times
 from vigil.core.models import Area, Team
@@ -161,3 +161,28 @@ def api_client_revoke(*, actor: Any, client: ApiClient, reason: str) -> ApiClien
         ApiToken.objects.filter(client=client).exclude(expires_at__lte=now).update(expires_at=now)
         audit_record(actor=actor, action="api_client.revoke", obj=client, new={"reason": reason.strip()})
         return client
+
+
+def external_ref_record(*, actor: Any, source: str, kind: str, external_id: str, object_id: int) -> ExternalRef:
+    """A sending system's id for a record Vigil holds: from now on (source, kind, external_id)
+    names that record. The same id is never given to a second record."""
+    if not SOURCE.match(source):
+        raise ValidationError({"source": f"{source!r}: use 2 to 60 lower case letters, digits, dots, hyphens or underscores"})
+    if not external_id or len(external_id) > 200:
+        raise ValidationError({"external_id": "must be 1 to 200 characters"})
+    with transaction.atomic():
+        existing = ExternalRef.objects.filter(source=source, kind=kind, external_id=external_id).first()
+        if existing is not None:
+            if existing.object_id != object_id:
+                raise ValidationError({"external_id": f"{source} {kind} {external_id!r} already names another record"})
+            return existing
+        ref = ExternalRef.objects.create(
+            source=source, kind=kind, external_id=external_id, object_id=object_id, created_at=times.now(), created_by=str(actor)
+        )
+        audit_record(
+            actor=actor,
+            action="external_ref.record",
+            obj=ref,
+            new={"source": source, "kind": kind, "external_id": external_id, "object_id": object_id},
+        )
+        return ref
