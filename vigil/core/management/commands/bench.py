@@ -170,6 +170,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         _lazy("vigil.people.linkage.bench", "febrl_arguments"),
         _lazy("vigil.people.linkage.bench", "febrl_run"),
     ),
+    "fixes": (
+        "tag location fixes per second per core through the vectorised zone check, 10,000 zones (target 1,000,000)",
+        _lazy("vigil.monitoring.bench", "fixes_arguments"),
+        _lazy("vigil.monitoring.bench", "fixes_run"),
+    ),
 }
 
 
