@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("vigil.gazetteer.urls")),
     path("", include("vigil.marac.urls")),
     path("", include("vigil.api.urls")),
+    path("", include("vigil.deadlines.urls")),
 ]

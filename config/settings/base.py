@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "vigil.marac",
     "vigil.api",
     "vigil.monitoring",
+    "vigil.deadlines",
     "ninja",
 ]
 
