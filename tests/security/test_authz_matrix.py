@@ -195,6 +195,24 @@ MATRIX: dict[str, Entry] = {
     "marac_plan": Entry(args=("referral",), get=POST_ONLY, post=codes(404, anonymous=302, coordinator=400)),
     "marac_plan_action": Entry(args=("plan_action",), get=MARAC_READ),
     "marac_plan_close": Entry(args=("plan_action",), get=POST_ONLY, post=codes(404, anonymous=302, coordinator=400, partner=400)),
+    # vigil.api: machine clients sign in with a bearer token, never a session, so every role
+    # here gets the API's 401 (its scopes are tested in tests/api); the contract is public and
+    # its browsable docs are for signed-in staff.
+    # (A browser session half signed in is sent to the code page first, as everywhere.)
+    "api-v1:api-root": Entry(get=codes(404, unverified=302)),
+    "api-v1:openapi-json": Entry(get=codes(200, unverified=302)),
+    "api-v1:openapi-view": Entry(get=codes(200, anonymous=302, unverified=302)),
+    "api-v1:post_fixes": Entry(get=codes(405, unverified=302), post=codes(401, unverified=302)),
+    "api-v1:teams": Entry(get=codes(401, unverified=302)),
+    "api-v1:case_actions": Entry(args=("VG-000000",), get=codes(401, unverified=302)),
+    "api-v1:team_actions": Entry(args=(1,), get=codes(401, unverified=302)),
+    # vigil.deadlines: the calendar page is for police roles; a feed's address is its own key.
+    "calendar_settings": Entry(
+        get=codes(200, anonymous=302, idva=404, analyst=404, admin=404, coordinator=404, partner=404),
+        post=codes(302, anonymous=302, idva=404, analyst=404, admin=404, coordinator=404, partner=404),
+        data={"do": "stop"},
+    ),
+    "calendar_feed": Entry(args=("no-such-token",), get=codes(404, unverified=302)),
 }
 
 

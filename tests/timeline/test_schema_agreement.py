@@ -35,6 +35,13 @@ moment = st.sampled_from(["2022-01-04T10:30", "2022-01-04", "2022-01-04T10:30:00
 text = st.text(max_size=30)
 
 
+CONDITIONS = st.lists(
+    st.just({"kind": "no_contact"})
+    | st.fixed_dictionaries({"kind": st.just("exclusion_zone"), "place": place, "radius_m": st.floats(1, 5000)}),
+    max_size=2,
+)
+
+
 def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.none() | strategy
 
@@ -66,16 +73,11 @@ TABLE: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.SearchStr
             "subject": person,
         },
         {
-            "conditions": maybe(
-                st.lists(
-                    st.just({"kind": "no_contact"})
-                    | st.fixed_dictionaries({"kind": st.just("exclusion_zone"), "place": place, "radius_m": st.floats(1, 5000)}),
-                    max_size=2,
-                )
-            ),
+            "conditions": maybe(CONDITIONS),
             "expires": maybe(moment),
         },
     ),
+    "order_varied": ({"order": st.just("O1")}, {"conditions": maybe(CONDITIONS), "expires": maybe(moment)}),
     "order_ended": ({"order": st.just("O1")}, {}),
     "breach": ({"order": st.just("O1")}, {"reported_by": maybe(person), "place": maybe(place)}),
     "sighting": ({"subject": person}, {"near": maybe(person), "place": maybe(place), "reported_by": maybe(person)}),

@@ -120,6 +120,11 @@ EVENT_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
         "conditions": (Annotated[list[Condition], Field(max_length=50)] | None, None),
         "expires": (Moment | None, None),
     },
+    "order_varied": {
+        "order": (Ref, _REQUIRED),
+        "conditions": (Annotated[list[Condition], Field(max_length=50)] | None, None),
+        "expires": (Moment | None, None),
+    },
     "order_ended": {"order": (Ref, _REQUIRED)},
     "breach": {"order": (Ref, _REQUIRED), "reported_by": (Ref | None, None), "place": (Ref | None, None)},
     "sighting": {
