@@ -415,10 +415,17 @@ class _Existing:
     def __init__(self, case_ids: set[int], action_keys: list[str]) -> None:
         self.risk: set[tuple[int, str]] = set()
         self.flags: set[tuple[int, str]] = set()
+        # The same flag said again (same case, kind, time and words) under another engine key
+        # (the event that raised it sorted differently once a tied fact arrived) is not stored twice.
+        self.flag_words: set[tuple[int, str, dt.datetime, str]] = set()
         self.actions: dict[str, Action] = {}
         for chunk in _chunks(case_ids):
             self.risk.update(RiskChange.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
-            self.flags.update(Flag.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
+            for case_id, key, kind, at, detail in Flag.objects.filter(case_id__in=chunk).values_list(
+                "case_id", "key", "kind", "at", "detail"
+            ):
+                self.flags.add((case_id, key))
+                self.flag_words.add((case_id, kind, at, detail))
         for keys in _chunks(action_keys):
             self.actions.update((a.key, a) for a in Action.objects.filter(key__in=keys))
         produced = set(action_keys)
@@ -481,9 +488,11 @@ def _plan_flags(flags: list[dict[str, Any]], index: CaseIndex, existing: _Existi
         if case is None:
             continue
         at, key = flag_key(flag)
-        if (case.pk, key) in existing.flags:
+        words = (case.pk, flag["kind"], at, flag.get("detail", ""))
+        if (case.pk, key) in existing.flags or words in existing.flag_words:
             continue
         existing.flags.add((case.pk, key))
+        existing.flag_words.add(words)
         obj = Flag(case=case, key=key, kind=flag["kind"], at=at, detail=flag.get("detail", ""))
         writes.flags.append(obj)
         writes.audit.append(_Audit("flag.raise", obj, case.pk, {"kind": obj.kind, "detail": obj.detail}))
