@@ -119,3 +119,11 @@ def url_origin(url: str) -> str:
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0].replace("{s}", "*")
     return f"{scheme}://{host}"
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None) -> str:
+    """One of `choices`, named exactly."""
+    value = env_str(name, default, environ=environ)
+    if value not in choices:
+        raise EnvError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value

@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("vigil.marac.urls")),
     path("", include("vigil.api.urls")),
     path("", include("vigil.deadlines.urls")),
+    path("", include("vigil.notifications.urls")),
+    path("", include("vigil.schools.urls")),
 ]

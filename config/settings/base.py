@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_coordinates, env_int, env_list, env_str, env_tile_url, url_origin
+from config.env import env_bool, env_choice, env_coordinates, env_int, env_list, env_str, env_tile_url, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VIGIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "vigil.monitoring",
     "vigil.deadlines",
     "ninja",
+    "vigil.notifications",
+    "vigil.schools",
 ]
 
 MIDDLEWARE = [
@@ -247,11 +249,42 @@ TASKS = {
 }
 # How often the escalation job re-runs itself in the worker.
 VIGIL_ESCALATION_INTERVAL_SECONDS = env_int("VIGIL_ESCALATION_INTERVAL_SECONDS", 60, minimum=5)
-# MARAC (docs/marac.md): partners read an agenda's cases from its circulation until this many
+# MARAC (docs/partners.md): partners read an agenda's cases from its circulation until this many
 # days after the meeting; a plan action not done reaches the coordinator this many hours after
 # its deadline (it reaches the agency's line at the deadline).
 VIGIL_MARAC_ACCESS_DAYS = env_int("VIGIL_MARAC_ACCESS_DAYS", 28, minimum=0, maximum=365)
 VIGIL_MARAC_COORDINATOR_HOURS = env_int("VIGIL_MARAC_COORDINATOR_HOURS", 72, minimum=1, maximum=24 * 60)
+# Notifications (docs/partners.md): Django's email framework, SMTP by default, or GOV.UK Notify.
+VIGIL_NOTIFICATIONS_BACKEND = env_choice("VIGIL_NOTIFICATIONS_BACKEND", "email", ("email", "govuk_notify"))
+VIGIL_NOTIFY_API_KEY = env_str("VIGIL_NOTIFY_API_KEY", "")
+VIGIL_NOTIFY_TEMPLATE_ID = env_str("VIGIL_NOTIFY_TEMPLATE_ID", "")
+VIGIL_NOTIFY_BASE_URL = env_str("VIGIL_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+if VIGIL_NOTIFICATIONS_BACKEND == "govuk_notify" and not (VIGIL_NOTIFY_API_KEY and VIGIL_NOTIFY_TEMPLATE_ID):
+    from config.env import EnvError
+
+    raise EnvError("VIGIL_NOTIFICATIONS_BACKEND=govuk_notify needs VIGIL_NOTIFY_API_KEY and VIGIL_NOTIFY_TEMPLATE_ID")
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_BACKEND = EMAIL_BACKENDS[env_choice("VIGIL_EMAIL_BACKEND", "smtp", tuple(EMAIL_BACKENDS))]
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("VIGIL_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("VIGIL_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("VIGIL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("VIGIL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("VIGIL_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("VIGIL_EMAIL_TIMEOUT_SECONDS", 10, minimum=1, maximum=300)
+DEFAULT_FROM_EMAIL = env_str("VIGIL_EMAIL_FROM", "Vigil <vigil@localhost>")
+VIGIL_EMAIL_DOMAIN = env_str("VIGIL_EMAIL_DOMAIN", "vigil.invalid")
+# Links in messages point here; the force's name signs a school's notice.
+VIGIL_BASE_URL = env_str("VIGIL_BASE_URL", "http://127.0.0.1:8000")
+VIGIL_FORCE_NAME = env_str("VIGIL_FORCE_NAME", "the police")
+# Operation Encompass: the police contact a school's notice gives, after the officer's name.
+VIGIL_ENCOMPASS_CONTACT = env_str("VIGIL_ENCOMPASS_CONTACT", "call 101 and ask for the Safeguarding Hub")
+# Local hour at which people who chose a daily digest get it.
+VIGIL_DIGEST_HOUR = env_int("VIGIL_DIGEST_HOUR", 7, minimum=0, maximum=23)
 # The safeguarding policy file; empty means the shipped policies/default.toml.
 VIGIL_POLICY = env_str("VIGIL_POLICY", "")
 

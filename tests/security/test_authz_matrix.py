@@ -213,6 +213,12 @@ MATRIX: dict[str, Entry] = {
         data={"do": "stop"},
     ),
     "calendar_feed": Entry(args=("no-such-token",), get=codes(404, unverified=302)),
+    # vigil.notifications and vigil.schools (Operation Encompass): the acknowledgement link is
+    # public and single-use (tests/schools); finding a child's school is work on a notify_school action.
+    "notification_preferences": Entry(get=SIGNED_IN_PAGE),
+    "encompass_ack": Entry(args=("no-such-token",), get=codes(404, unverified=302)),
+    "encompass_school": Entry(args=("school_action",), get=CASE_WRITE),
+    "encompass_resend": Entry(args=("school_action",), get=POST_ONLY, post=codes(404, anonymous=302)),
 }
 
 

@@ -142,7 +142,7 @@ def build_world() -> World:
 
 def _partner_world(world: World, now: dt.datetime) -> None:
     """Partner work on the world's case: a Clare's Law request; a MARAC meeting whose circulated
-    agenda holds the case, with an action for the housing officer."""
+    agenda holds the case, with an action for the housing officer; a notify_school action."""
     from vigil.disclosure.models import DisclosureRequest
     from vigil.marac.models import MaracMeeting, MaracReferral, PlanAction
     from vigil.partners.models import Agency, AgencyMember
@@ -160,6 +160,20 @@ def _partner_world(world: World, now: dt.datetime) -> None:
         case=world.case, meeting=meeting, referred_at=now, reason="High risk.", recorded_at=now
     )
     world.meeting = meeting  # type: ignore[attr-defined]
+    world.school_action = Action.objects.create(  # type: ignore[attr-defined]
+        key="sec-world-notify-school",
+        case=world.case,
+        kind=ActionKind.NOTIFY_SCHOOL,
+        rule="R2",
+        reason="A child was present: tell the school.",
+        victim=PersonFactory(full_name="Child Example"),
+        subject=world.subject,
+        created_at=now,
+        due_at=now + dt.timedelta(hours=10),
+        priority=Priority.HIGH,
+        team=world.case.team,
+        owner=world.users["officer"],
+    )
     world.plan_action = PlanAction.objects.create(  # type: ignore[attr-defined]
         referral=world.referral,  # type: ignore[attr-defined]
         agency=housing,

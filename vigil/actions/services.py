@@ -51,7 +51,12 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
             actor=actor,
             action="action.complete",
             case_id=action.case_id,
-            changes={"status": ActionStatus.DONE, "closed_at": at, "rationale": note.strip(), "decided_by": actor},
+            changes={
+                "status": ActionStatus.DONE,
+                "closed_at": at,
+                "rationale": note.strip(),
+                "decided_by": actor if hasattr(actor, "pk") else None,
+            },
         )
         policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
         action.refresh_from_db()
@@ -75,7 +80,7 @@ def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetim
                 "status": ActionStatus.DECLINED,
                 "closed_at": at,
                 "rationale": rationale.strip(),
-                "decided_by": actor,
+                "decided_by": actor if hasattr(actor, "pk") else None,
                 "signoff": SignOff.AWAITING if high else SignOff.NOT_NEEDED,
             },
         )

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 def escalate_overdue_actions(reschedule: bool = True) -> dict[str, int]:
     run = escalate_due()
     log.info("escalation job: checked %s open overdue actions, recorded %s steps", run.checked, run.recorded)
+    from vigil.partners.jobs import run_partner_jobs
+
+    run_partner_jobs()  # MARAC action plans' ladder, on the same rhythm
     if reschedule:
         interval = dt.timedelta(seconds=settings.VIGIL_ESCALATION_INTERVAL_SECONDS)
         escalate_overdue_actions.using(run_after=timezone.now() + interval).enqueue(reschedule=True)

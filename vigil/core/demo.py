@@ -805,8 +805,13 @@ def build_demo(*, cases: int, seed: int, anchor: dt.date | dt.datetime | None = 
             pass
         # What the escalation job would have recorded by now, as on a live force.
         escalate_due(now=moment)
-    return DemoResult(cases=cases, people=Person.objects.count(), users=logins)
+        from vigil.partners.demo import build_partner_demo, partner_logins
+
+        build_partner_demo(builder)  # agencies, schools, MARAC, Clare's Law (a separate step)
+    return DemoResult(cases=cases, people=Person.objects.count(), users=logins + partner_logins())
 
 
 def logins_table() -> list[tuple[str, str, str]]:
-    return [(u, demo_password(u), Role(r).label) for u, r, _, _ in DEMO_USERS]
+    from vigil.partners.demo import partner_logins
+
+    return [(u, demo_password(u), Role(r).label) for u, r, _, _ in DEMO_USERS] + partner_logins()

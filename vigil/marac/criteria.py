@@ -101,6 +101,17 @@ def latest_dash(case: Case, *, at: dt.datetime) -> int | None:
     return assessment.answers.filter(answer=Answer.YES).count()
 
 
+def officer_graded_high(case: Case, *, at: dt.datetime) -> str:
+    """The officer's own grading of high at the latest assessment, in words, or ''."""
+    from vigil.core.times import words
+
+    assessment = RiskAssessment.objects.filter(case=case, completed_at__lte=at).order_by("-completed_at", "-pk").first()
+    if assessment is None or assessment.officer_level != "high":
+        return ""
+    why = f": {assessment.officer_rationale.strip()}" if assessment.officer_rationale.strip() else ""
+    return f"the officer graded the risk high on {words(assessment.completed_at)}{why}"
+
+
 def reports_in_year(case: Case, *, at: dt.datetime) -> int:
     victims, subjects = pair_ids(case)
     since = months_after(at, -ESCALATION_MONTHS)
@@ -131,8 +142,9 @@ def safelives_criteria(case: Case, *, at: dt.datetime, judgement: str = "") -> C
     dash = latest_dash(case, at=at)
     if dash is not None and dash >= high:
         found.append({"code": Criterion.VISIBLE_HIGH_RISK, "detail": f"DASH: {dash} of 24 answers yes ({high} or more)"})
-    if judgement.strip():
-        found.append({"code": Criterion.PROFESSIONAL_JUDGEMENT, "detail": judgement.strip()})
+    graded = officer_graded_high(case, at=at)
+    if judgement.strip() or graded:
+        found.append({"code": Criterion.PROFESSIONAL_JUDGEMENT, "detail": judgement.strip() or graded})
     reports = reports_in_year(case, at=at)
     if reports >= ESCALATION_REPORTS:
         found.append(

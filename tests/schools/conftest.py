@@ -1,0 +1,1 @@
+from tests.notifications.smtp import smtp  # noqa: F401
