@@ -170,7 +170,7 @@ def timeline_file(evs: list[Event]) -> dict[str, Any]:
             or (e.type == "disclosure_decision" and e.request not in asked)  # type: ignore[attr-defined]
         )
     ]
-    until = max(e.at for e in evs) + dt.timedelta(days=3)
+    until = max((e.at for e in evs), default=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)) + dt.timedelta(days=3)
     return {
         "format": "vigil-timeline/1",
         "id": f"generated-{next(_ids)}",
@@ -198,3 +198,15 @@ def test_generated_timelines_live_equal_replay(tmp_path_factory: Any, evs: list[
     path = tmp_path_factory.mktemp("generated") / "timeline.json"
     path.write_text(json.dumps(timeline_file(evs)), encoding="utf-8")
     assert_equal(path)
+
+
+def test_an_alarm_pressed_by_someone_with_no_case_gets_its_response_on_a_case(tmp_path: Path) -> None:
+    """Found by the generated timelines: the policy asks for a priority response to an alarm
+    whoever pressed it; the import opens the caller's case so the action has one to sit on."""
+    document = timeline_file([])
+    document["events"] = [{"type": "alarm_activated", "at": "2024-03-27T00:00:00+00:00", "person": "V1", "place": None}]
+    document["replay_until"] = "2024-03-30T00:00:00+00:00"
+    path = tmp_path / "alarm.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    live = assert_equal(path)
+    assert [(a["kind"], a["victim"], a["subject"]) for a in live["actions"]] == [("priority_response", "V1", None)]
