@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from vigil.core.admin_base import ReadOnlyAdmin
@@ -18,6 +19,8 @@ class HelplineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "phone", "opening_hours", "order", "active")
     list_editable = ("order", "active")
     search_fields = ("name", "for_whom", "notes")
+    # A website typed without a scheme is read as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Helpline, form: Any, change: bool) -> None:
         helpline_save_audited(actor=request.user, helpline=obj, created=not change)
