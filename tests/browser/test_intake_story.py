@@ -236,8 +236,8 @@ def test_the_seed_story_entered_through_the_pages_gives_the_board_replay_gives(
             _record(page, base, case, "Record a release")
             page.check("label:has-text('Yes, on bail')")
             bail = _at(event["bail_until"])
-            _date(page, "bail", bail.date())
-            page.fill("#id_bail_time", bail.strftime("%H:%M"))
+            _date(page, "expires", bail.date())
+            page.fill("#id_expires_time", bail.strftime("%H:%M"))
             _submit(page, "Record the release")
         elif kind == "court_hearing":
             _record(page, base, case, "Record a court outcome")

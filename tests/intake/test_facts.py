@@ -125,10 +125,10 @@ def test_bail_conditions_become_an_order_the_policy_checks(officer: Any, client_
         "released",
         {
             "on_bail": "yes",
-            "bail_day": until.day,
-            "bail_month": until.month,
-            "bail_year": until.year,
-            "bail_time": "10:00",
+            "expires_day": until.day,
+            "expires_month": until.month,
+            "expires_year": until.year,
+            "expires_time": "10:00",
             "no_contact": "on",
         },
     )
@@ -297,7 +297,7 @@ BAD = [
     ("charge", {"offence": ""}, "Enter offence"),
     (
         "released",
-        {"on_bail": "yes", "bail_day": "1", "bail_month": "1", "bail_year": "2001", "bail_time": "10:00"},
+        {"on_bail": "yes", "expires_day": "1", "expires_month": "1", "expires_year": "2001", "expires_time": "10:00"},
         "must be after his release",
     ),
     ("released", {"on_bail": "yes"}, "Enter the date he must answer bail"),

@@ -399,6 +399,9 @@ class TermsForm(FactForm):
     }
     grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
     starts_words: ClassVar[str] = "it was granted"
+    end_words: ClassVar[str] = "the order ends"
+    end_time_required: ClassVar[bool] = False
+    conditions_required: ClassVar[bool] = True
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -431,24 +434,32 @@ class TermsForm(FactForm):
         moment: dt.datetime | None = data.get("reported_at")
         return moment
 
+    def wants_end(self, data: dict[str, Any]) -> bool:
+        return self.has_error("expires_day") or any(data.get(f"expires_{p}") is not None for p in ("day", "month", "year"))
+
+    def wants_conditions(self, data: dict[str, Any]) -> bool:
+        return True
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["expires_at"] = None
-        if self.has_error("expires_day") or any(data.get(f"expires_{p}") is not None for p in ("day", "month", "year")):
-            day, expires = self._moment("expires", "the order ends", time_required=False)
-            if expires is None and day is not None:  # a day without a time: in force to the end of that day
+        if self.wants_end(data):
+            day, expires = self._moment("expires", self.end_words, time_required=self.end_time_required)
+            if expires is None and day is not None and not self.end_time_required:
+                # A day without a time: to the end of that day, and the page says so.
                 expires = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)), timezone.get_default_timezone())
             starts = self.starts(data)
             if expires is not None and starts is not None and expires <= starts:
-                self.add_error("expires_day", f"The date the order ends must be after {self.starts_words}")
+                self.add_error("expires_day", f"The date {self.end_words} must be after {self.starts_words}")
             data["expires_at"] = expires
-        if not data.get("no_contact") and not data.get("exclusion"):
-            self.add_error("no_contact", "Select at least one condition: no contact, an exclusion zone, or both")
-        if data.get("exclusion"):
-            if not data.get("zone_place"):
-                self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
-            if data.get("radius_m") is None and not self.has_error("radius_m"):
-                self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
+        if self.wants_conditions(data):
+            if self.conditions_required and not data.get("no_contact") and not data.get("exclusion"):
+                self.add_error("no_contact", "Select at least one condition: no contact, an exclusion zone, or both")
+            if data.get("exclusion"):
+                if not data.get("zone_place"):
+                    self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
+                if data.get("radius_m") is None and not self.has_error("radius_m"):
+                    self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
         return data
 
     def conditions(self, actor: Any) -> list[dict[str, Any]]:
@@ -756,87 +767,53 @@ class ChargeForm(FactForm):
         return "The charge was recorded."
 
 
-class ReleaseForm(FactForm):
+class ReleaseForm(TermsForm):
     slug, event, group = "released", "released", "Arrest, charge, bail and court"
     title, button = "Record a release, with any bail conditions", "Record the release"
     intro = "Bail conditions are recorded as an order of the type ‘bail conditions’, so the policy checks them like any order."
     happened_label = "When was he released?"
+    field_order = ["on_bail"]
+    starts_words = "his release"
+    end_words = "he must answer bail"
+    end_time_required = True
+    conditions_required = False
 
     date_groups: ClassVar[dict[str, tuple[str, str]]] = {
-        "bail": ("If on bail, when must he answer it?", "The date and time he must return to the police station or to court."),
+        "expires": ("If on bail, when must he answer it?", "The date and time he must return to the police station or to court."),
     }
 
     on_bail = forms.ChoiceField(
         label="Was he released on bail?", choices=[("yes", "Yes, on bail"), ("no", "No")], widget=forms.RadioSelect
     )
-    bail_day = forms.IntegerField(label="Day", required=False, min_value=0, max_value=9999)
-    bail_month = forms.IntegerField(label="Month", required=False, min_value=0, max_value=9999)
-    bail_year = forms.IntegerField(label="Year", required=False, min_value=0, max_value=9999)
-    bail_time = forms.CharField(label="Time", max_length=20, required=False)
-    no_contact = forms.BooleanField(label="He must not contact the victim", required=False)
-    exclusion = forms.BooleanField(label="He must keep out of an exclusion zone", required=False)
-    zone_place = forms.ChoiceField(label="Around which place?", widget=forms.RadioSelect, required=False)
-    radius_m = forms.IntegerField(label="Radius in metres", min_value=1, max_value=RADIUS_MAX, required=False)
     error_names: ClassVar[dict[str, str]] = {
-        **FactForm.error_names,
+        **TermsForm.error_names,
         "on_bail": "whether he was released on bail",
-        "bail_day": "the day he must answer bail",
-        "bail_month": "the month he must answer bail",
-        "bail_year": "the year he must answer bail",
-        "bail_time": "the time he must answer bail",
-        "zone_place": "the place at the centre of the zone",
-        "radius_m": "the radius of the exclusion zone",
+        "expires_day": "the day he must answer bail",
+        "expires_month": "the month he must answer bail",
+        "expires_year": "the year he must answer bail",
+        "expires_time": "the time he must answer bail",
     }
 
-    grouped = ("no_contact", "exclusion", "zone_place", "radius_m")
-
-    def layout(self) -> list[tuple[Any, ...]]:
-        return [*super().layout(), ("conditions", self, None)]
-
     def setup(self) -> None:
-        places = known_places(self.user, self.case)
-        self.places = {str(place.pk): place for place, _ in places}
-        _choices(self, "zone_place", [(str(place.pk), words) for place, words in places])
-        if self.case.victim.home_id:
-            self.initial.setdefault("zone_place", str(self.case.victim.home_id))
+        super().setup()
+        self.fields["no_contact"].label = "Bail condition: he must not contact the victim"
+        self.fields["exclusion"].label = "Bail condition: he must keep out of an exclusion zone"
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        data["bail_until"] = None
-        if data.get("on_bail") == "yes":
-            _, until = self._moment("bail", "he must answer bail", time_required=True)
-            data["bail_until"] = until
-            if until is not None and data.get("reported_at") and until <= data["reported_at"]:
-                self.add_error("bail_day", "The date he must answer bail must be after his release")
-            if data.get("exclusion"):
-                if not data.get("zone_place"):
-                    self.add_error("zone_place", "Select the place at the centre of the exclusion zone")
-                if data.get("radius_m") is None and not self.has_error("radius_m"):
-                    self.add_error("radius_m", "Enter the radius of the exclusion zone in metres, for example 200")
-        return data
+    def wants_end(self, data: dict[str, Any]) -> bool:
+        return data.get("on_bail") == "yes"
+
+    def wants_conditions(self, data: dict[str, Any]) -> bool:
+        return data.get("on_bail") == "yes"
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         data = self.cleaned_data
+        on_bail = data.get("on_bail") == "yes"
         justice_event_record(
-            actor=actor,
-            subject=self.subject,
-            kind=JusticeEventKind.RELEASED,
-            **times,
-            bail_until=data["bail_until"],
+            actor=actor, subject=self.subject, kind=JusticeEventKind.RELEASED, bail_until=data["expires_at"], **times
         )
-        conditions: list[dict[str, Any]] = []
-        if data.get("on_bail") == "yes" and data.get("no_contact"):
-            conditions.append({"kind": ConditionKind.NO_CONTACT})
-        if data.get("on_bail") == "yes" and data.get("exclusion"):
-            conditions.append(
-                {
-                    "kind": ConditionKind.EXCLUSION_ZONE,
-                    "place": self.places[data["zone_place"]],
-                    "radius_m": float(data["radius_m"]),
-                }
-            )
+        conditions = self.conditions(actor) if on_bail else []
         if not conditions:
-            return "The release was recorded." if data.get("on_bail") != "yes" else "The release on bail was recorded."
+            return "The release on bail was recorded." if on_bail else "The release was recorded."
         stamp = timezone.localtime(times["reported_at"]).strftime("%Y%m%d%H%M")
         reference = f"BAIL-{self.case.reference}-{stamp}"
         order_grant(
@@ -847,7 +824,7 @@ class ReleaseForm(FactForm):
             protected=[self.case.victim],
             starts_at=self.moment(times),
             reported_at=times["reported_at"],
-            expires_at=data["bail_until"],
+            expires_at=data["expires_at"],
             conditions=conditions,  # type: ignore[arg-type]
         )
         return f"The release on bail was recorded, and its conditions as order {reference}."

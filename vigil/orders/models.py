@@ -62,27 +62,32 @@ class ProtectiveOrder(models.Model):
         return self.expires_at is None or moment < self.expires_at
 
 
-class OrderCondition(models.Model):
-    order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="conditions")
+class ConditionTerms(models.Model):
+    """What one condition of an order says: no contact, or an exclusion zone (a radius around
+    a place)."""
+
     kind = models.CharField(max_length=20, choices=ConditionKind.choices)
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     radius_m = models.FloatField(null=True, blank=True)
 
+    SHAPE = Q(kind=ConditionKind.NO_CONTACT, place__isnull=True, radius_m__isnull=True) | Q(
+        kind=ConditionKind.EXCLUSION_ZONE, place__isnull=False, radius_m__gt=0
+    )
+
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind=ConditionKind.NO_CONTACT, place__isnull=True, radius_m__isnull=True)
-                    | Q(kind=ConditionKind.EXCLUSION_ZONE, place__isnull=False, radius_m__gt=0)
-                ),
-                name="condition_shape_matches_kind",
-            )
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         if self.kind == ConditionKind.EXCLUSION_ZONE:
             return f"Exclusion zone of {self.radius_m:g} m around {self.place}"
         return "No contact"
+
+
+class OrderCondition(ConditionTerms):
+    order = models.ForeignKey(ProtectiveOrder, on_delete=models.PROTECT, related_name="conditions")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=ConditionTerms.SHAPE, name="condition_shape_matches_kind")]
 
 
 class Breach(models.Model):
@@ -126,26 +131,10 @@ class OrderVariation(models.Model):
         return f"Variation of {self.order.reference} from {self.varied_at:%d %b %Y}"
 
 
-class VariationCondition(models.Model):
+class VariationCondition(ConditionTerms):
     """One condition of an order's terms after a variation."""
 
     variation = models.ForeignKey(OrderVariation, on_delete=models.PROTECT, related_name="conditions")
-    kind = models.CharField(max_length=20, choices=ConditionKind.choices)
-    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    radius_m = models.FloatField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind=ConditionKind.NO_CONTACT, place__isnull=True, radius_m__isnull=True)
-                    | Q(kind=ConditionKind.EXCLUSION_ZONE, place__isnull=False, radius_m__gt=0)
-                ),
-                name="variation_condition_shape_matches_kind",
-            )
-        ]
-
-    def __str__(self) -> str:
-        if self.kind == ConditionKind.EXCLUSION_ZONE:
-            return f"Exclusion zone of {self.radius_m:g} m around {self.place}"
-        return "No contact"
+        constraints = [models.CheckConstraint(condition=ConditionTerms.SHAPE, name="variation_condition_shape_matches_kind")]

@@ -8,21 +8,7 @@
 // - Person search: while a name and a date of birth are typed, the records the linker would
 //   link are fetched (by POST, so names stay out of addresses and logs) and shown.
 import * as L from '/assets/leaflet/leaflet-src.esm.js'
-
-const Grid = L.GridLayer.extend({
-  createTile (coords) {
-    const tile = document.createElement('canvas')
-    const size = this.getTileSize()
-    tile.width = size.x
-    tile.height = size.y
-    const ctx = tile.getContext('2d')
-    ctx.fillStyle = '#f3f2f1'
-    ctx.fillRect(0, 0, size.x, size.y)
-    ctx.strokeStyle = '#b1b4b6'
-    ctx.strokeRect(0.5, 0.5, size.x - 1, size.y - 1)
-    return tile
-  }
-})
+import { Grid } from '/assets/vigil/map-grid.mjs'
 
 function csrfToken (form) {
   const input = form.querySelector('input[name=csrfmiddlewaretoken]')

@@ -1,21 +1,7 @@
 // The place picker: Leaflet from the npm registry, with no external tile server. The map
-// shows a plain grid unless the force configures its own tiles (VIGIL_MAP_TILE_URL).
+// shows a plain grid unless the force configures its own tiles (VIGIL_MAP_TILES_URL).
 import * as L from '/assets/leaflet/leaflet-src.esm.js'
-
-const Grid = L.GridLayer.extend({
-  createTile (coords) {
-    const tile = document.createElement('canvas')
-    const size = this.getTileSize()
-    tile.width = size.x
-    tile.height = size.y
-    const ctx = tile.getContext('2d')
-    ctx.fillStyle = '#f3f2f1'
-    ctx.fillRect(0, 0, size.x, size.y)
-    ctx.strokeStyle = '#b1b4b6'
-    ctx.strokeRect(0.5, 0.5, size.x - 1, size.y - 1)
-    return tile
-  }
-})
+import { Grid } from '/assets/vigil/map-grid.mjs'
 
 export function initMap (block) {
   const form = block.closest('form')
