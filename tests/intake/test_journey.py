@@ -284,3 +284,98 @@ def test_a_case_is_never_half_opened(officer: Any, client_for: Any, gazetteer: N
     assert response.status_code == 400 and "refused for the test" in response.content.decode()
     assert Case.objects.count() == 0 and Person.objects.count() == people and Place.objects.count() == places
     assert IntakeDraft.objects.get(pk=pk).submitted_at is None
+
+
+def _to_report(client: Any) -> int:
+    pk = _start(client)
+    assert client.post(reverse("intake_victim", args=[pk]), {**_victim_fields(), "action": "continue"}).status_code == 302
+    assert client.post(reverse("intake_suspect", args=[pk]), {"known-known": "no"}).status_code == 302
+    return pk
+
+
+@pytest.mark.parametrize(
+    ("step", "fields", "message"),
+    [
+        ("suspect", {}, "Select yes if you know who the suspect is"),
+        ("suspect", {"known-known": "yes", "person-full_name": "", "rel-kind": "partner"}, "Enter the full name of the suspect"),
+        (
+            "suspect",
+            {"known-known": "yes", "person-full_name": "Lionel Mackey", "rel-kind": ""},
+            "Choose how the suspect is related to the victim",
+        ),
+        (
+            "suspect",
+            {
+                "known-known": "yes",
+                "person-full_name": "Lionel Mackey",
+                "rel-kind": "ex_partner",
+                "rel-since_year": "2010",
+                "rel-until_year": "2005",
+            },
+            "The date they separated must be after the date the relationship began",
+        ),
+        (
+            "household",
+            {"action": "add", "member-full_name": "", "member-lives_with": "victim"},
+            "Enter the full name of the child",
+        ),
+        (
+            "household",
+            {"action": "add", "member-full_name": "Amira Haddou", "member-lives_with": "victim"},
+            "Enter their date of birth",
+        ),
+        (
+            "household",
+            {
+                "action": "add",
+                "member-full_name": "Amira Haddou",
+                "member-born_year": "2015",
+                "member-lives_with": "victim",
+                "school-postcode": "x",
+            },
+            "Enter a real postcode for the school",
+        ),
+        (
+            "report",
+            {"category": "", "happened": "same", "where": "victim_home", "reported_by": "victim"},
+            "Select the kind of report",
+        ),
+        (
+            "report",
+            {"category": "stalking", "happened": "same", "where": "other", "reported_by": "victim"},
+            "Enter where it happened, a postcode, or both",
+        ),
+        (
+            "report",
+            {"category": "stalking", "happened": "same", "where": "victim_home", "reported_by": "other"},
+            "Enter the full name of the person who told the police",
+        ),
+        (
+            "report",
+            {"category": "stalking", "happened": "same", "where": "victim_home", "reported_by": "victim", "told_year": "2999"},
+            "cannot be in the future",
+        ),
+    ],
+)
+def test_bad_input_on_each_page_names_the_field_and_keeps_nothing(
+    officer: Any, client_for: Any, gazetteer: None, step: str, fields: dict[str, str], message: str
+) -> None:
+    client = client_for(officer)
+    pk = _to_report(client) if step == "report" else _start(client)
+    if step == "household":
+        client.post(reverse("intake_victim", args=[pk]), {**_victim_fields(), "action": "continue"})
+    before = IntakeDraft.objects.get(pk=pk).data
+    posted = dict(fields)
+    if step == "report":
+        posted = {**_when(timezone.now() - dt.timedelta(minutes=5)), **posted}
+    if step == "suspect" and posted.get("known-known") == "yes":
+        posted["action"] = "continue"
+        posted.setdefault("person-record", "new")
+    response = client.post(reverse(f"intake_{step}", args=[pk]), posted)
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400, body[:2000]
+    assert "govuk-error-summary" in body and message in body, body[body.find("error-summary__list") :][:800]
+    assert "This field is required" not in body
+    if not fields:  # nothing answered: only the first question is asked about
+        assert body.count("<li><a href=") == 1
+    assert IntakeDraft.objects.get(pk=pk).data == before

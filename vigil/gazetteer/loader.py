@@ -21,6 +21,7 @@ can simply be run again once the line is mended.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -109,16 +110,20 @@ def detect_layout(path: Path, first_row: list[str]) -> Layout:
     )
 
 
-def _lines(path: Path, on_bytes: Callable[[int], None]) -> Iterator[str]:
-    pending = 0
-    with path.open("rb") as handle:
-        for raw in handle:
-            pending += len(raw)
-            if pending >= 1 << 20:  # report progress a megabyte at a time, not every line
-                on_bytes(pending)
-                pending = 0
-            yield raw.decode("utf-8-sig", errors="replace")
-    on_bytes(pending)
+def _rows(path: Path, on_bytes: Callable[[int], None]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each row. Progress is reported from the file's byte position
+    every few thousand rows, not every line."""
+    size = path.stat().st_size
+    done = 0
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+        reader = csv.reader(text)
+        for count, row in enumerate(reader):
+            if count % 20_000 == 0:
+                position = raw.tell()
+                on_bytes(position - done)
+                done = position
+            yield reader.line_num, row
+    on_bytes(size - done)
 
 
 def _number(path: Path, line: int, name: str, text: str) -> float:
@@ -141,13 +146,11 @@ class _Row:
 
 def read_rows(path: Path, on_bytes: Callable[[int], None], result: LoadResult) -> Iterator[tuple[Layout, list[_Row]]]:
     """The file's rows in batches, checked, with the layout they were read in."""
-    reader = csv.reader(_lines(path, on_bytes))
     layout: Layout | None = None
     batch: list[_Row] = []
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not cell.strip() for cell in row):
-            continue
+    for line, row in _rows(path, on_bytes):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line
         if layout is None:
             layout = detect_layout(path, row)
             result.layouts.add(layout.kind)

@@ -11,10 +11,13 @@ from vigil.gazetteer.models import Postcode
 # or digit) and an inward code (a digit and two letters). Letters the Royal Mail does not use
 # in some positions are not checked: the gazetteer decides whether a postcode exists.
 _SHAPE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_CANONICAL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")  # already written as stored (the ONSPD's pcds)
 
 
 def normalise_postcode(text: str) -> str | None:
     """'sw1a1aa', ' SW1A  1AA ' -> 'SW1A 1AA'; None when it does not have a postcode's shape."""
+    if _CANONICAL.fullmatch(text):
+        return text
     plain = "".join(text.split()).upper()
     match = _SHAPE.match(plain)
     if match is None:

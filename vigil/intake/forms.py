@@ -218,11 +218,7 @@ class FirstReportForm(WhenForm):
         "children_present": "the children who were there",
     }
 
-    category = forms.ChoiceField(
-        label="What kind of report is it?",
-        choices=[("", "Choose a category"), *ReportCategory.choices],
-        error_messages={"required": "Choose what kind of report it is", "invalid_choice": "Choose what kind of report it is"},
-    )
+    category = forms.ChoiceField(label="What kind of report is it?", choices=[("", "Choose a category"), *ReportCategory.choices])
     where = forms.ChoiceField(
         label="Where did it happen?",
         choices=PLACE_CHOICES,

@@ -281,7 +281,10 @@ def intake_suspect(request: HttpRequest, pk: int) -> HttpResponse:
             )
             _save(request, draft, intake)
             return _next(draft, "suspect", request)
-    errors = _error_rows(known, form, home, rel if post is not None and post.get("action") != SEARCH else None)
+    if post is not None and not known.is_valid():
+        errors = _error_rows(known)  # first whether the suspect is known; the rest follows from it
+    else:
+        errors = _error_rows(known, form, home, rel if post is not None and post.get("action") != SEARCH else None)
     context = _context(
         request,
         draft,

@@ -165,6 +165,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         _lazy("vigil.people.bench_linkage", "linkage_arguments"),
         _lazy("vigil.people.bench_linkage", "linkage_run"),
     ),
+    "gazetteer": (
+        "loading a national-size postcode file (2.7 million rows) and loading it again",
+        _lazy("vigil.gazetteer.bench", "gazetteer_arguments"),
+        _lazy("vigil.gazetteer.bench", "gazetteer_run"),
+    ),
     "febrl": (
         "FEBRL4 linked by Vigil and by Splink in the same run: precision, recall, F1 and median seconds",
         _lazy("vigil.people.linkage.bench", "febrl_arguments"),
