@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Any
 
 import pytest
@@ -423,7 +424,7 @@ def test_after_a_save_the_case_page_says_what_the_policy_did_and_links_each_new_
     assert "What the policy did" in panel
     for action in Action.objects.filter(case=case, status="open"):
         assert reverse("action_detail", args=[action.pk]) in panel
-    assert "This created: Complete a risk assessment, high, due" in panel
+    assert re.search(r'This created: <a class="govuk-link" href="/actions/\d+/">Complete a risk assessment</a>, high, due', panel)
     assert "(R1:" in panel
     # Said once: the next visit shows the case without it.
     assert 'id="policy-outcome"' not in client.get(response["Location"]).content.decode()

@@ -11,6 +11,7 @@ case page, which shows them once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from vigil.actions.effects import PolicyEffects, policy_effects
 from vigil.core.access import cases_for_user
 
 T = TypeVar("T")
+_PARTS = re.compile(r"^(This \w+: )([^,(]+)(.*)$", re.S)
 SESSION_KEY = "vigil_policy_outcome"
 
 
@@ -35,7 +37,12 @@ def outcome_lines(user: Any, effects: PolicyEffects) -> list[dict[str, str]]:
         if item.case_id not in visible:
             continue
         is_open_action = index < len(actions) and item.status == "open"
-        lines.append({"text": text, "url": reverse("action_detail", args=[item.pk]) if is_open_action else ""})
+        line = {"text": text, "url": "", "lead": "", "name": "", "rest": ""}
+        parts = _PARTS.match(text) if is_open_action else None
+        if parts is not None:
+            # The action's name is the link; the rest of the sentence stays plain to read.
+            line.update(url=reverse("action_detail", args=[item.pk]), lead=parts[1], name=parts[2], rest=parts[3])
+        lines.append(line)
     return lines
 
 
