@@ -379,3 +379,30 @@ def test_bad_input_on_each_page_names_the_field_and_keeps_nothing(
     if not fields:  # nothing answered: only the first question is asked about
         assert body.count("<li><a href=") == 1
     assert IntakeDraft.objects.get(pk=pk).data == before
+
+
+def test_the_search_as_you_type_endpoint_uses_the_home_postcode_and_audits(
+    officer: Any, client_for: Any, gazetteer: None
+) -> None:
+    from vigil.people.services import place_create
+
+    home = place_create(actor="test", address="14 Mill Lane, VG1 1AA", kind="home", lat=51.527, lon=-0.187)
+    seen = PersonFactory(full_name="Samira Haddou", born_on=None, born_year=None, birth_precision="unknown", home=home)
+    case_open(actor=officer, victim=seen, subject=PersonFactory(), team=officer.team)
+    from vigil.people.linking import link_new_person
+
+    link_new_person(seen, actor="test")
+    client = client_for(officer)
+    posted = {"prefix": "person", "person-full_name": "Samira Hadou"}
+    without = html.unescape(client.post(reverse("person_suggest"), posted).content.decode())
+    within = html.unescape(
+        client.post(
+            reverse("person_suggest"), {**posted, "home-address": "14 Mill Lane", "home-postcode": "VG1 1AA"}
+        ).content.decode()
+    )
+    assert "homes within 100 m" in within or "same address" in within
+    assert "homes within 100 m" not in without
+    assert AuditEvent.objects.filter(action="person.search", actor=officer).count() == 2
+    # Only a role that may open cases may search.
+    analyst = UserFactory(role=Role.ANALYST, team=officer.team)
+    assert client_for(analyst).post(reverse("person_suggest"), posted).status_code == 404

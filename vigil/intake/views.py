@@ -533,9 +533,10 @@ def person_suggest(request: HttpRequest) -> HttpResponse:
     prefix = request.POST.get("prefix", "person")
     form = PersonForm(request.POST, prefix=prefix, who="this person")
     form.is_valid()
+    home = PlaceForm(request.POST, prefix="home", what="the home")
     suggestions: list[Suggestion] = []
     if not form.has_error("full_name") and len(form.cleaned_data.get("full_name") or "") >= 3:
-        suggestions = _suggestions(request, form, None)
+        suggestions = _suggestions(request, form, home if home.is_valid() else None)
     chosen = request.POST.get(f"{prefix}-record", "")
     context = {"suggestions": suggestions, "searched": True, "prefix": prefix, "chosen": chosen}
     return render(request, "intake/includes/suggestions.html", context)

@@ -136,6 +136,11 @@ export function initPersonSearch (form) {
         body.append(`${prefix}-${name}`, input.value)
       }
     }
+    // The home's postcode (and any pin) lets the linker compare where the records live too.
+    for (const name of ['home-address', 'home-postcode', 'home-coordinates']) {
+      const input = form.querySelector(`[name="${name}"]`)
+      if (input) body.append(name, input.value)
+    }
     const chosen = form.querySelector(`[name="${prefix}-record"]:checked`)
     if (chosen) body.append(`${prefix}-record`, chosen.value)
     const key = new URLSearchParams(body).toString()
@@ -155,6 +160,8 @@ export function initPersonSearch (form) {
     const input = form.querySelector(`[name="${prefix}-${name}"]`)
     if (input) input.addEventListener('input', search)
   }
+  const postcode = form.querySelector('[name="home-postcode"]')
+  if (postcode) postcode.addEventListener('change', search)
   const button = form.querySelector('[data-suggest-button]')
   if (button) button.closest('.govuk-button-group').style.display = 'none'
 }
