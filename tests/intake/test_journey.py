@@ -406,3 +406,17 @@ def test_the_search_as_you_type_endpoint_uses_the_home_postcode_and_audits(
     # Only a role that may open cases may search.
     analyst = UserFactory(role=Role.ANALYST, team=officer.team)
     assert client_for(analyst).post(reverse("person_suggest"), posted).status_code == 404
+
+
+def test_maps_use_the_forces_tile_server_or_say_typing_is_easier(officer: Any, client_for: Any) -> None:
+    from django.test import override_settings
+
+    client = client_for(officer)
+    pk = _start(client)
+    plain = html.unescape(client.get(reverse("intake_victim", args=[pk])).content.decode())
+    assert 'data-tiles-url=""' in plain and "typing the address or postcode is easier" in plain
+    url = "https://tiles.example.police.uk/os/{z}/{x}/{y}.png"
+    with override_settings(VIGIL_MAP_TILES_URL=url, VIGIL_MAP_TILES_ATTRIBUTION="© Crown copyright"):
+        tiled = html.unescape(client.get(reverse("intake_victim", args=[pk])).content.decode())
+    assert f'data-tiles-url="{url}"' in tiled and "© Crown copyright" in tiled
+    assert "typing the address or postcode is easier" not in tiled
