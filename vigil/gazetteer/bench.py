@@ -95,7 +95,7 @@ def render(timing: GazetteerTiming, *, machine: str) -> str:
             f"## Loading the gazetteer into {database} (`vigil bench gazetteer`)",
             "",
             f"{timing.rows:,} rows of a synthetic ONS Postcode Directory ({timing.megabytes:,.0f} MB, its 52 columns), "
-            f"loaded by `vigil gazetteer load` into {timing.vendor} on {machine}, {timezone.localdate():%d %B %Y}:",
+            f"loaded by `vigil gazetteer load` into {database} on {machine}, {timezone.localdate():%d %B %Y}:",
             "",
             "| load | seconds | rows per second |",
             "|---|---|---|",
