@@ -95,6 +95,71 @@ def test_live_equals_replay_under_a_forces_altered_policy(name: str, altered_pol
     assert differences(live, default), "the altered policy changed nothing: the test would prove nothing"
 
 
+# --- R11 read from the policy file --------------------------------------------------------------
+
+
+def _with_a_decline(tmp_path: Path, rationale: str | None) -> Path:
+    """household-repeat-callouts with an officer declining the pair's safety plan at 05:00 on
+    2 March 2025, when the pair is high (raised at 03:30) and two safety plans are open."""
+    document = json.loads(scenario("household-repeat-callouts").read_text(encoding="utf-8"))
+    document["id"] += "-declined"
+    document["events"].append(
+        {
+            "at": "2025-03-02T05:00",
+            "type": "action_declined",
+            "action": "safety_plan",
+            "victim": "V2",
+            "subject": "P2",
+            "rationale": rationale,
+        }
+    )
+    path = tmp_path / "declined.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _r11_off(tmp_path: Path) -> Path:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    old = '[rules.R11]\ntitle = "declines"\nrationale_required = true\n'
+    assert old in text
+    path = tmp_path / "r11-off.toml"
+    path.write_text(text.replace(old, '[rules.R11]\ntitle = "declines"\nenabled = false\nrationale_required = false\n'))
+    return path
+
+
+def _declined_safety_plans() -> list[Action]:
+    return list(Action.objects.filter(kind="safety_plan", status="declined").order_by("pk"))
+
+
+def test_r11_on_a_decline_for_a_high_pair_waits_for_sign_off_at_level_2(tmp_path: Path) -> None:
+    assert_equal(_with_a_decline(tmp_path, "Victim has a plan with her adviser already."))
+    declined = _declined_safety_plans()
+    assert len(declined) == 2 and {a.level for a in declined} == {2}  # every open one of the kind, raised by R11
+    decided = [a for a in declined if a.decisions.exists()]
+    assert [a.signoff for a in decided] == ["awaiting"]
+
+
+def test_r11_switched_off_in_the_file_the_live_service_asks_no_sign_off_and_no_reason(tmp_path: Path) -> None:
+    from vigil.actions.forms import DeclineForm
+    from vigil.actions.services import NO_RATIONALE
+
+    policy_path = _r11_off(tmp_path)
+    with override_settings(VIGIL_POLICY=str(policy_path)):
+        assert DeclineForm(data={"rationale": ""}).is_valid()  # the page follows the file too
+        assert_equal(_with_a_decline(tmp_path, None), policy_path)
+    declined = _declined_safety_plans()
+    assert len(declined) == 2 and {a.level for a in declined} == {1}  # not raised: R11 is off
+    assert {a.signoff for a in declined} == {"not_needed"}
+    assert NO_RATIONALE in {a.rationale for a in declined}
+    assert DeclineForm(data={"rationale": ""}).is_valid() is False  # back under the default policy
+
+
+def test_under_the_default_policy_a_decline_without_a_reason_closes_nothing(tmp_path: Path) -> None:
+    assert_equal(_with_a_decline(tmp_path, "  "))
+    assert _declined_safety_plans() == []
+    assert Action.objects.filter(kind="safety_plan", status="open").count() == 2
+
+
 # --- refusals ---------------------------------------------------------------------------------
 
 

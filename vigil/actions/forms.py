@@ -25,9 +25,20 @@ class DeclineForm(GovukForm):
         error_messages={"required": "Explain why this action will not be done"},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from vigil.actions.engine_adapter import policy
+
+        # R11 as the force's policy file says: a reason is required unless the file says not.
+        self.rationale_required = policy().rules.R11.rationale_required
+        if not self.rationale_required:
+            field = self.fields["rationale"]
+            field.required = False
+            field.label = "Why will this not be done? (optional)"
+
     def clean_rationale(self) -> str:
         value: str = self.cleaned_data["rationale"].strip()
-        if not value:
+        if not value and self.rationale_required:
             raise forms.ValidationError("Explain why this action will not be done")
         return value
 

@@ -1,8 +1,11 @@
 """What people do with actions: complete, decline (with a rationale), reassign, sign off.
 
 A completion or decline is recorded as a `Decision`, a fact the policy reads: it closes
-every open action of that kind for the pair, as POLICY.md says. Declining an action of a
-high-risk pair raises it to level 2 at once for sign-off (R11).
+every open action of that kind for the pair, as POLICY.md says. R11 is read from the policy
+file in use, never decided again here: whether a decline needs a rationale
+(`rationale_required`), and whether declining an action of a pair at R3's level (high)
+waits for a supervisor's sign-off (`enabled`); the engine raises that action to
+`high_pair_escalation_level` at once.
 """
 
 from __future__ import annotations
@@ -13,11 +16,35 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from vigil.actions.engine_adapter import policy
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
 from vigil.core import times
-from vigil.core.constants import ActionStatus, RiskLevel, Role, SignOff
+from vigil.core.constants import ActionStatus, Role, SignOff
 from vigil.core.services import create_audited, update_audited
+
+# What a decline without a reason stores, when the force's policy does not require one (R11
+# `rationale_required = false`): the record says plainly that none was given.
+NO_RATIONALE = "No reason was recorded: this force's policy does not require one for a decline (R11)."
+DECLINE_NEEDS_REASON = "Explain why this action will not be done"
+
+
+def decline_rationale(rationale: str) -> str:
+    """The rationale a decline stores: the officer's words; refused when blank and the policy
+    requires one (R11 `rationale_required`), else NO_RATIONALE."""
+    text = (rationale or "").strip()
+    if text:
+        return text
+    if policy().rules.R11.rationale_required:
+        raise ValidationError({"rationale": DECLINE_NEEDS_REASON})
+    return NO_RATIONALE
+
+
+def decline_needs_signoff(action: Action) -> bool:
+    """R11 as the policy file says: a decline waits for a supervisor's sign-off when the rule
+    is on and the action's pair is at R3's level (the engine raises it up the ladder then)."""
+    rules = policy().rules
+    return rules.R11.enabled and action.case.risk_level == rules.R3.level
 
 
 def _require_open(action: Action) -> None:
@@ -65,12 +92,10 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
 
 def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetime | None = None) -> Action:
     at = times.reported(at, field="at", label="When it was decided")
-    if not rationale or not rationale.strip():
-        raise ValidationError({"rationale": "Explain why this action will not be done"})
+    rationale = decline_rationale(rationale)
     _require_open(action)
     with transaction.atomic():
-        _decide(actor=actor, action=action, outcome=Decision.Outcome.DECLINED, at=at, rationale=rationale.strip())
-        high = action.case.risk_level == RiskLevel.HIGH
+        _decide(actor=actor, action=action, outcome=Decision.Outcome.DECLINED, at=at, rationale=rationale)
         update_audited(
             action,
             actor=actor,
@@ -79,9 +104,9 @@ def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetim
             changes={
                 "status": ActionStatus.DECLINED,
                 "closed_at": at,
-                "rationale": rationale.strip(),
+                "rationale": rationale,
                 "decided_by": actor if hasattr(actor, "pk") else None,
-                "signoff": SignOff.AWAITING if high else SignOff.NOT_NEEDED,
+                "signoff": SignOff.AWAITING if decline_needs_signoff(action) else SignOff.NOT_NEEDED,
             },
         )
         policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
@@ -118,8 +143,8 @@ def decision_record(
         else:
             action_decline(actor=actor, action=action, rationale=rationale, at=at)
         return Decision.objects.filter(action=action).latest("pk")
-    if outcome == Decision.Outcome.DECLINED and not rationale.strip():
-        raise ValidationError({"rationale": "Explain why this action will not be done"})
+    if outcome == Decision.Outcome.DECLINED:
+        rationale = decline_rationale(rationale)
     with transaction.atomic():
         decision = create_audited(
             Decision(

@@ -412,9 +412,10 @@ class _Loader:
         disclosure_decide(actor=self.actor, request=request, outcome=e.decision, rationale=e.rationale, decided_at=e.at)
 
     def _decision(self, e: F.ActionCompleted | F.ActionDeclined, outcome: str, rationale: str) -> None:
+        from vigil.actions.engine_adapter import policy
         from vigil.actions.services import decision_record
 
-        if outcome == "declined" and not rationale.strip():
+        if outcome == "declined" and not rationale.strip() and policy().rules.R11.rationale_required:
             self.notes.append(f"events[{e.index}]: a decline without a rationale is not accepted: not stored")
             return
         decision_record(
