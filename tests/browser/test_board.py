@@ -146,3 +146,24 @@ def test_the_board_on_a_phone_keeps_the_filter_in_the_flow_and_the_rows_reachabl
         page.screenshot(path=str(artifacts / "board-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_on_a_small_phone_the_first_action_is_on_the_first_screen(
+    browser: Any, live_server: Any, force: dict[str, Any], artifacts: Path
+) -> None:
+    """Issue 12 item 8: at 375 x 667 the first action is whole without scrolling past the
+    navigation or the filter."""
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "supervisor")
+        page.wait_for_url(f"{live_server.url}/")
+        assert page.evaluate("window.scrollY") == 0
+        page.screenshot(path=str(artifacts / "board-phone-first-screen.png"))
+        row = page.locator("#board tbody tr").first
+        box = row.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 667, box
+        assert "Execute warrant" in row.inner_text()
+    finally:
+        context.close()
