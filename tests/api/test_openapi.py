@@ -10,6 +10,8 @@ import jsonschema_rs
 import pytest
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
+from vigil.timeline.schema import EVENT_TYPES
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,6 +34,7 @@ def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 def test_every_operation_documents_its_problems_and_needs_a_token(document: dict[str, Any]) -> None:
     operations = [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
     assert {(p, m) for p, m, _ in operations} >= {
+        ("/api/v1/events", "post"),
         ("/api/v1/monitoring/fixes", "post"),
         ("/api/v1/teams", "get"),
         ("/api/v1/cases/{reference}/actions", "get"),
@@ -42,3 +45,14 @@ def test_every_operation_documents_its_problems_and_needs_a_token(document: dict
         for status in ("401", "403", "404", "422", "429"):
             content = op["responses"][status]["content"]
             assert list(content) == ["application/problem+json"], (path, method, status)
+
+
+def test_the_events_body_is_one_event_or_a_batch_of_every_type(document: dict[str, Any]) -> None:
+    body = document["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    refs = [option["$ref"].rsplit("/", 1)[1] for option in body["oneOf"]]
+    assert refs == ["EventBatch", "Event"]
+    schemas = document["components"]["schemas"]
+    mapping = schemas["Event"]["discriminator"]["mapping"]
+    assert set(mapping) == set(EVENT_TYPES)
+    batch_events = schemas["EventBatch"]["properties"]["events"]
+    assert batch_events["maxItems"] == 1000 and batch_events["minItems"] == 1

@@ -48,6 +48,19 @@ def deferred_policy(*, at: dt.datetime | None = None) -> Iterator[None]:
             policy_reevaluate(person_ids=people, actor="policy")
 
 
+@contextlib.contextmanager
+def policy_held() -> Iterator[set[int]]:
+    """Collect the people touched inside the block without re-evaluating them: the caller runs
+    the policy for them itself, at the moment it chooses (the event API evaluates each event
+    at its own time before bringing the batch up to now). The caller's transaction covers both."""
+    people: set[int] = set()
+    token = _deferred.set(people)
+    try:
+        yield people
+    finally:
+        _deferred.reset(token)
+
+
 def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:
     ids = {int(pid) for pid in person_ids if pid is not None}
     if not ids:

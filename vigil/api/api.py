@@ -30,6 +30,7 @@ COMMON_PROBLEMS = {
     401: "No token, or a token that is unknown, expired or revoked.",
     403: "The client's scope does not allow this.",
     404: "Not found, or not in the client's scope.",
+    409: "Another request recorded the same events at the same moment; send it again.",
     413: "The body is larger than the server accepts.",
     415: "The body must be JSON.",
     422: "The input breaks the contract; `errors` names each event index and field.",

@@ -11,7 +11,6 @@ event index and key, as in a file.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -137,9 +136,20 @@ def check_scope(client: ApiClient, batch: EventBatch) -> tuple[str, Team]:
     return source, team
 
 
-def _refs_used(events: Iterable[Any]) -> dict[str, set[str]]:
+def _refs_used(batch: EventBatch) -> dict[str, set[str]]:
+    """Every ref the batch names, by kind (its own definitions included: they may be known)."""
     used: dict[str, set[str]] = {"person": set(), "place": set(), "order": set(), "warrant": set(), "request": set()}
-    for event in events:
+    for person in batch.people:
+        used["person"].add(person.ref)
+        if person.home:
+            used["place"].add(person.home)
+    for place in batch.places:
+        used["place"].add(place.ref)
+        if place.person:
+            used["person"].add(place.person)
+    for relationship in batch.relationships:
+        used["person"].update((relationship.a, relationship.b))
+    for event in batch.events:
         values = event.model_dump()
         for key in PERSON_KEYS:
             if isinstance(values.get(key), str):
@@ -179,6 +189,30 @@ def check_ids(batch: EventBatch, source: str) -> dict[int, ReceivedEvent]:
         raise invalid(items)
     before = {r.external_id: r for r in ReceivedEvent.objects.filter(source=source, external_id__in=list(seen))}
     return {i: before[e.external_id] for i, e in enumerate(batch.events) if e.external_id in before}
+
+
+# Keys naming the two sides of a pair, which must be two people (a case is a victim and another).
+PAIRS = {
+    "report": ("victim", "suspect"),
+    "risk_assessment": ("victim", "suspect"),
+    "contact_attempt": ("victim", "subject"),
+    "disclosure_request": ("person_at_risk", "subject"),
+    "action_completed": ("victim", "subject"),
+    "action_declined": ("victim", "subject"),
+}
+
+
+def _one_person_twice(batch: EventBatch) -> Iterable[Item]:
+    for i, event in enumerate(batch.events):
+        if event.type == "order_granted" and getattr(event, "subject", None) in (getattr(event, "protected", None) or ()):
+            yield Item(f"events[{i}].protected", "the subject of an order cannot be among the people it protects", i)
+        elif event.type in PAIRS:
+            first, second = PAIRS[event.type]
+            value = getattr(event, first, None)
+            if value is not None and value == getattr(event, second, None):
+                yield Item(
+                    f"events[{i}].{second}", f"the {second.replace('_', ' ')} and the {first.replace('_', ' ')} are one ref", i
+                )
 
 
 def _document(batch: EventBatch, known: KnownRefs, defined_people: set[str], defined_places: set[str]) -> dict[str, Any]:
@@ -244,7 +278,7 @@ def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
     duplicates = check_ids(batch, source)
     defined_people = {p.ref for p in batch.people}
     defined_places = {p.ref for p in batch.places}
-    known = _known(source, _refs_used(batch.events))
+    known = _known(source, _refs_used(batch))
     # A record this source already sent is named again, never made twice.
     regranted = [
         Item(f"events[{i}].{key}", f"{key} {value!r} was already sent by {source}: it is recorded once", i)
@@ -257,6 +291,9 @@ def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
     ]
     if regranted:
         raise invalid(regranted)
+    same = list(_one_person_twice(batch))
+    if same:
+        raise invalid(same)
     try:
         timeline = parse_timeline(
             _document(batch, known, defined_people, defined_places), "request", extensions=True, check_until=False
@@ -273,7 +310,3 @@ def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
         raise invalid(future)
     events = [e for e in timeline.events if e.index < len(batch.events)]
     return CheckedBatch(client, source, team, batch, timeline, events, known, duplicates)
-
-
-def moment(value: dt.datetime) -> str:
-    return value.isoformat()

@@ -48,7 +48,7 @@ def finish_schema(schema: Any) -> Any:
                 continue
             responses = operation.setdefault("responses", {})
             for status, words in COMMON_PROBLEMS.items():
-                if status == 413 and method == "get":
+                if status in (409, 413) and method == "get":
                     continue
                 responses[status] = {"description": words, "content": {MEDIA_TYPE: {"schema": problem}}}
             if operation.pop("x-vigil-body", None) == "events":

@@ -25,6 +25,7 @@ TITLES = {
     "not-found": "Not found",
     "too-large": "The request is too large",
     "rate-limited": "Too many requests",
+    "conflict": "Another request got there first",
     "method-not-allowed": "Method not allowed",
     "unsupported-media-type": "Send JSON",
     "server-error": "Vigil could not answer",

@@ -89,6 +89,10 @@ class EventAnswer(Schema):
 class BatchAnswer(Schema):
     source: str
     team: int | None = None
+    since: PolicyOut = Field(
+        description="Then, bringing the batch's people up to now: ladder steps come due since the events were told, "
+        "and what new records' links changed."
+    )
     recorded: int
     duplicates: int
     events: list[EventAnswer]

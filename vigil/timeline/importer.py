@@ -64,7 +64,7 @@ def import_timeline(path: str | os.PathLike[str], *, actor: Any) -> Loaded:
     if TimelineImport.objects.filter(timeline_id=timeline.id).exists():
         raise TimelineError(timeline.file, "id", f"the timeline {timeline.id!r} has already been imported")
     with transaction.atomic():
-        loader = _Loader(timeline, actor)
+        loader = TimelineLoader(timeline, actor)
         loader.load()
         record = TimelineImport.objects.create(
             timeline_id=timeline.id,
@@ -82,13 +82,14 @@ def import_timeline(path: str | os.PathLike[str], *, actor: Any) -> Loaded:
         return Loaded(record, loader.notes)
 
 
-class _Loader:
+class TimelineLoader:
     def __init__(self, timeline: Timeline, actor: Any) -> None:
         self.timeline = timeline
         self.actor = actor
         self.refs = _Refs()
         self.notes: list[str] = []
         self.team = _team_of(actor)
+        self.qualifier = timeline.id  # what makes a taken order or warrant reference this load's own
 
     # --- people, places, relationships, links ------------------------------------------------
 
@@ -101,8 +102,8 @@ class _Loader:
                 try:
                     self._event(event)
                 except ValidationError as error:
-                    key, message = _first_error(error)
-                    raise TimelineError(self.timeline.file, f"events[{event.index}].{key}", message, event.index) from None
+                    where, message = event_error(error, event.index)
+                    raise TimelineError(self.timeline.file, where, message, event.index) from None
         from vigil.actions.escalation import escalate_due
         from vigil.actions.live import policy_reevaluate
 
@@ -179,10 +180,10 @@ class _Loader:
 
     def _reference(self, model: Any, ref: str) -> str:
         """The stored reference of an order or warrant the file calls `ref`: `ref` itself when
-        free, else qualified by the file's id (and numbered, for a second grant of one id)."""
-        candidates = itertools.chain(
-            [ref, f"{self.timeline.id}:{ref}"], (f"{self.timeline.id}:{ref}#{n}" for n in itertools.count(2))
-        )
+        free, else qualified by `qualifier` (the file's id; the event API's source), and
+        numbered for a second grant of one id."""
+        q = self.qualifier
+        candidates = itertools.chain([ref, f"{q}:{ref}"], (f"{q}:{ref}#{n}" for n in itertools.count(2)))
         for candidate in candidates:
             if not model.objects.filter(reference=candidate[:40]).exists():
                 self.refs.labels[candidate[:40]] = ref
@@ -201,6 +202,12 @@ class _Loader:
         return case_for_pair(actor=self.actor, victim=self.person(victim), subject=self.person(subject), team=self.team)
 
     # --- events ---------------------------------------------------------------------------------
+
+    def record(self, event: F.Event) -> None:
+        """Record one event through its service, its refs resolved by `person`, `place`,
+        `case` and `refs` (the event API's recorder, vigil.api.recording, resolves them from
+        the sending system's ids instead of the file's)."""
+        self._event(event)
 
     def _event(self, event: F.Event) -> None:
         handler: Callable[[Any], None] | None = getattr(self, f"_on_{event.type}", None)
@@ -250,12 +257,32 @@ class _Loader:
             starts_at=e.at,
             reported_at=e.at,
             expires_at=e.expires,
-            conditions=[
-                {"kind": c.kind, "place": self.place(c.place), "radius_m": float(c.radius_m or 0)}
-                if c.kind == "exclusion_zone"
-                else {"kind": c.kind}
-                for c in e.conditions
-            ],
+            conditions=self._conditions(e.conditions),
+        )
+
+    def _conditions(self, conditions: tuple[F.Condition, ...]) -> list[Any]:
+        return [
+            {"kind": c.kind, "place": self.place(c.place), "radius_m": float(c.radius_m or 0)}
+            if c.kind == "exclusion_zone"
+            else {"kind": c.kind}
+            for c in conditions
+        ]
+
+    def _on_order_varied(self, e: F.OrderVaried) -> None:
+        from vigil.orders.services import order_vary
+
+        order = self.refs.orders.get(e.order)
+        if order is None:
+            self.notes.append(f"events[{e.index}]: order {e.order} not granted yet: recorded by replay, not stored")
+            return
+        order_vary(
+            actor=self.actor,
+            order=order,
+            varied_at=e.at,
+            reported_at=e.at,
+            conditions=self._conditions(e.conditions),
+            expires_at=e.expires,
+            reason=e.summary or "Varied by the court (from the record sent).",
         )
 
     def _on_order_ended(self, e: F.OrderEnded) -> None:
@@ -336,18 +363,32 @@ class _Loader:
             reported_at=e.at,
         )
 
-    def _on_warrant_executed(self, e: F.WarrantExecuted) -> None:
-        from vigil.warrants.services import warrant_execute
-
+    def _outstanding_warrant(self, e: F.WarrantExecuted | F.WarrantWithdrawn) -> Any:
+        """The warrant an execution or withdrawal names, if it is outstanding; else a note and None."""
         warrant = self.refs.warrants.get(e.warrant)
         if warrant is None:
             self.notes.append(f"events[{e.index}]: warrant {e.warrant} not issued yet: recorded by replay, not stored")
-            return
+            return None
         warrant.refresh_from_db()
         if warrant.status != "outstanding":
             self.notes.append(f"events[{e.index}]: warrant {e.warrant} was no longer outstanding")
-            return
-        warrant_execute(actor=self.actor, warrant=warrant, at=e.at)
+            return None
+        return warrant
+
+    def _on_warrant_executed(self, e: F.WarrantExecuted) -> None:
+        from vigil.warrants.services import warrant_execute
+
+        warrant = self._outstanding_warrant(e)
+        if warrant is not None:
+            warrant_execute(actor=self.actor, warrant=warrant, at=e.at)
+
+    def _on_warrant_withdrawn(self, e: F.WarrantWithdrawn) -> None:
+        from vigil.warrants.services import warrant_withdraw
+
+        warrant = self._outstanding_warrant(e)
+        if warrant is not None:
+            reason = e.reason or e.summary or "Withdrawn (from the record sent)."
+            warrant_withdraw(actor=self.actor, warrant=warrant, at=e.at, reason=reason)
 
     def _on_alarm_fitted(self, e: F.AlarmFitted) -> None:
         from vigil.alarms.services import alarm_fit
@@ -448,11 +489,29 @@ def _team_of(actor: Any) -> Any:
     return team
 
 
-def _first_error(error: ValidationError) -> tuple[str, str]:
+# A service's field, as the event's key that carries it.
+EVENT_KEY = {
+    "reported_at": "at",
+    "starts_at": "at",
+    "issued_at": "at",
+    "fitted_at": "at",
+    "completed_at": "at",
+    "varied_at": "at",
+    "decided_at": "at",
+    "expires_at": "expires",
+    "happened": "at",
+}
+
+
+def event_error(error: ValidationError, index: int) -> tuple[str, str]:
+    """Where a service's refusal of event `index` points, in the event's own keys
+    (`events[3].at`, not the service's `reported_at`), and what it said."""
+    key, message = "__all__", "; ".join(error.messages)
     if hasattr(error, "error_dict"):
-        for key, errors in error.message_dict.items():
-            return key, "; ".join(errors)
-    return "event", "; ".join(error.messages)
+        key, errors = next(iter(error.message_dict.items()))
+        message = "; ".join(errors)
+    where = f"events[{index}]" + ("" if key in ("__all__", "event") else f".{EVENT_KEY.get(key, key)}")
+    return where, message
 
 
 # --- the live answer, read back -------------------------------------------------------------------
