@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from typing import Any
 
@@ -202,11 +203,17 @@ def test_a_second_bulk_run_changes_nothing_and_queries_are_bounded_per_batch(off
     reevaluate_open_cases(until=until, batch_size=500)
     audit_rows = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:
-        run = reevaluate_open_cases(until=until, batch_size=500)
+        run = reevaluate_open_cases(until=until, batch_size=500, full=True)
     assert run.batches == 1 and run.actions_created == run.actions_updated == run.escalations == run.audit_rows == 0
     assert AuditEvent.objects.count() == audit_rows
     # One batch: a fixed set of queries, whatever the number of cases in it.
-    assert len(queries) < 40
+    assert len(queries) < 45
+    # Incremental (the default): nothing changed and nothing is due, so no cluster is
+    # evaluated; it reads the clusters, their states and the change marks only.
+    with CaptureQueriesContext(connection) as queries:
+        run = reevaluate_open_cases(until=until, batch_size=500)
+    assert run.batches == 0 and run.skipped == run.reasons["unchanged"] == 7
+    assert len(queries) <= 8, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_path: Any) -> None:
@@ -219,7 +226,10 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
     section = text.split("<!-- bench:reevaluate -->", 1)[1].split("<!-- /bench:reevaluate -->", 1)[0]
     assert "replay figures" in text
     rows = [line for line in section.splitlines() if line.startswith("| SQLite") or line.startswith("| PostgreSQL")]
-    assert [row.split("|")[3].strip() for row in rows] == ["first", "repeat"]
+    assert [row.split("|")[3].strip() for row in rows] == ["first", "repeat", "policy change"]
+    # The repeat evaluates no cluster; the policy change every one, as the first did.
+    evaluated = [row.strip().strip("|").split("|")[-1].strip() for row in rows]
+    assert evaluated[1].startswith("0 of ") and evaluated[0] == evaluated[2] and not evaluated[0].startswith("0 ")
     first = [c.strip() for c in rows[0].strip("|").split("|")]
     assert first[1] == "30" and float(first[6].replace(",", "")) > 0 and float(first[9]) > 0 and first[14] == "yes"
     assert Action.objects.exists() and verify_chain().ok
@@ -234,13 +244,20 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
 def test_reevaluate_section_says_whether_each_row_meets_the_target() -> None:
     from vigil.actions.bench_reevaluate import verdicts
 
-    def row(db: str, run: str, projected: str) -> str:
-        return f"| {db} | 10,000 | {run} | 500 | 1.0 | 1.0 | 1 | {projected} | 1 | 0.1 | 0 | 0 | 0 | 0 | yes | 1.0 | x | y |"
+    def row(db: str, run: str, projected: str, load: str = "0.5") -> str:
+        cells = [db, "10,000", run, "500", "1.0", "1.0", "1", projected, "1", "0.1", *"0000", "yes", load, "x", "y", "z"]
+        return "| " + " | ".join(cells) + " |"
 
-    lines = verdicts([row("SQLite 3.40.1", "first", "1,104"), row("PostgreSQL 15.18", "repeat", "45"), "| bad |"])
-    assert lines == [
+    rows = [row("SQLite 3.40.1", "first", "1,104"), row("PostgreSQL 15.18", "policy change", "45"), "| bad |"]
+    rows += [row("SQLite 3.40.1", "repeat", "9"), row("SQLite 3.40.1", "repeat", "12")]
+    rows += [row("SQLite 3.40.1", "first", "5", "99.0")]
+    assert verdicts(rows) == [
         "- SQLite 3.40.1, first run of 10,000 cases: target **not met**; 100,000 cases projected at 1,104 s, 18.4× the 60 s.",
-        "- PostgreSQL 15.18, repeat run of 10,000 cases: target met; 100,000 cases projected at 45 s, 0.8× the 60 s.",
+        "- PostgreSQL 15.18, policy change run of 10,000 cases: target met; 100,000 cases projected at 45 s, 0.8× the 60 s.",
+        "- SQLite 3.40.1, repeat run of 10,000 cases: target met; 100,000 cases projected at 9 s, 0.9× the 10 s.",
+        "- SQLite 3.40.1, repeat run of 10,000 cases: target **not met**; 100,000 cases projected at 12 s, 1.2× the 10 s.",
+        f"- SQLite 3.40.1, first run of 10,000 cases: no verdict, measured with a load average of 99.0 on {os.cpu_count()} "
+        "cores; 100,000 cases projected at 5 s, 0.1× the 60 s.",
     ]
 
 

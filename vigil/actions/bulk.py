@@ -101,9 +101,13 @@ class BulkRun:
     risk_changes: int = 0
     cases_changed: int = 0
     audit_rows: int = 0
+    force_cases: int = 0  # the cases and clusters the run was asked to look at
+    force_clusters: int = 0
+    skipped: int = 0  # clusters an incremental run passed over: nothing they depend on changed
+    reasons: dict[str, int] = field(default_factory=dict)  # why clusters were evaluated (or not), counted
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process's CPU time: the fairer figure on a shared machine
-    phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds: load, engine, plan, write
+    phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds by phase
 
     def timed(self, phase: str, started: float) -> float:
         now = time.perf_counter()
@@ -116,6 +120,13 @@ class BulkRun:
 
 def open_case_clusters(*, limit: int | None = None) -> list[Cluster]:
     """Every case's cluster (or the clusters of the first `limit` cases, by id), each once."""
+    clusters, chosen = force_clusters(limit=limit)
+    return [clusters[position] for position in chosen]
+
+
+def force_clusters(*, limit: int | None = None) -> tuple[list[Cluster], list[int]]:
+    """Every cluster of the force, in the order of its first case, and the positions of those
+    holding the first `limit` cases (all of them without a limit)."""
     sets = DisjointSets()
     find, union = sets.find, sets.union
 
@@ -134,20 +145,20 @@ def open_case_clusters(*, limit: int | None = None) -> list[Cluster]:
         if root not in case_sets:
             order.append(root)
         case_sets[root].add(pk)
-    chosen = order
-    if limit is not None:
-        wanted = {find(victim) for _pk, victim, _s in cases[:limit]}
-        chosen = [root for root in order if root in wanted]
-    return [Cluster(frozenset(people[root]), frozenset(case_sets[root])) for root in chosen]
+    clusters = [Cluster(frozenset(people[root]), frozenset(case_sets[root])) for root in order]
+    if limit is None:
+        return clusters, list(range(len(clusters)))
+    wanted = {find(victim) for _pk, victim, _s in cases[:limit]}
+    return clusters, [position for position, root in enumerate(order) if root in wanted]
 
 
-def batches(clusters: list[Cluster], size: int) -> Iterator[list[Cluster]]:
-    """Clusters in groups of about `size` cases (a large cluster is never split)."""
-    batch: list[Cluster] = []
+def batches(clusters: list[Cluster], positions: list[int], size: int) -> Iterator[list[int]]:
+    """The clusters at `positions` in groups of about `size` cases (a large cluster is never split)."""
+    batch: list[int] = []
     count = 0
-    for cluster in clusters:
-        batch.append(cluster)
-        count += len(cluster.case_ids)
+    for position in positions:
+        batch.append(position)
+        count += len(clusters[position].case_ids)
         if count >= size:
             yield batch
             batch, count = [], 0
@@ -586,11 +597,20 @@ def _escalation_new(action: Action, level: int, at: dt.datetime) -> Callable[[],
 # --- the whole run -------------------------------------------------------------------------------
 
 
-def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRun, why: str | None = None) -> None:
+def reevaluate_batch(
+    clusters: list[Cluster],
+    *,
+    until: dt.datetime,
+    run: BulkRun,
+    why: str | None = None,
+    states: list[tuple[Cluster, str, dt.datetime | None]] | None = None,
+) -> None:
     """Evaluate and store one batch of clusters, in the caller's transaction. `why` says in
     words what changed, for any stored action the engine no longer asks for (default: the
-    fact recorded last in the cluster)."""
+    fact recorded last in the cluster). `states`, when given, receives each cluster with the
+    digest of its facts and its next due time (`vigil.actions.incremental`)."""
     from vigil.actions.engine_adapter import evaluate_document
+    from vigil.actions.incremental import facts_digest, next_due
 
     started = time.perf_counter()
     person_ids = set().union(*(c.person_ids for c in clusters))
@@ -609,6 +629,8 @@ def reevaluate_batch(clusters: list[Cluster], *, until: dt.datetime, run: BulkRu
         outcome = evaluate_document(document, groups=world.groups, until=until)
         started = run.timed("engine", started)
         evaluated.append((CaseIndex(world, [cases[pk] for pk in cluster.case_ids]), outcome))
+        if states is not None:
+            states.append((cluster, facts_digest(document), next_due(outcome, world.next_fact_at)))
         text = why or latest_fact_words(document)
         reasons.update((pk, text) for pk in cluster.case_ids)
     existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
@@ -633,19 +655,42 @@ def reevaluate_open_cases(
     batch_size: int = 500,
     limit: int | None = None,
     progress: Callable[[BulkRun], None] | None = None,
+    full: bool = False,
 ) -> BulkRun:
-    """Re-evaluate every open case (or the first `limit`) at `until` (default: now), storing
-    and auditing exactly what `policy_reevaluate` would, one transaction per batch."""
+    """Re-evaluate every open case (or the clusters of the first `limit`) at `until` (default:
+    now), storing and auditing exactly what `policy_reevaluate` would, one transaction per
+    batch. Incremental unless `full`: only the clusters whose members, facts or policy
+    changed, or whose next due time has come, are evaluated (`vigil.actions.incremental`);
+    the answer stored is the same as a full run's."""
+    from vigil.actions.incremental import consume, forget_dissolved, plan_run, store_states
     from vigil.actions.live import policy_now
 
     moment = until or policy_now()
     started, cpu = time.perf_counter(), time.process_time()
     run = BulkRun()
-    for batch in batches(open_case_clusters(limit=limit), max(1, batch_size)):
+    clusters, chosen = force_clusters(limit=limit)
+    with transaction.atomic():
+        forget_dissolved(clusters)
+    plan = plan_run(clusters, chosen, until=moment, full=full)
+    run.force_cases = sum(len(clusters[position].case_ids) for position in chosen)
+    run.force_clusters = len(chosen)
+    run.skipped = len(chosen) - len(plan.todo)
+    run.reasons = plan.reasons
+    run.timed("select", started)
+    for batch in batches(clusters, plan.todo, max(1, batch_size)):
         with transaction.atomic():
-            reevaluate_batch(batch, until=moment, run=run)
+            evaluated: list[tuple[Cluster, str, dt.datetime | None]] = []
+            reevaluate_batch([clusters[position] for position in batch], until=moment, run=run, states=evaluated)
+            stamp = time.perf_counter()
+            store_states(evaluated, until=moment, now=times.now())
+            consume(mark for position in batch for mark in plan.marks.get(position, ()))
+            run.timed("write", stamp)
         if progress is not None:
             progress(run)
+    leftover = [*plan.unplaced, *plan.shared, *plan.everything]
+    if limit is None and leftover:
+        with transaction.atomic():
+            consume(leftover)
     run.seconds = time.perf_counter() - started
     run.cpu_seconds = time.process_time() - cpu
     return run

@@ -54,6 +54,9 @@ class World:
     case_ids: set[int]
     groups: list[list[str]] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
+    # The earliest fact dated after the document's `until` (left out of it): the engine's
+    # answer changes by then even if nothing else is recorded (`vigil.actions.incremental`).
+    next_fact_at: dt.datetime | None = None
 
 
 def world_around(person_ids: Iterable[int]) -> World:
@@ -301,7 +304,7 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                     "expires": iso(v.expires_at),
                 }
             )
-        if o.status == OrderStatus.ENDED and o.ended_at and o.ended_at <= until:
+        if o.status == OrderStatus.ENDED and o.ended_at:  # an end after `until` is left out below
             events.append({"at": iso(o.ended_at), _ROW: o.pk, "type": "order_ended", "order": f"O{o.pk}"})
     for b in breaches:
         events.append(
@@ -426,7 +429,17 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
         events.append(event)
     events.extend(disclosure_events(disclosures))  # Clare's Law (R13)
 
-    events = [e for e in events if _before(e["at"], until)]
+    kept: list[dict[str, Any]] = []
+    world.next_fact_at = None
+    for e in events:
+        if e["at"] is None:
+            continue
+        moment = dt.datetime.fromisoformat(e["at"])
+        if moment <= until:
+            kept.append(e)
+        elif world.next_fact_at is None or moment < world.next_fact_at:
+            world.next_fact_at = moment
+    events = kept
     links = rows.groups({p.pk for p in persons})
     world.groups = [sorted(f"P{pid}" for pid in group) for group in links]
     evidence = rows.link_evidence({p.pk for p in persons}) if links else {}
@@ -489,7 +502,3 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
 # Each live event's row id: the order it was entered in, for events tied on time and type
 # (`vigil.actions.engine_adapter.tied_in_entry_order`).
 _ROW = "row"
-
-
-def _before(at: str | None, until: dt.datetime) -> bool:
-    return at is not None and dt.datetime.fromisoformat(at) <= until

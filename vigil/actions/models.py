@@ -116,3 +116,37 @@ class Decision(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(outcome="declined") | ~Q(rationale=""), name="decision_decline_has_rationale")
         ]
+
+
+class ClusterState(models.Model):
+    """What the last force-wide re-evaluation of one cluster (cases joined by a shared person
+    or an identity link, `vigil.actions.bulk`) saw, so that the next one can pass over it
+    when nothing it depends on has changed (`vigil.actions.incremental`). Bookkeeping, not a
+    record: a row is replaced each time its cluster is evaluated, and dropped once no cluster
+    has its members."""
+
+    members = models.CharField(max_length=64, unique=True, help_text="Digest of the cluster's person and case ids.")
+    policy = models.CharField(max_length=64, help_text="Digest of the policy and engine it was evaluated under.")
+    facts = models.CharField(max_length=64, help_text="Digest of the facts document the engine read.")
+    next_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="The earliest ladder step or later-dated fact still to come; none if nothing is."
+    )
+    evaluated_until = models.DateTimeField(help_text="The policy's time of that evaluation.")
+    evaluated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cluster {self.members[:12]} evaluated until {self.evaluated_until:%Y-%m-%d %H:%M}"
+
+
+class FactChange(models.Model):
+    """A fact about a person or a case was written (or changed) since the last force-wide
+    re-evaluation looked at them: their cluster is evaluated again. Written by the signals in
+    `vigil.actions.incremental` for every save of a model the engine reads; both ids empty
+    means "evaluate everything". Deleted by the re-evaluation that read it, in the
+    transaction that stores its cluster's answer."""
+
+    person_id = models.BigIntegerField(null=True, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"changed: person {self.person_id}, case {self.case_id}"
