@@ -275,3 +275,21 @@ def test_an_alarm_pressed_by_someone_with_no_case_gets_its_response_on_a_case(tm
     path.write_text(json.dumps(document), encoding="utf-8")
     live = assert_equal(path)
     assert [(a["kind"], a["victim"], a["subject"]) for a in live["actions"]] == [("priority_response", "V1", None)]
+
+
+def test_one_decision_settles_two_requests_made_under_one_id(tmp_path: Path) -> None:
+    """Found by the generated timelines: a file asks twice under one request id before the
+    decision; replay's decision settles both requests' actions, and so must the import."""
+    document = timeline_file([])
+    ask = {"type": "disclosure_request", "request": "R1", "route": "right_to_ask", "subject": "P1", "person_at_risk": "V1"}
+    document["events"] = [
+        {**ask, "at": "2024-03-01T09:00:00+00:00", "applicant": "V1"},
+        {**ask, "at": "2024-03-02T09:00:00+00:00", "applicant": None, "person_at_risk": "V2"},
+        {"type": "disclosure_decision", "at": "2024-03-05T09:00:00+00:00", "request": "R1", "decision": "disclose"},
+    ]
+    document["replay_until"] = "2024-04-30T00:00:00+00:00"
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    live = assert_equal(path)
+    decisions = [(a["victim"], a["status"]) for a in live["actions"] if a["kind"] == "dvds_decision"]
+    assert sorted(decisions) == [("V1", "done"), ("V2", "done")]

@@ -47,6 +47,9 @@ class _Refs:
     orders: dict[str, Any] = field(default_factory=dict)
     warrants: dict[str, Any] = field(default_factory=dict)
     requests: dict[str, Any] = field(default_factory=dict)
+    # Every request stored under a file's id, oldest first: a file may make a second request
+    # with one id before it is decided, and one decision then settles both, as in replay.
+    every_request: dict[str, list[Any]] = field(default_factory=dict)
 
     labels: dict[str, str] = field(default_factory=dict)  # stored reference -> the file's id
 
@@ -430,7 +433,7 @@ class TimelineLoader:
             kind, name, how = "third_party", applicant.name, "named in the timeline"
         if kind == "third_party" and not name:
             name, how = "not named in the timeline", "not given"
-        self.refs.requests[e.request] = disclosure_request_record(
+        request = self.refs.requests[e.request] = disclosure_request_record(
             actor=self.actor,
             case=self.case(e.person_at_risk, e.subject),
             route=e.route,
@@ -439,18 +442,23 @@ class TimelineLoader:
             third_party_name=name,
             applicant_relationship=how,
         )
+        self.refs.every_request.setdefault(e.request, []).append(request)
 
     def _on_disclosure_decision(self, e: F.DisclosureDecision) -> None:
+        from vigil.actions.engine_adapter import policy
         from vigil.disclosure.services import disclosure_decide
 
-        request = self.refs.requests.get(e.request)
-        if request is None or request.decisions.exists():
+        latest = self.refs.requests.get(e.request)
+        stored = self.refs.every_request.get(e.request) or ([latest] if latest is not None else [])
+        undecided = [request for request in stored if not request.decisions.exists()]
+        if not undecided:
             self.notes.append(f"events[{e.index}]: request {e.request} has no open decision: recorded by replay, not stored")
             return
-        if e.decision == "no_disclosure" and not e.rationale.strip():
+        if e.decision == "no_disclosure" and not e.rationale.strip() and policy().rules.R13.rationale_required:
             self.notes.append(f"events[{e.index}]: a decision not to disclose without a rationale is not accepted: not stored")
             return
-        disclosure_decide(actor=self.actor, request=request, outcome=e.decision, rationale=e.rationale, decided_at=e.at)
+        for request in undecided:
+            disclosure_decide(actor=self.actor, request=request, outcome=e.decision, rationale=e.rationale, decided_at=e.at)
 
     def _decision(self, e: F.ActionCompleted | F.ActionDeclined, outcome: str, rationale: str) -> None:
         from vigil.actions.engine_adapter import policy
