@@ -22,7 +22,7 @@ or engine change changes the policy digest of every cluster.
 Writes that bypass model saves (`QuerySet.update`, `bulk_create`, raw SQL) are not seen:
 no service writes facts that way; a bulk load of facts (the benchmark's synthetic force)
 starts with no states, so everything is evaluated; after any other out-of-band change run
-`vigil policy reevaluate --full` (or `reevaluate_open_cases(full=True)`)."""
+`reevaluate_open_cases(full=True)`."""
 
 from __future__ import annotations
 
