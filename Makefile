@@ -66,6 +66,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy vigil config
+	$(BIN)/mypy --strict vigil/policy
 
 test-sqlite: install
 	DATABASE_URL= DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m "not browser and not postgres_only"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vigil.policy.bench import synthetic
-from vigil.policy.config import ACTION_KINDS, REPORT_CATEGORIES, load_policy
+from vigil.policy.config import load_policy
 from vigil.policy.engine import Outcome, evaluate
 from vigil.policy.facts import (
     ActionCompleted,
@@ -30,6 +30,7 @@ from vigil.policy.facts import (
     Intelligence,
     OrderEnded,
     OrderGranted,
+    OrderVaried,
     Person,
     Place,
     Relationship,
@@ -38,9 +39,12 @@ from vigil.policy.facts import (
     Sighting,
     WarrantExecuted,
     WarrantIssued,
+    WarrantWithdrawn,
     World,
     with_ids,
 )
+from vigil.policy.rules import REGISTRY
+from vigil.policy.vocabulary import QUESTIONS, ActionKind, ReportCategory, codes
 
 POLICY = load_policy()
 UTC = dt.UTC
@@ -50,22 +54,11 @@ LONDON = ZoneInfo("Europe/London")
 START = dt.datetime(2024, 3, 27, 0, 0, tzinfo=UTC)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-RULE_KINDS = {
-    "R1": {"complete_risk_assessment", "database_checks", "supervisor_review"},
-    "R2": {"notify_school"},
-    "R3": {"safety_plan", "refer_marac", "consider_protective_order", "review_risk"},
-    "R4": {"safety_plan", "review_risk"},
-    "R5": {"arrest_suspect", "review_risk"},
-    "R6": {"execute_warrant", "victim_contact"},
-    "R7": {"priority_response"},
-    "R8": {"refer_marac"},
-    "R9": {"serial_perpetrator_review"},
-    "R10": set(),
-    "R11": set(),
-    "R12": {"victim_contact"},
-    "R13": {"dvds_decision"},
-    "risk": {"supervisor_review"},
-}
+# The kinds each rule may create, as the rules declare them, and the risk model's own
+# disagreement review.
+RULE_KINDS = {rule.code: set(rule.creates) for rule in REGISTRY} | {"risk": {"supervisor_review"}}
+ACTION_KINDS = codes(ActionKind)
+REPORT_CATEGORIES = codes(ReportCategory)
 
 # --- a small world and a strategy over its events ------------------------------------------
 
@@ -104,8 +97,13 @@ def _answers(size: int) -> st.SearchStrategy[dict[int, bool]]:
     return st.dictionaries(st.integers(1, size), st.booleans(), max_size=size)
 
 
+# Events only the live system records (not in timeline format 1, so a file refuses them).
+EXTENSION_KINDS = ["warrant_withdrawn", "order_varied"]
+
+
 @st.composite
-def events(draw: st.DrawFn) -> Event:
+def events(draw: st.DrawFn, extensions: bool = False) -> Event:
+    """An event of timeline format 1; with `extensions`, also the live system's own kinds."""
     at = draw(moments)
     victim, subject = draw(st.sampled_from(VICTIMS)), draw(st.sampled_from(SUBJECTS))
     kind = draw(
@@ -132,6 +130,7 @@ def events(draw: st.DrawFn) -> Event:
                 "disclosure_request",
                 "disclosure_decision",
             ]
+            + (EXTENSION_KINDS if extensions else [])
         )
     )
     if kind == "report":
@@ -145,7 +144,7 @@ def events(draw: st.DrawFn) -> Event:
         )
     if kind == "risk":
         instrument = draw(st.sampled_from(("dash", "dash", "lethality_screen", "sdash")))
-        size = {"dash": 24, "lethality_screen": 11, "sdash": 11}[instrument]
+        size = QUESTIONS[instrument]
         return RiskAssessment(
             at=at,
             victim=victim,
@@ -205,6 +204,14 @@ def events(draw: st.DrawFn) -> Event:
         return Arrest(at=at, subject=subject)
     if kind == "warrant":
         return WarrantIssued(at=at, warrant=draw(st.sampled_from(WARRANTS)), subject=subject, reason="failed to appear")
+    if kind == "warrant_withdrawn":
+        return WarrantWithdrawn(at=at, warrant=draw(st.sampled_from(WARRANTS)), reason="no longer needed")
+    if kind == "order_varied":
+        conditions = [Condition("no_contact")] if draw(st.booleans()) else []
+        if draw(st.booleans()):
+            conditions.append(Condition("exclusion_zone", "H1", float(draw(st.sampled_from((50, 200, 400))))))
+        expires = draw(st.one_of(st.none(), st.integers(1, 90).map(lambda d: at + dt.timedelta(days=d))))
+        return OrderVaried(at=at, order=draw(st.sampled_from(ORDERS)), conditions=tuple(conditions), expires=expires)
     if kind == "warrant_executed":
         return WarrantExecuted(at=at, warrant=draw(st.sampled_from(WARRANTS)))
     if kind == "alarm":
@@ -218,7 +225,16 @@ def events(draw: st.DrawFn) -> Event:
     return ActionDeclined(at=at, action=action, victim=who, subject=subject, rationale="discussed with the victim")
 
 
-timelines = st.lists(events(), min_size=1, max_size=40)
+@st.composite
+def facts(draw: st.DrawFn) -> Event:
+    """An event, now and then entered into the live system later than it happened."""
+    event = draw(events(extensions=True))
+    if draw(st.integers(0, 4)) == 0:
+        event = dataclasses.replace(event, recorded=event.at + dt.timedelta(hours=draw(st.integers(0, 72))))
+    return event
+
+
+timelines = st.lists(facts(), min_size=1, max_size=40)
 
 
 # --- reading an outcome as plain values -------------------------------------------------------

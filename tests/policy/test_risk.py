@@ -19,6 +19,7 @@ from tests.policy.builders import (
     run,
     sdash,
 )
+from vigil.policy.config import load_policy
 from vigil.policy.facts import Arrest, ContactAttempt, Intelligence
 
 T0 = at("2024-05-01 10:00")
@@ -321,3 +322,59 @@ def test_level_rising_again_fires_r3_again() -> None:
     events = [report(T0), dash(T0 + DAY, 14), dash(T0 + 20 * DAY, 5), dash(T0 + 40 * DAY, 15)]
     outcome = run(events)
     assert [a.created_at for a in kinds(outcome, "safety_plan", rule="R3")] == [T0 + DAY, T0 + 40 * DAY]
+
+
+# --- one risk computation: the fast path gives the rule's highest level -----------------------
+
+
+def _pair_states():  # type: ignore[no-untyped-def]
+    """Any state a pair can be in: each instrument's latest yes answers, the officer's
+    grading, escalators that began at various times, and reports over two years."""
+    import datetime as dt
+
+    from hypothesis import strategies as st
+
+    from vigil.policy.risk import EscalatorHit, PairState
+    from vigil.policy.scoring import score_yes
+    from vigil.policy.vocabulary import QUESTIONS
+
+    policy = load_policy()
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    moments = st.integers(0, 730 * 24).map(lambda h: start + dt.timedelta(hours=h))
+
+    def result(instrument: str):  # type: ignore[no-untyped-def]
+        yes = st.sets(st.integers(1, QUESTIONS[instrument])).map(lambda s: tuple(sorted(s)))
+        return yes.map(lambda y: score_yes(policy, instrument, y))
+
+    @st.composite
+    def states(draw):  # type: ignore[no-untyped-def]
+        state = PairState("V", draw(st.sampled_from(["P", None])))
+        for instrument in ("dash", "lethality_screen", "sdash"):
+            if draw(st.booleans()):
+                state.instruments[instrument] = draw(result(instrument))
+        state.officer = draw(st.sampled_from([None, "standard", "medium", "high"]))
+        for at_ in draw(st.lists(moments, max_size=3)):
+            state.escalators.append(EscalatorHit("E2", at_, at_ + policy.risk.escalator_window, "a driver"))
+        state.reports = sorted(draw(st.lists(moments, max_size=6)))
+        return state, draw(moments), draw(st.booleans())
+
+    return states()
+
+
+def test_the_fast_path_gives_the_highest_level_of_the_components() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.policy.builders import world
+    from vigil.policy.loop import Engine
+
+    engine = Engine(load_policy(), world())
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_pair_states())
+    def check(case) -> None:  # type: ignore[no-untyped-def]
+        state, moment, officer = case
+        components = engine.components(state, moment, officer=officer)
+        highest = max((c.level for c in components), key=engine.rank, default=None)
+        assert engine.computed(state, moment, officer=officer) == highest
+
+    check()

@@ -12,6 +12,7 @@ from tests.risk.conftest import dash_answers
 from vigil.policy.config import DEFAULT_POLICY_PATH, Policy, load_policy, parse_policy
 from vigil.policy.engine import evaluate
 from vigil.policy.facts import Person, Report, RiskAssessment, World
+from vigil.policy.vocabulary import QUESTIONS
 from vigil.risk.scoring import score
 
 
@@ -107,7 +108,7 @@ def _engine_level(policy: Policy, instrument: str, yes: set[int]) -> str:
     """The level the engine gives a pair after this one assessment."""
     world = World(people={"V": Person("V", "Ann Example"), "P": Person("P", "Bob Example")})
     at = dt.datetime(2025, 5, 1, 10, 0, tzinfo=dt.UTC)
-    size = {"dash": 24, "lethality_screen": 11, "sdash": 11}[instrument]
+    size = QUESTIONS[instrument]
     events = [
         Report(at=at, victim="V", suspect="P", category="other"),
         RiskAssessment(at=at, victim="V", suspect="P", instrument=instrument, answers={n: n in yes for n in range(1, size + 1)}),

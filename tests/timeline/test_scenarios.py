@@ -11,36 +11,23 @@ import pytest
 
 from tests.timeline.helpers import actions, created_at, instant, local, replay_json, scenario, vigil
 from vigil.policy import geo
+from vigil.policy.vocabulary import ActionKind, ActionStatus, FlagKind, Priority
 
 HOUR = dt.timedelta(hours=1)
 
 
 def _common_checks(answer: dict[str, Any]) -> None:
-    kinds = {
-        "complete_risk_assessment",
-        "review_risk",
-        "supervisor_review",
-        "safety_plan",
-        "database_checks",
-        "refer_marac",
-        "notify_school",
-        "consider_protective_order",
-        "arrest_suspect",
-        "execute_warrant",
-        "victim_contact",
-        "priority_response",
-        "serial_perpetrator_review",
-    }
+    kinds = set(ActionKind.values)
     for action in answer["actions"]:
         assert action["kind"] in kinds
-        assert action["priority"] in {"immediate", "high", "medium", "low"}
-        assert action["status"] in {"open", "done", "declined", "cancelled"}
+        assert action["priority"] in Priority.values
+        assert action["status"] in ActionStatus.values
         assert action["reason"]
         assert (action["closed_at"] is None) == (action["status"] == "open")
         for step in action["escalations"]:
             instant(step["at"])
     for flag in answer["flags"]:
-        assert flag["kind"] in {"proximity", "breach", "repeat", "serial_perpetrator", "linked_reports"}
+        assert flag["kind"] in FlagKind.values
     times = [instant(r["at"]) for r in answer["risk"]]
     assert times == sorted(times)
 

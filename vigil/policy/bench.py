@@ -32,6 +32,7 @@ from vigil.policy.facts import (
     World,
     with_ids,
 )
+from vigil.policy.vocabulary import QUESTIONS
 
 START = dt.datetime(2024, 1, 1, 8, 0, tzinfo=dt.UTC)
 REPLAY_TARGET = 20_000  # events per second on one core (issue #3)
@@ -70,7 +71,7 @@ def synthetic(events: int, *, seed: int = 0, households: int | None = None) -> t
             event = Report(at=at, victim=v, suspect=p, category=rng.choice(CATEGORIES), reported_by=v, place=f"H{h}")
         elif pick < 0.40:
             instrument = rng.choice(("dash", "dash", "lethality_screen", "sdash"))
-            size = {"dash": 24, "lethality_screen": 11, "sdash": 11}[instrument]
+            size = QUESTIONS[instrument]
             answers = {q: rng.random() < 0.45 for q in range(1, size + 1)}
             level = rng.choice((None, None, "standard", "medium", "high"))
             event = RiskAssessment(at=at, victim=v, suspect=p, instrument=instrument, answers=answers, officer_level=level)

@@ -16,8 +16,10 @@ microsecond after it, so recorded steps rise strictly in time and in level.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from vigil.policy.config import Policy, load_policy
+if TYPE_CHECKING:
+    from vigil.policy.config import Policy
 
 # A priority's ladder as (time after the due time, level) pairs, rising.
 Steps = tuple[tuple[dt.timedelta, int], ...]
@@ -90,23 +92,18 @@ def ladder_steps(
     priority: str,
     due_at: dt.datetime,
     until: dt.datetime,
-    policy: Policy | None = None,
+    policy: Policy,
     current_level: int = 1,
     last_at: dt.datetime | None = None,
 ) -> list[tuple[dt.datetime, int]]:
     """The steps that have fallen due by `until` (inclusive) for a stored open action at
     `current_level` whose last recorded step was at `last_at`: `reached` for the live job."""
-    chosen = policy or load_policy()
     # Elapsed time: "24 hours after" a due time in a local zone is not 24 wall-clock hours.
     return reached(
-        compile_steps(chosen, priority),
+        compile_steps(policy, priority),
         due_at.astimezone(dt.UTC),
         level=current_level,
         last_at=last_at,
         until=until,
         inclusive=True,
     )
-
-
-def level_name(level: int, policy: Policy | None = None) -> str:
-    return (policy or load_policy()).ladder.level_name(level)

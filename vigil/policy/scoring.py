@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from vigil.policy.config import Policy
+from vigil.policy.vocabulary import QUESTIONS, Instrument
 
-INSTRUMENT_NAMES = {"dash": "DASH", "sdash": "S-DASH", "lethality_screen": "Lethality Screen"}
+if TYPE_CHECKING:
+    from vigil.policy.config import Policy
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,15 @@ class InstrumentResult:
     summary: str  # why the level, in words
     drivers: tuple[str, ...]  # each yes in words
     stalking_known: bool
-    threat_to_kill: bool  # E2
-    strangulation: bool  # E3
+    escalators: tuple[str, ...]  # the escalators a yes raises (E2, E3), by code
+
+    @property
+    def threat_to_kill(self) -> bool:
+        return "E2" in self.escalators
+
+    @property
+    def strangulation(self) -> bool:
+        return "E3" in self.escalators
 
     def yes_to(self, questions: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(q for q in self.yes if q in questions)
@@ -34,13 +43,15 @@ def _plural(n: int, word: str) -> str:
 
 
 def question_count(policy: Policy, instrument: str) -> int:
-    if instrument == "dash":
-        return policy.risk.dash.questions
-    if instrument == "lethality_screen":
-        return policy.risk.lethality_screen.questions
-    if instrument == "sdash":
-        return policy.risk.sdash.questions
-    raise ValueError(f"unknown instrument {instrument!r}")
+    """How many questions `instrument` has (the vocabulary's count, which the policy states too)."""
+    if instrument not in QUESTIONS:
+        raise ValueError(f"unknown instrument {instrument!r}")
+    return QUESTIONS[instrument]
+
+
+def escalators_raised(policy: Policy, instrument: str, yes: tuple[int, ...]) -> tuple[str, ...]:
+    """The escalators (switched on) that a yes to one of `yes` raises, by code."""
+    return tuple(code for code, questions in policy.answer_triggers.get(instrument, ()) if not questions.isdisjoint(yes))
 
 
 def yes_answers(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> tuple[int, ...]:
@@ -59,8 +70,7 @@ def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> Instrume
     count = question_count(policy, instrument)
     driver = policy.driver
     drivers = tuple([driver(instrument, q) for q in yes])
-    name = INSTRUMENT_NAMES[instrument]
-    e2, e3 = policy.escalators.E2, policy.escalators.E3
+    name = Instrument.words_of(instrument)
     level: str | None
     if instrument == "dash":
         rule = policy.risk.dash
@@ -73,8 +83,6 @@ def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> Instrume
         else:
             level, summary = "standard", f"{name}: {n} of {count} answers yes (fewer than {rule.medium} is standard)"
         stalking = any(q in rule.stalking_questions for q in yes)
-        threat = any(q in e2.dash_questions for q in yes)
-        strangle = any(q in e3.dash_questions for q in yes)
     elif instrument == "lethality_screen":
         ls = policy.risk.lethality_screen
         trigger = [q for q in yes if q in ls.any_of]
@@ -96,13 +104,10 @@ def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> Instrume
                 f" {ls.count_among[0]} to {ls.count_among[-1]}; it sets no level"
             )
         stalking = any(q in ls.stalking_questions for q in yes)
-        threat = any(q in e2.lethality_questions for q in yes)
-        strangle = any(q in e3.lethality_questions for q in yes)
     elif instrument == "sdash":
         level = None
         summary = f"{name}: {len(yes)} of {count} answers yes; it sets no level"
         stalking = policy.risk.sdash.stalking_if_any_yes and bool(yes)
-        threat = strangle = False
     else:
         raise ValueError(f"unknown instrument {instrument!r}")
-    return InstrumentResult(instrument, level, yes, summary, drivers, stalking, threat, strangle)
+    return InstrumentResult(instrument, level, yes, summary, drivers, stalking, escalators_raised(policy, instrument, yes))

@@ -50,12 +50,8 @@ def escalators_in(instrument: str, answers: Mapping[int, str]) -> tuple[str, lis
     found = score(chosen, instrument, {n: a == Answer.YES for n, a in answers.items()})
     days = chosen.risk.escalator_days
     words = [
-        f"{what} holds the risk at {chosen.risk.escalator_level} for {days} days ({code})"
-        for hit, code, what in (
-            (found.threat_to_kill, "E2", "a believed threat to kill"),
-            (found.strangulation, "E3", "attempted strangulation or choking"),
-        )
-        if hit
+        f"{chosen.escalators[code].title} holds the risk at {chosen.risk.escalator_level} for {days} days ({code})"
+        for code in found.escalators
     ]
     return (chosen.risk.escalator_level if words else ""), words
 

@@ -17,15 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vigil.policy import calendar
-from vigil.policy.config import (
-    ACTION_KINDS,
-    DISCLOSURE_DECISIONS,
-    DISCLOSURE_ROUTES,
-    LEVELS,
-    PLACE_KINDS,
-    RELATIONSHIP_KINDS,
-    REPORT_CATEGORIES,
-)
 from vigil.policy.facts import (
     ActionCompleted,
     ActionDeclined,
@@ -57,49 +48,42 @@ from vigil.policy.facts import (
     World,
     with_ids,
 )
-from vigil.policy.vocabulary import INSTRUMENTS, QUESTIONS
+from vigil.policy.vocabulary import (
+    INSTRUMENTS,
+    QUESTIONS,
+    ActionKind,
+    ConditionKind,
+    ContactChannel,
+    DisclosureOutcome,
+    DisclosureRoute,
+    EventType,
+    ExtensionEventType,
+    HearingOutcome,
+    OrderType,
+    PlaceKind,
+    RelationshipKind,
+    ReportCategory,
+    RiskLevel,
+    Sex,
+    codes,
+)
 
 FORMAT = "vigil-timeline/1"
-ORDER_TYPES = (
-    "interim_spo",
-    "spo",
-    "restraining_order",
-    "non_molestation_order",
-    "dvpn",
-    "dvpo",
-    "dapn",
-    "dapo",
-    "bail_conditions",
-    "harassment_warning",
-)
-CHANNELS = ("call", "message", "social_media", "in_person", "gift", "other")
-OUTCOMES = ("adjourned", "convicted", "acquitted", "failed_to_appear", "order_made")
-SEXES = ("female", "male", "other", "unknown")
-CONDITION_KINDS = ("no_contact", "exclusion_zone")
-FORMAT_TYPES = (
-    "report",
-    "risk_assessment",
-    "order_granted",
-    "order_ended",
-    "breach",
-    "sighting",
-    "contact_attempt",
-    "arrest",
-    "charge",
-    "released",
-    "court_hearing",
-    "warrant_issued",
-    "warrant_executed",
-    "alarm_fitted",
-    "alarm_activated",
-    "intelligence",
-    "disclosure_request",
-    "disclosure_decision",
-    "action_completed",
-    "action_declined",
-)
+ORDER_TYPES = codes(OrderType)
+CHANNELS = codes(ContactChannel)
+OUTCOMES = codes(HearingOutcome)
+SEXES = codes(Sex)
+CONDITION_KINDS = codes(ConditionKind)
+FORMAT_TYPES = codes(EventType)
 # Event types the live system also records (not in format 1, so refused in a file).
-EXTENSION_TYPES = ("warrant_withdrawn", "order_varied")
+EXTENSION_TYPES = codes(ExtensionEventType)
+ACTION_KINDS = codes(ActionKind)
+LEVELS = codes(RiskLevel)
+PLACE_KINDS = codes(PlaceKind)
+RELATIONSHIP_KINDS = codes(RelationshipKind)
+REPORT_CATEGORIES = codes(ReportCategory)
+DISCLOSURE_ROUTES = codes(DisclosureRoute)
+DISCLOSURE_DECISIONS = codes(DisclosureOutcome)
 
 
 class TimelineError(ValueError):
