@@ -170,3 +170,14 @@ def test_a_cluster_state_is_dropped_when_its_members_regroup(officer: Any, facts
     link_decide(actor=officer, link=link, status="confirmed", rationale="one man after all")
     again = incremental_then_full(NOW)
     assert again.reasons["new or regrouped"] == 1
+
+
+def test_the_engine_version_covers_every_module_of_the_engine() -> None:
+    """A fix to any rule module, the loop, the risk model or the ledger is a new engine
+    version, so every cluster is evaluated again under it."""
+    from vigil.actions.incremental import ENGINE_SOURCES
+
+    root = Path(__file__).resolve().parents[2] / "vigil"
+    engine = {str(p.relative_to(root)) for p in (root / "policy").rglob("*.py")} - {"policy/bench.py"}
+    assert {"policy/rules/r05_breach.py", "policy/loop.py", "policy/risk.py", "policy/ledger.py"} <= engine
+    assert engine <= set(ENGINE_SOURCES)

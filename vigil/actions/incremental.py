@@ -48,10 +48,11 @@ if TYPE_CHECKING:
 _ROOT = Path(__file__).resolve().parents[1]
 # The code that turns stored facts into stored actions: a change to any of it (a fix to the
 # engine landing) is a new version, and every cluster is evaluated again.
+# The engine is the whole `vigil/policy` package (its rules are modules of `policy/rules/`),
+# less its benchmark.
 ENGINE_SOURCES = (
-    "policy/engine.py", "policy/facts.py", "policy/ladder.py", "policy/scoring.py", "policy/calendar.py",
-    "policy/geo.py", "policy/config.py", "actions/facts.py", "actions/engine_adapter.py", "actions/reconcile.py",
-    "actions/bulk.py", "disclosure/facts.py",
+    *sorted(str(p.relative_to(_ROOT)) for p in (_ROOT / "policy").rglob("*.py") if p.name != "bench.py"),
+    "actions/facts.py", "actions/engine_adapter.py", "actions/reconcile.py", "actions/bulk.py", "disclosure/facts.py",
 )  # fmt: skip
 
 
@@ -87,7 +88,7 @@ def facts_digest(document: dict[str, Any]) -> str:
 
 def next_due(outcome: dict[str, list[dict[str, Any]]], next_fact_at: dt.datetime | None) -> dt.datetime | None:
     """The earliest moment after the evaluation at which the engine's answer changes with no
-    new fact: an open action's next ladder step (as `Engine._materialize` would record it),
+    new fact: an open action's next ladder step (as `Ledger.materialize` in `vigil/policy/ledger.py` would record it),
     or a fact dated later than the evaluation (left out of its document)."""
     from vigil.actions.engine_adapter import policy
     from vigil.actions.reconcile import _steps
