@@ -35,6 +35,7 @@ def test_every_operation_documents_its_problems_and_needs_a_token(document: dict
     operations = [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
     assert {(p, m) for p, m, _ in operations} >= {
         ("/api/v1/events", "post"),
+        ("/api/v1/alarms/activations", "post"),
         ("/api/v1/monitoring/fixes", "post"),
         ("/api/v1/teams", "get"),
         ("/api/v1/cases/{reference}/actions", "get"),

@@ -203,6 +203,7 @@ MATRIX: dict[str, Entry] = {
     "api-v1:openapi-json": Entry(get=codes(200, unverified=302)),
     "api-v1:openapi-view": Entry(get=codes(200, anonymous=302, unverified=302)),
     "api-v1:post_events": Entry(get=codes(405, unverified=302), post=codes(401, unverified=302)),
+    "api-v1:post_activations": Entry(get=codes(405, unverified=302), post=codes(401, unverified=302)),
     "api-v1:post_fixes": Entry(get=codes(405, unverified=302), post=codes(401, unverified=302)),
     "api-v1:teams": Entry(get=codes(401, unverified=302)),
     "api-v1:case_actions": Entry(args=("VG-000000",), get=codes(401, unverified=302)),

@@ -9,6 +9,7 @@ from vigil.actions.live import policy_reevaluate
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.cases.services import fact_times
 from vigil.core import times
+from vigil.core.models import Team
 from vigil.core.services import create_audited
 from vigil.core.times import Happened
 from vigil.people.models import Person, Place
@@ -50,3 +51,25 @@ def alarm_activate(
         create_audited(activation, actor=actor, action="alarm.activate")
         policy_reevaluate(person_ids={person.pk}, actor=actor)
         return activation
+
+
+def alarm_call_record(
+    *,
+    actor: Any,
+    person: Person,
+    place: Place | None,
+    team: Team,
+    reported_at: dt.datetime | None = None,
+    happened: Happened | None = None,
+) -> AlarmActivation:
+    """An alarm's call, from whoever passes it on (an alarm-receiving centre's feed, an
+    import): the call is an incident, so a person with no case yet gets one for `team` (the
+    victim, no suspect named) and the response the policy asks for has a case to sit on; then
+    the activation, through `alarm_activate`. One transaction."""
+    from vigil.actions.facts import world_around
+    from vigil.cases.services import case_for_pair
+
+    with transaction.atomic():
+        if not world_around({person.pk}).case_ids:
+            case_for_pair(actor=actor, victim=person, subject=None, team=team)
+        return alarm_activate(actor=actor, person=person, place=place, reported_at=reported_at, happened=happened)

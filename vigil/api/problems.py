@@ -122,7 +122,7 @@ def field_path(loc: Sequence[Any], *, event_types: Iterable[str] = ()) -> tuple[
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-            if previous in ("events", "fixes") and index is None:
+            if previous in ("events", "fixes", "activations") and index is None:
                 index = part
         elif isinstance(part, str) and (part in tags or part.startswith(("tagged-union[", "function-"))):
             continue

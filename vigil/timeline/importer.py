@@ -399,14 +399,11 @@ class TimelineLoader:
         alarm_fit(actor=self.actor, person=self.person(e.person), place=self.place(e.place), fitted_at=e.at, reported_at=e.at)
 
     def _on_alarm_activated(self, e: F.AlarmActivated) -> None:
-        from vigil.actions.facts import world_around
-        from vigil.alarms.services import alarm_activate
+        from vigil.alarms.services import alarm_call_record
 
-        if not world_around({self.person(e.person).pk}).case_ids:
-            # The alarm's call is an incident: a person with no case yet gets one (the victim,
-            # no suspect named), so the response the policy asks for has a case to sit on.
-            self.case(e.person, None)
-        alarm_activate(actor=self.actor, person=self.person(e.person), place=self.place(e.place), reported_at=e.at)
+        alarm_call_record(
+            actor=self.actor, person=self.person(e.person), place=self.place(e.place), team=self.team, reported_at=e.at
+        )
 
     def _on_intelligence(self, e: F.Intelligence) -> None:
         from vigil.cases.services import intelligence_record
