@@ -1,5 +1,7 @@
-"""Turns the live system's timeline document into the engine's facts, runs the engine, and
-hands back plain dicts for `reconcile`. The engine itself is `vigil.policy` (pure)."""
+"""Runs the engine on the live system's timeline document (read by `vigil.timeline.reader`,
+the one parser of the format) and hands back plain dicts for `reconcile`; holds the live
+policy (`policy`, its system check and its cache). The engine itself is `vigil.policy`
+(pure)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ from vigil.policy import facts as F
 from vigil.policy.config import Policy, load_policy
 from vigil.policy.engine import evaluate
 from vigil.policy.ladder import ladder_steps as _ladder_steps
-
-_DATETIME_KEYS = {"at", "expires", "bail_until", "recorded"}
+from vigil.timeline.reader import read_live_document
 
 
 @lru_cache(maxsize=1)
@@ -55,68 +56,19 @@ def forget_policy(*, setting: str, **kwargs: Any) -> None:
         policy.cache_clear()
 
 
-def _event(raw: dict[str, Any]) -> F.Event:
-    cls = F.EVENT_TYPES[raw["type"]]
-    names = {f.name for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "type" or key not in names:
-            continue
-        if key in _DATETIME_KEYS and isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        elif key in ("children_present", "protected"):
-            value = tuple(value)
-        elif key == "answers":
-            value = {int(k): bool(v) for k, v in value.items()}
-        elif key == "conditions":
-            value = tuple(F.Condition(kind=c["kind"], place=c.get("place"), radius_m=c.get("radius_m")) for c in value)
-        kwargs[key] = value
-    return cls(**kwargs)
-
-
 def facts_from_document(document: dict[str, Any], groups: list[list[str]]) -> tuple[F.World, list[F.Event]]:
-    people = {
-        p["ref"]: F.Person(
-            ref=p["ref"],
-            name=p["name"],
-            aliases=tuple(p.get("aliases", ())),
-            born=p.get("born"),
-            sex=p.get("sex", "unknown"),
-            home=p.get("home"),
-        )
-        for p in document["people"]
-    }
-    places = {
-        pl["ref"]: F.Place(
-            ref=pl["ref"],
-            label=pl.get("label", ""),
-            kind=pl["kind"],
-            lat=float(pl["lat"]),
-            lon=float(pl["lon"]),
-            person=pl.get("person"),
-        )
-        for pl in document["places"]
-    }
-    relationships = [
-        F.Relationship(
-            a=r["a"],
-            b=r["b"],
-            kind=r["kind"],
-            since=dt.date.fromisoformat(r["since"]) if r.get("since") else None,
-            until=dt.date.fromisoformat(r["until"]) if r.get("until") else None,
-        )
-        for r in document["relationships"]
-    ]
-    world = F.World(
-        people=people,
-        places=places,
-        relationships=relationships,
+    """The live document's world and events, read by the timeline reader (the one parser of
+    the format), with the live system's identity groups, link reasons and labels, and ties
+    applied in the order the facts were entered."""
+    world, events = read_live_document(document)
+    world = dataclasses.replace(
+        world,
         groups=[frozenset(g) for g in groups],
         group_reasons={frozenset(g["refs"]): g["reason"] for g in document.get("group_reasons", ())},
-        timezone=document.get("timezone", "Europe/London"),
         labels=dict(document.get("labels", {})),
     )
-    return world, tied_in_entry_order([(_event(e), e.get("row")) for e in document["events"]])
+    raw = document["events"]
+    return world, tied_in_entry_order([(event, raw[event.index].get("row")) for event in events])
 
 
 def tied_in_entry_order(events: list[tuple[F.Event, int | None]]) -> list[F.Event]:

@@ -471,7 +471,9 @@ def build_document(world: World, *, until: dt.datetime, source: FactSource | Non
                 "ref": f"L{pl.pk}",
                 "label": pl.label or pl.kind,
                 "kind": pl.kind,
-                "person": pref(pl.person_id),
+                # Whose place it is, when that person is in the document (a place a fact
+                # happened at can be someone's outside this cluster, who is no one here).
+                "person": pref(pl.person_id) if pl.person_id in everyone else None,
                 "lat": pl.lat,
                 "lon": pl.lon,
             }

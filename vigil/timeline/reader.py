@@ -4,10 +4,16 @@ Any problem is a `TimelineError` naming the file, the place in it and the key, e
 `scenario.json: events[3].category: unknown category 'burglary'`. Nothing is guessed: a
 file that does not follow FORMAT.md is refused whole, so a replay never answers from half
 a timeline.
+
+This is the one parser of the timeline document: `vigil replay` and `vigil import timeline`
+read files with it, and the live system reads the document it builds from the database
+(`vigil.actions.facts.build_document`) with it too (`read_live_document`), so a fact means
+the same to the engine whichever way it arrived.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -256,6 +262,23 @@ def read_timeline(path: str | os.PathLike[str], *, extensions: bool = False) -> 
 def parse_timeline(data: Any, file: str = "<timeline>", *, extensions: bool = False, check_until: bool = True) -> Timeline:
     """Validate a parsed timeline document. `extensions` admits the live system's extra
     event types; `check_until` refuses events after `replay_until`."""
+    parsed = _parse(data, file, extensions=extensions, check_until=check_until, live=False)
+    return dataclasses.replace(parsed, events=with_ids(parsed.events))
+
+
+def read_live_document(document: dict[str, Any]) -> tuple[World, list[Event]]:
+    """The live system's timeline document read as a file is read: its world, and its events
+    in the document's order, without ids (each event's `index` is its position in
+    `document["events"]`). The live document may also hold the live system's event types
+    (EXTENSION_TYPES), each event's `recorded` time, and an exclusion zone whose place has no
+    coordinates (`place: null`, which no distance can reach). Its identity groups, link
+    reasons and labels are the caller's (`vigil.actions.engine_adapter`)."""
+    parsed = _parse(document, "live document", extensions=True, check_until=False, live=True)
+    return parsed.world, parsed.events
+
+
+def _parse(data: Any, file: str, *, extensions: bool, check_until: bool, live: bool) -> Timeline:
+    """The document validated, its events in the file's order without ids."""
     top = _Reader(file, "", data, None, None)
     fmt = top.get("format")
     if fmt != FORMAT:
@@ -345,7 +368,7 @@ def parse_timeline(data: Any, file: str = "<timeline>", *, extensions: bool = Fa
         for e in raw_events
         if isinstance(e, dict) and e.get("type") == "disclosure_request" and e.get("request")
     }
-    known = _Known(person_refs, place_refs, order_refs, warrant_refs, request_refs)
+    known = _Known(person_refs, place_refs, order_refs, warrant_refs, request_refs, live)
     allowed = FORMAT_TYPES + (EXTENSION_TYPES if extensions else ())
     events: list[Event] = []
     for i, item in enumerate(raw_events):
@@ -362,7 +385,12 @@ def parse_timeline(data: Any, file: str = "<timeline>", *, extensions: bool = Fa
             summary = ""
         if not isinstance(summary, str):
             raise r.error("summary", f"must be a string, got {_show(summary)}")
-        events.append(_BUILDERS[kind](r, known, at, summary, i))
+        event = _BUILDERS[kind](r, known, at, summary, i)
+        if live:
+            recorded = r.moment("recorded", None)
+            if recorded is not None:
+                event = dataclasses.replace(event, recorded=recorded)
+        events.append(event)
 
     world = World(people=people, places=places, relationships=tuple(relationships), timezone=zone_name)
     return Timeline(
@@ -372,7 +400,7 @@ def parse_timeline(data: Any, file: str = "<timeline>", *, extensions: bool = Fa
         source=source,
         timezone=zone_name,
         world=world,
-        events=with_ids(events),
+        events=events,
         replay_until=replay_until,
     )
 
@@ -400,6 +428,7 @@ class _Known:
     orders: dict[Any, bool]
     warrants: dict[Any, bool]
     requests: dict[Any, bool]
+    live: bool = False  # the live system's document (`read_live_document`)
 
 
 def _report(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
@@ -461,7 +490,7 @@ def _conditions(r: _Reader, k: _Known, i: int) -> tuple[Condition, ...]:
         c = _Reader(r.file, r.key(f"conditions[{n}]"), item, i, r.zone)
         kind = c.choice("kind", CONDITION_KINDS, "condition kind")
         if kind == "exclusion_zone":
-            place = c.ref("place", k.places, "place")
+            place = c.ref("place", k.places, "place", nullable=k.live)
             radius = c.get("radius_m")
             if isinstance(radius, bool) or not isinstance(radius, int | float) or radius <= 0:
                 raise c.error("radius_m", f"must be a positive number of metres, got {_show(radius)}")
