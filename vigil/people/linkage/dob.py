@@ -17,7 +17,7 @@ DOB_DIFFERENT = "different"
 DOB_MISSING = "missing"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BirthDate:
     """year always; month and day only for a full date. `digits` is YYYYMMDD or YYYY."""
 
@@ -77,13 +77,12 @@ def one_slip(a: str, b: str) -> bool:
     return len(wrong) == 2 and wrong[1] == wrong[0] + 1 and a[wrong[0]] == b[wrong[1]] and a[wrong[1]] == b[wrong[0]]
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def compare_dob(a: str | None, b: str | None) -> tuple[str, str]:
     """(level, detail) for two written dates of birth. Symmetric."""
     return compare_birth(parse_birth(a), parse_birth(b))
 
 
-@lru_cache(maxsize=262144)
 def compare_birth(a: BirthDate | None, b: BirthDate | None) -> tuple[str, str]:
     if a is None or b is None:
         return DOB_MISSING, ""

@@ -83,7 +83,7 @@ class Field:
         return self.levels[self.index(name)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """Where one field of a pair landed, with the values compared (for the evidence).
 

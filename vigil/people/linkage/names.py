@@ -134,7 +134,7 @@ def spelt_alike(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b) <= (1 if shorter < 8 else 2)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class NameForm:
     """One reading of a written name: given name, surname, and how it was read."""
 
@@ -221,7 +221,7 @@ GIVEN_MISSING = "missing"
 GIVEN_DIFFERENT = "different"
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def compare_given(a: str, b: str) -> tuple[str, str]:
     """(level, detail) for two folded given names. Symmetric."""
     if not a or not b:
@@ -249,7 +249,7 @@ SURNAME_MISSING = "missing"
 SURNAME_DIFFERENT = "different"
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def compare_surname(a: str, b: str) -> tuple[str, str]:
     """(level, detail) for two folded surnames. Symmetric."""
     if not a or not b:

@@ -46,7 +46,7 @@ class PersonRecord:
     addresses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatchResult:
     probability: float
     match_weight: float
@@ -220,7 +220,7 @@ def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
     return min(outcomes, key=lambda pair: pair[0])[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Form:
     form: names.NameForm
     alias: bool
@@ -267,23 +267,25 @@ def _form_outcome(x: _Form, y: _Form) -> Outcome:
     return Outcome("name_form", FORM_AS_WRITTEN, f"matched {alias_words}" if alias_words else "")
 
 
-@lru_cache(maxsize=262144)
+# The caches below are deliberately few and bounded: every cached entry is an object Python's
+# garbage collector walks in a full collection, and a long-running process with millions of
+# them pauses for most of a second each time (measured in `vigil bench linkage`). The name
+# comparisons themselves are cached once, in names.py.
 def _given_outcome(a: str, b: str) -> Outcome:
     return Outcome("given", *names.compare_given(a, b))
 
 
-@lru_cache(maxsize=262144)
 def _surname_outcome(a: str, b: str) -> Outcome:
     return Outcome("surname", *names.compare_surname(a, b))
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _person_given(a: str, b: str) -> Outcome:
     given = _given_outcome(a, b)
     return _common_name(given, a, PERSON_MODEL) if given.level == names.GIVEN_EXACT else given
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _person_surname(a: str, b: str) -> Outcome:
     surname = _surname_outcome(a, b)
     return _common_name(surname, a, PERSON_MODEL) if surname.level == names.SURNAME_EXACT else surname
