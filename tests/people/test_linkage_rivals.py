@@ -53,7 +53,11 @@ def test_a_record_sharing_one_home_joins_that_man_and_the_far_one_is_left_for_re
     father, son, here, _there = father_and_son
     new = person_create(actor=officer, full_name="Daniel Rourke", sex="male", home=here)
     assert _status(new, father) == LinkStatus.AUTO
-    assert "chosen over another person on record" in _evidence(new, father)
+    evidence = _evidence(new, father)
+    assert "joined to this person rather than another person on record whom this record could also be" in evidence
+    assert "(different dates of birth): same home (" in evidence
+    # Nothing about the other man: not his date of birth, nor where he lives.
+    assert "1990" not in evidence and "km" not in evidence
     assert _status(new, son) in (LinkStatus.REVIEW, None)
 
 
@@ -70,8 +74,11 @@ def test_a_record_that_fits_both_equally_goes_to_review_for_both(officer: Any) -
     new = person_create(actor=officer, full_name="Daniel Rourke", sex="male", home=here)
     assert _status(new, father) == LinkStatus.REVIEW and _status(new, son) == LinkStatus.REVIEW
     for other in (father, son):
-        assert "could as well be another person on record" in _evidence(new, other)
-        assert "Rourke" in _evidence(new, other) and "1964" not in _evidence(new, other).split("(not linked")[1]
+        assert "not joined: this record could as well be another person on record (different dates of birth)" in (
+            _evidence(new, other)
+        )
+        assert "left for a person to check" in _evidence(new, other)
+        assert "Rourke" in _evidence(new, other) and "1964" not in _evidence(new, other).split("not joined")[1]
     assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
 
 
@@ -87,6 +94,61 @@ def test_a_victim_named_with_one_of_them_decides(officer: Any, team: Any) -> Non
     assert _status(new, son) == LinkStatus.AUTO
     assert "both named with the same victim, suspect or relative" in _evidence(new, son)
     assert _status(new, father) == LinkStatus.REVIEW
+
+
+HOMES_600_M_APART = (53.8062, -1.5491)
+
+
+@pytest.mark.parametrize(
+    ("home", "address", "outcome"),
+    [
+        # Homes within 100 m of the father's, 30 km from the son's: decisively the father.
+        (HOME, "14 Cliff Road, Leeds LS6 2EZ", LinkStatus.AUTO),
+        # No map point, but the father's address written again: decisively the father.
+        (None, "14 Cliff Rd, Leeds, LS6 2EZ", LinkStatus.AUTO),
+        # 600 m from the father's home, or only his postcode (a street, some fifteen homes):
+        # likelier him, but not by enough to join them without a person checking.
+        (HOMES_600_M_APART, "3 Oak Street, Leeds LS6 1AA", LinkStatus.REVIEW),
+        (None, "27 Cliff Road, Leeds LS6 2EZ", LinkStatus.REVIEW),
+    ],
+)
+def test_the_home_decides_only_when_the_difference_is_decisive(
+    officer: Any, home: tuple[float, float] | None, address: str, outcome: str
+) -> None:
+    here = place_create(actor=officer, address="14 Cliff Road, Leeds LS6 2EZ", kind="home", lat=HOME[0], lon=HOME[1])
+    there = _home(officer, THIRTY_KM_AWAY, "2 Mill Lane, Ripon HG4 1AB")
+    father = person_create(actor=officer, full_name="Daniel Rourke", born="1964-01-15", sex="male", home=here)
+    son = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=there)
+    where = (
+        place_create(actor=officer, address=address, kind="home", lat=home[0], lon=home[1])
+        if home
+        else place_create(actor=officer, address=address, kind="home")
+    )
+    new = person_create(actor=officer, full_name="Daniel Rourke", sex="male", home=where)
+    assert _status(new, father) == outcome
+    assert _status(new, son) in (LinkStatus.REVIEW, None)
+    if outcome == LinkStatus.AUTO:
+        assert "; joined to this person rather than another person on record" in _evidence(new, father)
+    else:
+        assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
+
+
+def test_a_shared_home_against_a_shared_victim_is_left_for_a_person(officer: Any, team: Any) -> None:
+    """The record shares the father's home, but it is taken from a report by the son's victim:
+    the evidence pulls both ways, so neither is joined, and the words say what each had."""
+    here = _home(officer, HOME, "14 Cliff Road, Leeds")
+    there = _home(officer, THIRTY_KM_AWAY, "2 Mill Lane, Ripon")
+    father = person_create(actor=officer, full_name="Daniel Rourke", born="1964-01-15", sex="male", home=here)
+    son = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=there)
+    victim = person_create(actor=officer, full_name="Chloe Bennett", born="1992-02-10", sex="female")
+    case_open(actor=officer, victim=victim, subject=son, team=team)
+    new = PersonFactory(full_name="Daniel Rourke", born_on=None, sex="male", home=here)
+    link_new_person(new, actor=officer, counterparts=[victim.pk])
+    assert _status(new, father) == LinkStatus.REVIEW
+    assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
+    words = _evidence(new, father)
+    assert "; not joined: this record could as well be another person on record (different dates of birth): same home" in words
+    assert "Bennett" not in words and "1990" not in words and "km" not in words
 
 
 def test_the_choice_weighs_every_candidate() -> None:

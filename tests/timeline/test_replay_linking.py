@@ -129,8 +129,12 @@ def test_an_undated_record_sharing_one_mans_home_joins_him_when_the_other_lives_
     answer = _rivals_timeline(tmp_path, "H2", victim_of_undated="V3")
     links = [link for link in answer["links"] if "P1e" in link["refs"]]
     assert [link["refs"] for link in links] == [["P1", "P1e"]]
-    assert "homes within 100 m" in links[0]["reason"]
-    assert "chosen over N1, whom P1e could also be, kept apart from P1" in links[0]["reason"]
+    reason = links[0]["reason"]
+    assert "homes within 100 m" in reason
+    # What decided it, in an officer's words: the home, the other man's distance, why he is
+    # another man.
+    assert "joined to P1 rather than N1: same home; N1 lives 30.1 km away" in reason
+    assert "P1 and N1 are different people: different dates of birth (1958-12-02/1991-03-08)" in reason
 
 
 def test_an_undated_record_is_left_alone_when_the_evidence_is_not_decisive(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def search_plan(record: Any) -> dict[str, tuple[str, ...]]:
     return {k[:80]: tuple(n[:80] for n in narrower) for k, narrower in plan(record).items()}
 
 
-def block_sizes_sql(keys: list[str]) -> tuple[str, list[Any]]:
+def block_sizes_sql(keys: list[str], *, limit: int | None = None) -> tuple[str, list[Any]]:
     table = connection.ops.quote_name(BlockingKey._meta.db_table)
     column = connection.ops.quote_name("key")
     # Only quoted identifiers and loop counters are written into the SQL; the keys are parameters.
@@ -76,16 +76,16 @@ def block_sizes_sql(keys: list[str]) -> tuple[str, list[Any]]:
     ]
     params: list[Any] = []
     for key in keys:
-        params += [key, MAX_BLOCK + 1]
+        params += [key, (MAX_BLOCK + 1) if limit is None else limit]
     return " UNION ALL ".join(parts), params
 
 
-def block_sizes(keys: list[str]) -> dict[str, int]:
-    """How many records hold each key, counted up to MAX_BLOCK + 1 (enough to know a block is
-    too large), in one query that reads only the (key, person) index."""
+def block_sizes(keys: list[str], *, limit: int | None = None) -> dict[str, int]:
+    """How many records hold each key, counted up to `limit` (MAX_BLOCK + 1 by default: enough
+    to know a block is too large), in one query that reads only the (key, person) index."""
     if not keys:
         return {}
-    sql, params = block_sizes_sql(keys)
+    sql, params = block_sizes_sql(keys, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {keys[i]: count for i, count in cursor.fetchall()}
@@ -255,7 +255,7 @@ def search(record: Any, *, exclude: int | None = None, prior: float | None = Non
     others = candidate_records(list(blocks.read), whole=list(blocks.whole), exclude=exclude, addresses=bool(record.addresses))
     cut: tuple[str, ...] = ()
     if blocks.whole:
-        cut = tuple(k for k, n in whole_sizes(list(blocks.whole)).items() if n > MAX_WHOLE)
+        cut = tuple(k for k, n in block_sizes(list(blocks.whole), limit=MAX_WHOLE + 1).items() if n > MAX_WHOLE)
     prior = index_prior() if prior is None else prior
     found = [(int(ref), result) for ref, result in score_candidates(record, others, prior=prior)]
     found.sort(key=lambda item: (-item[1].match_weight, item[0]))
@@ -270,20 +270,6 @@ def search(record: Any, *, exclude: int | None = None, prior: float | None = Non
         prior=prior,
         compared=frozenset(int(other.ref) for other in others),
     )
-
-
-def whole_sizes(keys: list[str]) -> dict[str, int]:
-    """Block sizes counted up to MAX_WHOLE + 1, for blocks read whole."""
-    table = connection.ops.quote_name(BlockingKey._meta.db_table)
-    column = connection.ops.quote_name("key")
-    parts = [
-        f"SELECT {i}, COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} = %s LIMIT %s) AS b{i}"  # noqa: S608
-        for i in range(len(keys))
-    ]
-    params: list[Any] = [value for key in keys for value in (key, MAX_WHOLE + 1)]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return {keys[i]: count for i, count in cursor.fetchall()}
 
 
 def find_matches(record: Any, *, exclude: int | None = None) -> list[tuple[int, Any]]:
@@ -307,7 +293,7 @@ def link_new_person(person: Person, *, actor: Any, counterparts: Collection[int]
     taken, a relative): when the record could be either of two people held apart, sharing one
     of them with a candidate is evidence for that candidate (see `settle_rivals`)."""
     record = index_person(person)
-    matches = settle_rivals(find_matches(record, exclude=person.pk), counterparts=counterparts)
+    matches = settle_rivals(find_matches(record, exclude=person.pk), record=record, counterparts=counterparts)
     others = Person.objects.in_bulk([pk for pk, _ in matches])
     created: list[PersonLink] = []
     now = timezone.now()
@@ -334,17 +320,21 @@ def link_new_person(person: Person, *, actor: Any, counterparts: Collection[int]
     return created
 
 
-def settle_rivals(matches: Sequence[tuple[int, Any]], *, counterparts: Collection[int] = ()) -> list[tuple[int, Any]]:
+def settle_rivals(
+    matches: Sequence[tuple[int, Any]], *, record: Any, counterparts: Collection[int] = ()
+) -> list[tuple[int, Any]]:
     """The live form of the replay's rule for a record that fits two people kept apart.
 
-    Among the new record's matches, a candidate it would be linked to that is held apart from
-    another candidate (different dates of birth, different given names; and not one person by
-    an active link) is a choice: the record is joined to it only when all the evidence makes
-    it decisively the one (`choose_between`: the pair's weight, with its home, address and
-    distance, and a counterpart the record shares with it). Otherwise the link is sent to
-    review, and its evidence says why. The other candidates are never named in the words: a
-    reviewer may not be allowed to see them."""
-    from vigil.people.linkage.person import choice_words, choose_between, held_apart
+    Among the new `record`'s matches, a candidate it would be linked to that is held apart
+    from another candidate (different dates of birth, different given names; and not one
+    person by an active link) is a choice, when the record itself could be that other one (its
+    own match with him is not held): it is joined to the candidate only when all the evidence
+    makes him decisively the one (`choose_between`: the pair's weight, with its home, address
+    and distance, and a counterpart the record shares with him). Otherwise the link is sent to
+    review. Its evidence says what decided it, but never names the other candidates or says
+    anything about them but why they are someone else: a reviewer may not be allowed to see
+    them."""
+    from vigil.people.linkage.person import apart_words, choice_drivers, choice_likely, choose_between, held_apart
 
     linked = [pk for pk, result in matches if result.decision == "link"]
     if not linked or len(matches) < 2:
@@ -354,27 +344,41 @@ def settle_rivals(matches: Sequence[tuple[int, Any]], *, counterparts: Collectio
     groups = identity_groups(set(ids))
     group_of = {pk: i for i, group in enumerate(groups) for pk in group}
     weights = {str(pk): result.match_weight for pk, result in matches}
+    could_be = {pk for pk, result in matches if not result.held}
     theirs = person_counterparts(ids) if counterparts else {}
-    shared = {str(pk): frozenset(theirs.get(pk, ())) & frozenset(counterparts) for pk in ids}
+    shared = {str(pk): tuple(map(str, frozenset(theirs.get(pk, ())) & frozenset(counterparts))) for pk in ids}
     settled: list[tuple[int, Any]] = []
     for pk, result in matches:
         if result.decision != "link":
             settled.append((pk, result))
             continue
         rivals = [
-            str(z)
+            z
             for z in ids
             if z != pk
+            and z in could_be
             and (group_of.get(z) is None or group_of.get(z) != group_of.get(pk))
             and held_apart(records[pk], records[z])
         ]
         if not rivals:
             settled.append((pk, result))
             continue
-        choice = choose_between(str(pk), weights, rivals, {z: tuple(map(str, shared[z])) for z in weights})
-        words = choice_words("this record", "this person", replace(choice, rivals=("another person on record",), shared=()))
-        if shared[str(pk)]:
-            words = f"; both named with the same victim, suspect or relative{words}"
+        choice = choose_between(str(pk), weights, [str(z) for z in rivals], shared)
+        drivers = choice_drivers(record, {str(z): records[z] for z in (pk, *rivals)}, shared, named=False)
+        said = ", ".join(drivers[str(pk)])
+        apart = "; ".join(dict.fromkeys(apart_words(records[pk], records[z], details=False) for z in rivals))
+        other = "another person on record" if len(rivals) == 1 else "other people on record"
+        likely = choice_likely(choice.probability)
+        if choice.decisive:
+            words = (
+                f"; joined to this person rather than {other} whom this record could also be ({apart}): "
+                f"{said or 'the stronger evidence'} ({likely} this person)"
+            )
+        else:
+            words = (
+                f"; not joined: this record could as well be {other} ({apart}){': ' + said if said else ''} "
+                f"(only {likely} this person, left for a person to check)"
+            )
         decision = "link" if choice.decisive else "review"
         settled.append((pk, replace(result, decision=decision, reason=f"{result.reason}{words}")))
     return settled

@@ -189,6 +189,26 @@ def _postcodes(addresses: Iterable[str]) -> set[str]:
     return {code for code in map(_postcode, addresses) if code}
 
 
+_HOUSE_NUMBER = re.compile(r"\b[0-9]+[A-Z]?\b")
+
+
+@lru_cache(maxsize=65536)
+def _house_numbers(address: str) -> frozenset[str]:
+    """The numbers in an address outside its postcode: house, flat, block."""
+    return frozenset(_HOUSE_NUMBER.findall(_POSTCODE.sub(" ", address.upper())))
+
+
+def _address_ratio(x: str, y: str) -> float:
+    """How alike two addresses read (0-100). Two addresses whose numbers have none in common
+    are other homes, however alike the rest: 27 and 14 Cliff Road are neighbours, not one
+    home (the text of the street alone reads as 95 alike). Flat 1, 14 Cliff Road and 14 Cliff
+    Road share 14."""
+    numbers_x, numbers_y = _house_numbers(x), _house_numbers(y)
+    if numbers_x and numbers_y and not numbers_x & numbers_y:
+        return 0.0
+    return fuzz.token_set_ratio(_address_key(x), _address_key(y))
+
+
 def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
     """The best agreement between any place or address of one and any of the other. Address
     text is never put in the evidence: a protected address must not leak through a reason."""
@@ -202,10 +222,10 @@ def compare_home(a: PersonRecord, b: PersonRecord) -> Outcome:
             outcomes.append((1, Outcome("home", HOME_NEAR, f"homes {words} apart")))
         else:
             outcomes.append((2, Outcome("home", HOME_FAR, f"homes {words} apart")))
-    keys_a = [k for k in map(_address_key, a.addresses) if k]
-    keys_b = [k for k in map(_address_key, b.addresses) if k]
-    if keys_a and keys_b:
-        ratio = max(fuzz.token_set_ratio(x, y) for x in keys_a for y in keys_b)
+    texts_a = [x for x in a.addresses if _address_key(x)]
+    texts_b = [y for y in b.addresses if _address_key(y)]
+    if texts_a and texts_b:
+        ratio = max(_address_ratio(x, y) for x in texts_a for y in texts_b)
         if ratio >= SAME_ADDRESS_RATIO:
             outcomes.append((0, Outcome("home", HOME_SAME, "same address")))
         elif ratio >= SIMILAR_ADDRESS_RATIO:
@@ -569,18 +589,97 @@ def choose_between(
     )
 
 
-def choice_words(record: str, candidate: str, choice: Choice) -> str:
-    """The words a link's reason ends with when its record could have been someone else."""
-    others = ", ".join(choice.rivals)
-    shared = f"; named with the same person as {candidate} ({', '.join(choice.shared)})" if choice.shared else ""
+def _home_words(outcome: Outcome) -> str:
+    """A pair's home as an officer would say it when choosing between two people."""
+    if outcome.level == HOME_MISSING:
+        return "no home to compare"
+    if outcome.detail.startswith("homes within"):
+        return "same home"
+    apart = re.fullmatch(r"homes (.+) apart", outcome.detail)
+    if apart:
+        return f"lives {apart.group(1)} away"
+    return {"similar addresses": "a similar address", "different addresses": "a different address"}.get(
+        outcome.detail, outcome.detail
+    )
+
+
+def choice_drivers(
+    record: PersonRecord,
+    candidates: Mapping[str, PersonRecord],
+    counterparts: Mapping[str, Collection[str]],
+    *,
+    named: bool = True,
+) -> dict[str, tuple[str, ...]]:
+    """For each candidate a record could be, the evidence in which they differ from one
+    another (a home shared or 30 km away, a nickname against the same given name, a victim
+    named with the record and him), in words: what the choice between them turned on. What all
+    of them share is left out. `counterparts` are each candidate's counterparts shared with the
+    record; without `named` they are not named (a reader may not see them)."""
+    outcomes = {ref: compare_records(record, other) for ref, other in candidates.items()}
+    words: dict[str, list[str]] = {ref: [] for ref in candidates}
+    for field in range(len(PERSON_MODEL.fields)):
+        if len({found[field].level for found in outcomes.values()}) < 2:
+            continue
+        for ref, found in outcomes.items():
+            outcome = found[field]
+            said = _home_words(outcome) if outcome.field == "home" else PERSON_MODEL.level(outcome).wording
+            said = said.format(detail=outcome.detail)
+            if said:
+                words[ref].append(said)
+    if len({bool(counterparts.get(ref)) for ref in candidates}) > 1:
+        for ref in candidates:
+            if counterparts.get(ref):
+                whom = ", ".join(sorted(counterparts[ref])) if named else "the same victim, suspect or relative"
+                words[ref].append(f"both named with {whom}")
+    return {ref: tuple(said) for ref, said in words.items()}
+
+
+def apart_words(a: PersonRecord, b: PersonRecord, *, details: bool = True) -> str:
+    """Why two records are held to be different people ("different dates of birth
+    (1958-12-02/1991-03-08)"); without `details` the values are left out, for a reader who
+    may not see one of the records."""
+    said = []
+    for outcome in compare_records(a, b):
+        level = PERSON_MODEL.level(outcome)
+        if level.holds:
+            said.append(level.wording.format(detail=outcome.detail) if details else level.wording.split(" (")[0])
+    return " and ".join(said)
+
+
+def choice_likely(probability: float) -> str:
+    return "over 99.9% likely" if probability >= 0.9995 else f"{probability:.1%} likely"
+
+
+def choice_words(
+    record: str,
+    candidate: str,
+    choice: Choice,
+    *,
+    drivers: Mapping[str, Sequence[str]],
+    apart: Mapping[str, str],
+) -> str:
+    """The words a link's reason ends with when its record could have been someone else:
+    whom it was joined to rather than whom, what decided it, and why the others are other
+    people. `drivers` are `choice_drivers`' words; `apart` is `apart_words` for the candidate
+    and each rival."""
+
+    def said(ref: str) -> str:
+        return ", ".join(drivers.get(ref, ()))
+
+    others = " or ".join(choice.rivals)
+    against = "; ".join(
+        f"{z} {said(z)}" if said(z).startswith("lives ") else f"{z}: {said(z) or 'nothing more in common'}" for z in choice.rivals
+    )
+    why = "; ".join(f"{candidate} and {z} are different people: {apart[z]}" for z in choice.rivals)
     if choice.decisive:
         return (
-            f"{shared} (chosen over {others}, whom {record} could also be, kept apart from {candidate}: "
-            f"the evidence makes {candidate} the one, probability {choice.probability:.3f})"
+            f"; joined to {candidate} rather than {others}: {said(candidate) or 'the stronger evidence'}; {against} "
+            f"({why}; {choice_likely(choice.probability)} {candidate})"
         )
     return (
-        f"{shared} (not linked: {record} could as well be {others}, kept apart from {candidate}; "
-        f"the evidence for {candidate} is not decisive, probability {choice.probability:.3f})"
+        f"; not joined: {record} could be {candidate} or {others}. {candidate}: "
+        f"{said(candidate) or 'nothing more in common'}; {against} ({why}; only {choice_likely(choice.probability)} "
+        f"{candidate}, left for a person to check)"
     )
 
 
@@ -599,6 +698,10 @@ def _settle_rivals(
         result = pairs.get((min(x, y), max(x, y)))
         return result is not None and result.decision == LINK
 
+    def held(x: str, y: str) -> bool:
+        result = pairs.get((min(x, y), max(x, y)))
+        return result is not None and result.held
+
     scored: dict[str, dict[str, float]] = {}
     for (x, y), result in pairs.items():
         if result.decision != NONE_DECISION:
@@ -613,15 +716,19 @@ def _settle_rivals(
         if result.decision != LINK:
             continue
         for a, b in (pair, pair[::-1]):
-            rivals = [z for z in scored[a] if z != b and not linked(b, z) and held_apart(by_ref[b], by_ref[z])]
+            # A rival is another person `a` could be: not held apart from `a` itself (then `a`
+            # cannot be him), but held apart from `b` and not one person with him by a link.
+            rivals = [z for z in scored[a] if z != b and not held(a, z) and not linked(b, z) and held_apart(by_ref[b], by_ref[z])]
             if not rivals:
                 continue
             weights = {z: scored[a][z] for z in (b, *rivals)}
             counterparts = {z: shared(a, z) for z in (b, *rivals)}
             choice = choose_between(b, weights, rivals, counterparts)
-            words = choice_words(a, b, choice)
+            drivers = choice_drivers(by_ref[a], {z: by_ref[z] for z in (b, *rivals)}, counterparts)
+            words = choice_words(a, b, choice, drivers=drivers, apart={z: apart_words(by_ref[b], by_ref[z]) for z in rivals})
             if not choice.decisive:
-                settled[pair] = replace(result, decision=REVIEW, reason=f"{result.reason}{words}")
+                # The evidence alone, without a note that the account's prior would join them.
+                settled[pair] = replace(result, decision=REVIEW, reason="; ".join(result.evidence) + words)
                 break
             settled[pair] = replace(settled[pair], reason=f"{settled[pair].reason}{words}")
     return settled
