@@ -107,6 +107,7 @@ class BulkRun:
     reasons: dict[str, int] = field(default_factory=dict)  # why clusters were evaluated (or not), counted
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process's CPU time: the fairer figure on a shared machine
+    total_cases: int = 0  # the open cases the run will evaluate, known once the clusters are chosen
     phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds by phase
 
     def timed(self, phase: str, started: float) -> float:
@@ -328,6 +329,7 @@ class BatchWrites:
     """What a batch stores, collected in the live path's order and written in bulk."""
 
     now: dt.datetime
+    actor: Any = POLICY_ACTOR  # whom the audit rows name: the policy, or the user who ran a re-evaluation
     risk_changes: list[RiskChange] = field(default_factory=list)
     cases: dict[int, Case] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
@@ -348,7 +350,7 @@ class BatchWrites:
         for step in self.escalations:
             step.action_id = step.action.pk  # the action was inserted just above
         insert_rows(Escalation, self.escalations, ("action_id", "level"))
-        run.audit_rows += append_audit(self.audit)
+        run.audit_rows += append_audit(self.audit, actor=self.actor)
         note_writes(self.audit)
         run.risk_changes += len(self.risk_changes)
         run.cases_changed += len(self.cases)
@@ -402,12 +404,16 @@ def insert_rows(model: type[models.Model], objs: list[Any], unique: tuple[str, .
                 obj._state.db = connection.alias
 
 
-def append_audit(entries: list[_Audit]) -> int:
-    """Append the batch's audit rows to the chain in bulk, as `audit_record` would one by one."""
+def append_audit(entries: list[_Audit], *, actor: Any = POLICY_ACTOR) -> int:
+    """Append the batch's audit rows to the chain in bulk, as `audit_record` would one by one,
+    under `actor`: the label 'policy', or a user (who ran a re-evaluation)."""
+    user_id = actor.pk if isinstance(actor, models.Model) else None
+    label = getattr(actor, "username", "") if user_id is not None else str(actor)
     return audit_record_many(
         [
             AuditEntry(
-                actor_label=POLICY_ACTOR,
+                actor_label=label or POLICY_ACTOR,
+                actor_id=user_id,
                 action=entry.action,
                 object_type=entry.obj._meta.label_lower,
                 object_id=str(entry.obj.pk),
@@ -604,11 +610,15 @@ def reevaluate_batch(
     run: BulkRun,
     why: str | None = None,
     states: list[tuple[Cluster, str, dt.datetime | None]] | None = None,
-) -> None:
-    """Evaluate and store one batch of clusters, in the caller's transaction. `why` says in
-    words what changed, for any stored action the engine no longer asks for (default: the
-    fact recorded last in the cluster). `states`, when given, receives each cluster with the
-    digest of its facts and its next due time (`vigil.actions.incremental`)."""
+    actor: Any = POLICY_ACTOR,
+    write: bool = True,
+) -> BatchWrites:
+    """Evaluate and store one batch of clusters, in the caller's transaction; return what it
+    stored. `why` says in words what changed, for any stored action the engine no longer
+    asks for (default: the fact recorded last in the cluster). `states`, when given, receives
+    each cluster with the digest of its facts and its next due time
+    (`vigil.actions.incremental`). The audit rows name `actor`. With `write=False` nothing is
+    stored: the writes are planned and returned (a dry run)."""
     from vigil.actions.engine_adapter import evaluate_document
     from vigil.actions.incremental import facts_digest, next_due
 
@@ -635,18 +645,20 @@ def reevaluate_batch(
         reasons.update((pk, text) for pk in cluster.case_ids)
     existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
     started = run.timed("load", started)
-    writes = BatchWrites(now=times.now())
+    writes = BatchWrites(now=times.now(), actor=actor)
     for index, outcome in evaluated:
         _plan_risk(outcome["risk"], index, existing, writes)
         _plan_flags(outcome["flags"], index, existing, writes)
         _plan_actions(outcome["actions"], index, existing, writes)
     _plan_orphans(existing, writes, reasons)
     started = run.timed("plan", started)
-    writes.flush(run)
-    run.timed("write", started)
+    if write:
+        writes.flush(run)
+        run.timed("write", started)
     run.cases += len(case_ids)
     run.clusters += len(clusters)
     run.batches += 1
+    return writes
 
 
 def reevaluate_open_cases(
@@ -656,12 +668,17 @@ def reevaluate_open_cases(
     limit: int | None = None,
     progress: Callable[[BulkRun], None] | None = None,
     full: bool = False,
+    actor: Any = POLICY_ACTOR,
+    dry_run: bool = False,
+    planned: Callable[[BatchWrites], None] | None = None,
 ) -> BulkRun:
     """Re-evaluate every open case (or the clusters of the first `limit`) at `until` (default:
     now), storing and auditing exactly what `policy_reevaluate` would, one transaction per
-    batch. Incremental unless `full`: only the clusters whose members, facts or policy
-    changed, or whose next due time has come, are evaluated (`vigil.actions.incremental`);
-    the answer stored is the same as a full run's."""
+    batch, the audit rows under `actor`. Incremental unless `full`: only the clusters whose
+    members, facts or policy changed, or whose next due time has come, are evaluated
+    (`vigil.actions.incremental`); the answer stored is the same as a full run's. `planned` is
+    handed each batch's writes; with `dry_run` they are only planned, and each batch's
+    transaction is rolled back besides: nothing is written (not even the clusters' states)."""
     from vigil.actions.incremental import consume, forget_dissolved, plan_run, store_states
     from vigil.actions.live import policy_now
 
@@ -669,26 +686,42 @@ def reevaluate_open_cases(
     started, cpu = time.perf_counter(), time.process_time()
     run = BulkRun()
     clusters, chosen = force_clusters(limit=limit)
-    with transaction.atomic():
-        forget_dissolved(clusters)
+    if not dry_run:
+        with transaction.atomic():
+            forget_dissolved(clusters)
     plan = plan_run(clusters, chosen, until=moment, full=full)
     run.force_cases = sum(len(clusters[position].case_ids) for position in chosen)
     run.force_clusters = len(chosen)
     run.skipped = len(chosen) - len(plan.todo)
     run.reasons = plan.reasons
+    run.total_cases = sum(len(clusters[position].case_ids) for position in plan.todo)
     run.timed("select", started)
+    if progress is not None:
+        progress(run)
     for batch in batches(clusters, plan.todo, max(1, batch_size)):
         with transaction.atomic():
             evaluated: list[tuple[Cluster, str, dt.datetime | None]] = []
-            reevaluate_batch([clusters[position] for position in batch], until=moment, run=run, states=evaluated)
+            writes = reevaluate_batch(
+                [clusters[position] for position in batch],
+                until=moment,
+                run=run,
+                states=evaluated,
+                actor=actor,
+                write=not dry_run,
+            )
             stamp = time.perf_counter()
-            store_states(evaluated, until=moment, now=times.now())
-            consume(mark for position in batch for mark in plan.marks.get(position, ()))
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                store_states(evaluated, until=moment, now=times.now())
+                consume(mark for position in batch for mark in plan.marks.get(position, ()))
             run.timed("write", stamp)
+        if planned is not None:
+            planned(writes)
         if progress is not None:
             progress(run)
     leftover = [*plan.unplaced, *plan.shared, *plan.everything]
-    if limit is None and leftover:
+    if limit is None and leftover and not dry_run:
         with transaction.atomic():
             consume(leftover)
     run.seconds = time.perf_counter() - started

@@ -171,6 +171,7 @@ class AuditEntry:
     case_id: int | None
     old: Any = None
     new: Any = None
+    actor_id: int | None = None  # the user who acted, when a person ran the bulk work
 
 
 _AUDIT_COLUMNS = (
@@ -182,8 +183,8 @@ _AUDIT_COLUMNS = (
 def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     """Append `entries` to the chain as `audit_record` would one by one (the same lock,
     consecutive `seq`, each hash over the one before, the signed head), but inserted with
-    one statement per thousand rows. For bulk work by a label, not a signed-in user; returns
-    the number of rows written."""
+    one statement per thousand rows. For bulk work by a label ('policy'), or by a user who ran
+    it (`AuditEntry.actor_id`); returns the number of rows written."""
     if not entries:
         return 0
     if not connection.in_atomic_block:
@@ -198,7 +199,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
         row = AuditEvent(
             seq=seq,
             at=timezone.now(),
-            actor=None,
+            actor_id=entry.actor_id,
             actor_label=entry.actor_label,
             action=entry.action,
             object_type=entry.object_type,
@@ -226,7 +227,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
         (
             row.seq,
             adapt_time(row.at),
-            None,
+            row.actor_id,
             row.actor_label,
             row.action,
             row.object_type,
