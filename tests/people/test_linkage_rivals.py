@@ -82,15 +82,23 @@ def test_a_record_that_fits_both_equally_goes_to_review_for_both(officer: Any) -
     assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
 
 
-def test_a_victim_named_with_one_of_them_decides(officer: Any, team: Any) -> None:
+def _reported_by_the_sons_victim(officer: Any, team: Any, *, sons_home: tuple[float, float]) -> tuple[Person, Person, Person]:
+    """Father and son of one name, the son the subject of Chloe Bennett's case, the father at
+    HOME; then a Daniel Rourke with no date of birth, at HOME, as the intake of a report by
+    Chloe Bennett writes him. (father, son, the new record)."""
     here = _home(officer, HOME, "14 Cliff Road, Leeds")
+    his = here if sons_home == HOME else _home(officer, sons_home, "2 Mill Lane, Ripon")
     father = person_create(actor=officer, full_name="Daniel Rourke", born="1964-01-15", sex="male", home=here)
-    son = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=here)
+    son = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=his)
     victim = person_create(actor=officer, full_name="Chloe Bennett", born="1992-02-10", sex="female")
     case_open(actor=officer, victim=victim, subject=son, team=team)
-    # The new record as the intake of a report against Chloe Bennett writes it.
     new = PersonFactory(full_name="Daniel Rourke", born_on=None, sex="male", home=here)
     link_new_person(new, actor=officer, counterparts=[victim.pk])
+    return father, son, new
+
+
+def test_a_victim_named_with_one_of_them_decides(officer: Any, team: Any) -> None:
+    father, son, new = _reported_by_the_sons_victim(officer, team, sons_home=HOME)
     assert _status(new, son) == LinkStatus.AUTO
     assert "both named with the same victim, suspect or relative" in _evidence(new, son)
     assert _status(new, father) == LinkStatus.REVIEW
@@ -136,14 +144,7 @@ def test_the_home_decides_only_when_the_difference_is_decisive(
 def test_a_shared_home_against_a_shared_victim_is_left_for_a_person(officer: Any, team: Any) -> None:
     """The record shares the father's home, but it is taken from a report by the son's victim:
     the evidence pulls both ways, so neither is joined, and the words say what each had."""
-    here = _home(officer, HOME, "14 Cliff Road, Leeds")
-    there = _home(officer, THIRTY_KM_AWAY, "2 Mill Lane, Ripon")
-    father = person_create(actor=officer, full_name="Daniel Rourke", born="1964-01-15", sex="male", home=here)
-    son = person_create(actor=officer, full_name="Daniel Rourke", born="1990-07-23", sex="male", home=there)
-    victim = person_create(actor=officer, full_name="Chloe Bennett", born="1992-02-10", sex="female")
-    case_open(actor=officer, victim=victim, subject=son, team=team)
-    new = PersonFactory(full_name="Daniel Rourke", born_on=None, sex="male", home=here)
-    link_new_person(new, actor=officer, counterparts=[victim.pk])
+    father, _son, new = _reported_by_the_sons_victim(officer, team, sons_home=THIRTY_KM_AWAY)
     assert _status(new, father) == LinkStatus.REVIEW
     assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
     words = _evidence(new, father)
