@@ -112,19 +112,27 @@ def test_reassign_to_a_member_of_the_team_only(officer: Any, colleague: Any, out
 
 
 def test_complete_from_the_board_returns_to_the_board(officer: Any, warrant_action: Action) -> None:
+    plan = make_action(warrant_action.case, kind=ActionKind.SAFETY_PLAN, owner=officer)
     response = _client(officer).post(
-        reverse("action_complete", args=[warrant_action.pk]), {"note": "Arrested at home.", "next": "/board/"}
+        reverse("action_complete", args=[plan.pk]), {"note": "Plan made with her.", "next": "/board/"}
     )
     assert response.status_code == 302 and response["Location"] == "/board/"
+    plan.refresh_from_db()
+    assert plan.status == ActionStatus.DONE
+
+
+def test_a_warrant_is_not_marked_done_with_a_note_alone(officer: Any, warrant_action: Action) -> None:
+    """Executing a warrant is done by recording the arrest (tests/actions/test_custody_e2e.py)."""
+    response = _client(officer).post(reverse("action_complete", args=[warrant_action.pk]), {"note": "Arrested at home."})
+    assert response.status_code == 400 and "Enter the custody reference" in response.content.decode()
     warrant_action.refresh_from_db()
-    assert warrant_action.status == ActionStatus.DONE
+    assert warrant_action.status == ActionStatus.OPEN
 
 
 def test_next_cannot_send_people_off_site(officer: Any, warrant_action: Action) -> None:
-    response = _client(officer).post(
-        reverse("action_complete", args=[warrant_action.pk]), {"note": "", "next": "https://example.com/"}
-    )
-    assert response["Location"] == reverse("case_detail", args=[warrant_action.case_id])
+    plan = make_action(warrant_action.case, kind=ActionKind.SAFETY_PLAN, owner=officer)
+    response = _client(officer).post(reverse("action_complete", args=[plan.pk]), {"note": "", "next": "https://example.com/"})
+    assert response["Location"] == reverse("case_detail", args=[plan.case_id])
 
 
 def test_another_team_cannot_act(outsider: Any, warrant_action: Action) -> None:
@@ -154,6 +162,7 @@ def test_a_role_that_may_not_change_a_case_is_not_offered_the_buttons(officer: A
     assert reader.get(case_page).status_code == 200 and reader.get(action_page).status_code == 200
     facts = f'href="{reverse("fact_menu", args=[warrant_action.case_id])}"'
     assert facts not in reader.get(case_page).content.decode()
-    assert "Mark as done" not in reader.get(action_page).content.decode()
+    complete = f'action="{reverse("action_complete", args=[warrant_action.pk])}"'  # for a warrant: record the arrest
+    assert complete not in reader.get(action_page).content.decode()
     assert facts in writer.get(case_page).content.decode()
-    assert "Mark as done" in writer.get(action_page).content.decode()
+    assert complete in writer.get(action_page).content.decode()

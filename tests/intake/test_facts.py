@@ -154,6 +154,7 @@ def test_warrants_are_issued_executed_and_withdrawn_through_their_pages(officer:
     warrant.refresh_from_db()
     assert warrant.status == "executed"
     assert JusticeEvent.objects.get(kind="arrest").summary.endswith("Custody reference CUST-77.")
+    assert JusticeEvent.objects.get(kind="arrest").custody_reference == warrant.custody_reference == "CUST-77"
     assert not Action.objects.filter(case=case, kind="execute_warrant", status="open").exists()
     second = warrant_issue(
         actor=officer, reference="W-2", subject=case.subject, reason="failed to appear", issued_at=timezone.now()

@@ -7,6 +7,7 @@ from django import forms
 
 from vigil.core.constants import ActionKind
 from vigil.core.forms import GovukForm
+from vigil.intake.when import MomentBoxes
 
 
 class CompleteForm(GovukForm):
@@ -14,12 +15,70 @@ class CompleteForm(GovukForm):
     note = forms.CharField(label="What was done (optional)", widget=forms.Textarea, required=False, max_length=5000)
 
 
+class ArrestCompleteForm(MomentBoxes):
+    """Completing `arrest_suspect` or `execute_warrant`: the arrest that settles it (when, by
+    whom, the custody reference). The time is filled in with now."""
+
+    error_names = {
+        "arrested_day": "the day of the arrest",
+        "arrested_month": "the month of the arrest",
+        "arrested_year": "the year of the arrest",
+        "arrested_time": "the time of the arrest",
+        "arrested_by": "who made the arrest",
+        "custody_reference": "the custody reference",
+        "note": "the note",
+    }
+    arrested_by = forms.CharField(
+        label="Who made the arrest?",
+        help_text="Name and collar number.",
+        max_length=200,
+        error_messages={"required": "Enter who made the arrest"},
+    )
+    custody_reference = forms.CharField(
+        label="Custody reference",
+        help_text="The reference of the custody record, for example 07/123456/26.",
+        max_length=60,
+        error_messages={"required": "Enter the custody reference"},
+    )
+    note = forms.CharField(label="Anything else to record (optional)", widget=forms.Textarea, required=False, max_length=5000)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from vigil.intake.when import local_now, moment_fields
+
+        now = local_now()
+        initial = kwargs.setdefault("initial", {})
+        initial.update(
+            {
+                "arrested_day": now.day,
+                "arrested_month": now.month,
+                "arrested_year": now.year,
+                "arrested_time": now.strftime("%H:%M"),
+                "arrested_by": str(user) if user is not None else "",
+            }
+            | initial
+        )
+        super().__init__(*args, **kwargs)
+        self.fields.update(moment_fields("arrested"))
+        self.order_fields(["arrested_day", "arrested_month", "arrested_year", "arrested_time"])
+
+    def clean(self) -> dict[str, Any]:
+        from vigil.intake.when import local_now
+
+        data = super().clean() or {}
+        _, moment = self._moment("arrested", "of the arrest", time_required=True)
+        if moment is not None and moment > local_now():
+            self.add_error("arrested_day", "The time of the arrest cannot be in the future")
+            moment = None
+        data["at"] = moment
+        return data
+
+
 class DeclineForm(GovukForm):
     error_names = {"rationale": "the reason"}
 
     rationale = forms.CharField(
         label="Why will this not be done?",
-        help_text="Your reason is kept in the case chronology and read by your supervisor.",
+        help_text="At least a sentence (4 words or more): it is kept in the case chronology and read by your supervisor.",
         widget=forms.Textarea,
         max_length=5000,
         error_messages={"required": "Explain why this action will not be done"},
@@ -37,9 +96,12 @@ class DeclineForm(GovukForm):
             field.label = "Why will this not be done? (optional)"
 
     def clean_rationale(self) -> str:
+        from vigil.actions.services import rationale_problem
+
         value: str = self.cleaned_data["rationale"].strip()
-        if not value and self.rationale_required:
-            raise forms.ValidationError("Explain why this action will not be done")
+        problem = rationale_problem(value) if self.rationale_required else None
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
 

@@ -6,11 +6,17 @@ file in use, never decided again here: whether a decline needs a rationale
 (`rationale_required`), and whether declining an action of a pair at R3's level (high)
 waits for a supervisor's sign-off (`enabled`); the engine raises that action to
 `high_pair_escalation_level` at once.
+
+A decline made in Vigil needs a reason that is a sentence (`rationale_problem`): at least
+four words and twenty characters, so "x" or "n/a" is refused. A decision read from a
+timeline file (`vigil import timeline`) was made elsewhere and is kept in the words it was
+written (`as_written`), as `vigil replay` keeps it, so the live store stays equal to replay.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +26,7 @@ from vigil.actions.engine_adapter import policy
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
 from vigil.core import times
-from vigil.core.constants import ActionStatus, Role, SignOff
+from vigil.core.constants import ActionKind, ActionStatus, Role, SignOff
 from vigil.core.services import create_audited, update_audited
 
 # What a decline without a reason stores, when the force's policy does not require one (R11
@@ -28,16 +34,41 @@ from vigil.core.services import create_audited, update_audited
 NO_RATIONALE = "No reason was recorded: this force's policy does not require one for a decline (R11)."
 DECLINE_NEEDS_REASON = "Explain why this action will not be done"
 
+# What makes a decline's reason "a real sentence" (issue 12): enough words of letters and
+# enough characters that a supervisor or a review can understand it without asking.
+RATIONALE_MIN_WORDS = 4
+RATIONALE_MIN_CHARS = 20
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters, in any alphabet
+RATIONALE_TOO_SHORT = (
+    f"The reason must be a sentence of at least {RATIONALE_MIN_WORDS} words and {RATIONALE_MIN_CHARS} characters,"
+    " saying why this action will not be done"
+)
 
-def decline_rationale(rationale: str) -> str:
-    """The rationale a decline stores: the officer's words; refused when blank and the policy
-    requires one (R11 `rationale_required`), else NO_RATIONALE."""
+
+def rationale_problem(text: str) -> str | None:
+    """Why `text` is not a reason a decline can rest on, or None when it is: blank, or fewer
+    than RATIONALE_MIN_WORDS words of two or more letters, or fewer than RATIONALE_MIN_CHARS
+    characters once trimmed."""
+    text = (text or "").strip()
+    if not text:
+        return DECLINE_NEEDS_REASON
+    if len(text) < RATIONALE_MIN_CHARS or len(_WORD.findall(text)) < RATIONALE_MIN_WORDS:
+        return RATIONALE_TOO_SHORT
+    return None
+
+
+def decline_rationale(rationale: str, *, as_written: bool = False) -> str:
+    """The rationale a decline stores: the officer's words, refused unless they are a
+    sentence (`rationale_problem`) when the policy requires a reason (R11
+    `rationale_required`); a blank one is then NO_RATIONALE. With `as_written` (a decision
+    read from a timeline file) only a blank reason is refused, as replay refuses it."""
     text = (rationale or "").strip()
-    if text:
-        return text
-    if policy().rules.R11.rationale_required:
-        raise ValidationError({"rationale": DECLINE_NEEDS_REASON})
-    return NO_RATIONALE
+    if not policy().rules.R11.rationale_required:
+        return text or NO_RATIONALE
+    problem = DECLINE_NEEDS_REASON if not text else None if as_written else rationale_problem(text)
+    if problem:
+        raise ValidationError({"rationale": problem})
+    return text
 
 
 def decline_needs_signoff(action: Action) -> bool:
@@ -90,9 +121,111 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
         return action
 
 
-def action_decline(*, actor: Any, action: Action, rationale: str, at: dt.datetime | None = None) -> Action:
+# The actions an arrest settles: completing one records the arrest (or the warrant's
+# execution), and the policy closes it and the others it settles, as replay does.
+CUSTODY_KINDS = (ActionKind.ARREST_SUSPECT, ActionKind.EXECUTE_WARRANT)
+_CUSTODY_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/ .-]*")
+
+
+def action_warrant(action: Action) -> Any:
+    """The warrant an `execute_warrant` action is for (its key ends with the warrant's
+    reference in the policy's document, `W<pk>`), or None."""
+    from vigil.warrants.models import Warrant
+
+    tail = action.key.rsplit(":", 1)[-1].split("#", 1)[0]
+    if action.kind != ActionKind.EXECUTE_WARRANT or not tail.startswith("W") or not tail[1:].isdigit():
+        return None
+    return Warrant.objects.filter(pk=int(tail[1:])).first()
+
+
+def _custody_checks(action: Action, at: dt.datetime, arrested_by: str, custody_reference: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if action.kind not in CUSTODY_KINDS:
+        errors["action"] = f"“{action.get_kind_display()}” is not completed by an arrest"
+    elif action.subject_id is None:
+        errors["action"] = "this action has no suspect to arrest"
+    if at < action.created_at:
+        errors["at"] = f"The time of the arrest must be after this action was raised, at {times.words(action.created_at)}"
+    if not arrested_by:
+        errors["arrested_by"] = "Enter who made the arrest"
+    elif len(arrested_by) > 200:
+        errors["arrested_by"] = "Who made the arrest must be 200 characters or fewer"
+    if not custody_reference:
+        errors["custody_reference"] = "Enter the custody reference"
+    elif len(custody_reference) > 60 or not _CUSTODY_REFERENCE.fullmatch(custody_reference):
+        errors["custody_reference"] = (
+            "The custody reference must be 60 characters or fewer: letters, numbers, spaces, full stops, / and -"
+        )
+    return errors
+
+
+def action_complete_by_arrest(
+    *,
+    actor: Any,
+    action: Action,
+    arrested_by: str,
+    custody_reference: str,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Action:
+    """Complete `arrest_suspect` or `execute_warrant` by recording what settles it: for a
+    warrant, its execution (`warrant_execute`), and in both cases the arrest (a justice
+    event, `justice_event_record`) at `at`, by `arrested_by`, with the custody record's
+    reference. The policy reads the new `warrant_executed` / `arrest` facts and closes this
+    action and every other open arrest and warrant action for the suspect, exactly as
+    replay does; the action then records who completed it and how. Refused, with nothing
+    saved, when the arrest would not close this action."""
+    from vigil.actions.live import deferred_policy
+    from vigil.cases.services import justice_event_record
+    from vigil.core.constants import JusticeEventKind, WarrantStatus
+    from vigil.warrants.services import warrant_execute
+
+    at = times.reported(at, field="at", label="When the arrest was made")
+    arrested_by, custody_reference, note = arrested_by.strip(), custody_reference.strip(), note.strip()
+    _require_open(action)
+    errors = _custody_checks(action, at, arrested_by, custody_reference)
+    if errors:
+        raise ValidationError(errors)
+    warrant = action_warrant(action)
+    subject = action.subject
+    assert subject is not None  # checked above
+    with transaction.atomic():
+        # Two officers completing it at once: the second waits here, then finds it closed.
+        _require_open(Action.objects.select_for_update().get(pk=action.pk))
+        with deferred_policy():
+            if warrant is not None and warrant.status == WarrantStatus.OUTSTANDING and warrant.issued_at <= at:
+                warrant_execute(actor=actor, warrant=warrant, at=at, executed_by=arrested_by, custody_reference=custody_reference)
+            justice_event_record(
+                actor=actor,
+                subject=subject,
+                kind=JusticeEventKind.ARREST,
+                reported_at=at,
+                happened=times.Happened.at(at),
+                summary=note,
+                custody_reference=custody_reference,
+                arrested_by=arrested_by,
+            )
+        action.refresh_from_db()
+        if action.status != ActionStatus.DONE:
+            raise ValidationError({"at": "The arrest at this time does not close this action: check the time of the arrest"})
+        on_warrant = f" on warrant {warrant.reference}" if warrant is not None else ""
+        how = f"Arrested{on_warrant} at {times.words(at)} by {arrested_by}; custody reference {custody_reference}."
+        return update_audited(
+            action,
+            actor=actor,
+            action="action.complete",
+            case_id=action.case_id,
+            changes={"decided_by": actor if hasattr(actor, "pk") else None, "rationale": f"{how} {note}".strip()},
+        )
+
+
+def action_decline(
+    *, actor: Any, action: Action, rationale: str, at: dt.datetime | None = None, as_written: bool = False
+) -> Action:
+    """Decline the action with the officer's reason (see `decline_rationale`; `as_written` for
+    a decision read from a timeline file)."""
     at = times.reported(at, field="at", label="When it was decided")
-    rationale = decline_rationale(rationale)
+    rationale = decline_rationale(rationale, as_written=as_written)
     _require_open(action)
     with transaction.atomic():
         _decide(actor=actor, action=action, outcome=Decision.Outcome.DECLINED, at=at, rationale=rationale)
@@ -124,11 +257,13 @@ def decision_record(
     outcome: str,
     rationale: str = "",
     at: dt.datetime | None = None,
+    as_written: bool = False,
 ) -> Decision:
     """An officer's completion or decline of a kind of action for a pair (as a timeline's
     `action_completed` / `action_declined`). With an open action of that kind for the pair
     stored, it is that action's completion or decline; without one it is kept as a recorded
-    decision, which the policy reads and which changes nothing else."""
+    decision, which the policy reads and which changes nothing else. `as_written`: a decision
+    read from a timeline file, its reason kept as written (`decline_rationale`)."""
     from vigil.people.linking import linked_ids
 
     at = times.reported(at, field="at", label="When it was decided")
@@ -141,10 +276,10 @@ def decision_record(
         if outcome == Decision.Outcome.COMPLETED:
             action_complete(actor=actor, action=action, note=rationale, at=at)
         else:
-            action_decline(actor=actor, action=action, rationale=rationale, at=at)
+            action_decline(actor=actor, action=action, rationale=rationale, at=at, as_written=as_written)
         return Decision.objects.filter(action=action).latest("pk")
     if outcome == Decision.Outcome.DECLINED:
-        rationale = decline_rationale(rationale)
+        rationale = decline_rationale(rationale, as_written=as_written)
     with transaction.atomic():
         decision = create_audited(
             Decision(

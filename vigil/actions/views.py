@@ -16,9 +16,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vigil.actions.board import build_board
-from vigil.actions.forms import CompleteForm, DeclineForm, ReassignForm, SendBackForm, SignOffForm
+from vigil.actions.forms import ArrestCompleteForm, CompleteForm, DeclineForm, ReassignForm, SendBackForm, SignOffForm
 from vigil.actions.models import Action
-from vigil.actions.services import action_complete, action_decline, action_reassign, action_send_back, action_signoff
+from vigil.actions.services import (
+    CUSTODY_KINDS,
+    action_complete,
+    action_complete_by_arrest,
+    action_decline,
+    action_reassign,
+    action_send_back,
+    action_signoff,
+    action_warrant,
+)
 from vigil.audit.chronology import ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
 from vigil.core.access import WRITE_ROLES, get_action_for_user, get_case_for_user
@@ -78,6 +87,8 @@ def _detail_context(request: HttpRequest, action: Action, **forms: Form) -> dict
     context: dict[str, Any] = {
         "action": action,
         "complete_form": CompleteForm(),
+        "arrest_form": ArrestCompleteForm(user=user) if action.kind in CUSTODY_KINDS else None,
+        "warrant": action_warrant(action),
         "form": DeclineForm(),
         "reassign_form": ReassignForm(members=_team_members(action)),
         "signoff_form": SignOffForm(),
@@ -100,6 +111,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_action_for_user(request.user, pk, write=True)
+    if action.kind in CUSTODY_KINDS:
+        return _complete_by_arrest(request, action)
     form = CompleteForm(request.POST)
     if form.is_valid():
         try:
@@ -110,6 +123,34 @@ def action_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"“{action.get_kind_display()}” is recorded as done.")
             return _back(request, action)
     return render(request, "actions/action_detail.html", _detail_context(request, action, complete_form=form), status=400)
+
+
+def _complete_by_arrest(request: HttpRequest, action: Action) -> HttpResponse:
+    """Arrest the suspect / execute the warrant: done by recording the arrest."""
+    form = ArrestCompleteForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            action_complete_by_arrest(
+                actor=request.user,
+                action=action,
+                at=data["at"],
+                arrested_by=data["arrested_by"],
+                custody_reference=data["custody_reference"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            # The service names the time `at`; on this page it is the arrest's date boxes.
+            _form_errors(form, ValidationError({"arrested_day" if k == "at" else k: v for k, v in error.message_dict.items()}))
+        else:
+            messages.success(
+                request,
+                f"The arrest is recorded (custody reference {data['custody_reference'].strip()}), and"
+                f" “{action.get_kind_display()}” is done, with any other open action to arrest the suspect or execute a"
+                " warrant for them.",
+            )
+            return _back(request, action)
+    return render(request, "actions/action_detail.html", _detail_context(request, action, arrest_form=form), status=400)
 
 
 @login_required

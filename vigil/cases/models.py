@@ -224,6 +224,8 @@ class JusticeEvent(models.Model):
     outcome = models.CharField(max_length=20, choices=HearingOutcome.choices, blank=True)
     bail_until = models.DateTimeField(null=True, blank=True)
     summary = EncryptedTextField(blank=True)
+    custody_reference = models.CharField(max_length=60, blank=True, help_text="An arrest's custody record reference.")
+    arrested_by = models.CharField(max_length=200, blank=True, help_text="Who made the arrest (name, collar number).")
     recorded_at = models.DateTimeField()
 
     class Meta:

@@ -321,9 +321,12 @@ def justice_event_record(
     outcome: str = "",
     bail_until: dt.datetime | None = None,
     summary: str = "",
+    custody_reference: str = "",
+    arrested_by: str = "",
 ) -> JusticeEvent:
-    """Record an arrest, charge, release or court hearing. An arrest executes outstanding
-    warrants, at the time the police learnt of it (the policy's time)."""
+    """Record an arrest, charge, release or court hearing. An arrest (made by `arrested_by`,
+    custody record `custody_reference`, as known) executes outstanding warrants, at the time
+    the police learnt of it (the policy's time)."""
     reported, when = fact_times(reported_at, happened, "at")
     require_aware("bail_until", bail_until)
     with transaction.atomic():
@@ -336,12 +339,20 @@ def justice_event_record(
             outcome=outcome,
             bail_until=bail_until,
             summary=summary,
+            custody_reference=custody_reference.strip(),
+            arrested_by=arrested_by.strip(),
             recorded_at=times.now(),
         )
         create_audited(event, actor=actor, action=f"justice.{kind}")
         if kind == JusticeEventKind.ARREST:
             from vigil.warrants.services import warrants_execute_on_arrest
 
-            warrants_execute_on_arrest(actor=actor, subject=subject, at=reported)
+            warrants_execute_on_arrest(
+                actor=actor,
+                subject=subject,
+                at=reported,
+                executed_by=event.arrested_by,
+                custody_reference=event.custody_reference,
+            )
         policy_reevaluate(person_ids=_people(subject), actor=actor)
         return event

@@ -709,10 +709,17 @@ class WarrantExecuteForm(_WarrantChoiceForm):
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         warrant = self.chosen_warrant
         with transaction.atomic():
-            warrant_execute(actor=actor, warrant=warrant, at=times["reported_at"])
             reference = self.cleaned_data.get("custody_reference") or ""
+            warrant_execute(actor=actor, warrant=warrant, at=times["reported_at"], custody_reference=reference)
             summary = f"Arrested on warrant {warrant.reference}." + (f" Custody reference {reference}." if reference else "")
-            justice_event_record(actor=actor, subject=self.subject, kind=JusticeEventKind.ARREST, summary=summary, **times)
+            justice_event_record(
+                actor=actor,
+                subject=self.subject,
+                kind=JusticeEventKind.ARREST,
+                summary=summary,
+                custody_reference=reference,
+                **times,
+            )
         return f"The warrant {warrant.reference} is recorded as executed, and the arrest is recorded."
 
 
@@ -749,6 +756,7 @@ class ArrestForm(FactForm):
             kind=JusticeEventKind.ARREST,
             **times,
             summary=f"Custody reference {reference}." if reference else "",
+            custody_reference=reference,
         )
         return "The arrest was recorded."
 

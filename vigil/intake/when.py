@@ -63,45 +63,11 @@ TIME_NAMES = {
 }
 
 
-class WhenForm(GovukForm):
-    """The two times. Subclass it to add a fact's own fields; `when_words` names the event
-    in the labels ('the sighting', 'the arrest')."""
+class MomentBoxes(GovukForm):
+    """Reading a GOV.UK date input (`<prefix>_day`, `_month`, `_year`) and a time box
+    (`<prefix>_time`) into a date and an aware moment, with a GOV.UK error naming the field.
+    A form declares the boxes with `moment_fields`."""
 
-    when_words = "it"
-    error_names = TIME_NAMES
-
-    told_day = _part("Day")
-    told_month = _part("Month")
-    told_year = _part("Year")
-    told_time = forms.CharField(label="Time", max_length=20, required=False)
-    happened = forms.ChoiceField(label="When did it happen?", choices=HAPPENED_CHOICES, widget=forms.RadioSelect, initial=SAME)
-    at_day = _part("Day")
-    at_month = _part("Month")
-    at_year = _part("Year")
-    at_time = forms.CharField(label="Time", max_length=20, required=False)
-    from_day = _part("Day")
-    from_month = _part("Month")
-    from_year = _part("Year")
-    from_time = forms.CharField(label="Time", max_length=20, required=False)
-    to_day = _part("Day")
-    to_month = _part("Month")
-    to_year = _part("Year")
-    to_time = forms.CharField(label="Time", max_length=20, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        initial = kwargs.setdefault("initial", {})
-        now = local_now()
-        for key, value in {
-            "told_day": now.day,
-            "told_month": now.month,
-            "told_year": now.year,
-            "told_time": now.strftime("%H:%M"),
-            "happened": SAME,
-        }.items():
-            initial.setdefault(key, value)
-        super().__init__(*args, **kwargs)
-
-    # --- reading dates ----------------------------------------------------------------
     def _date(self, prefix: str, what: str) -> dt.date | None:
         """The date typed in the `prefix` day, month and year boxes, or None (error added)."""
         data = self.cleaned_data
@@ -146,6 +112,55 @@ class WhenForm(GovukForm):
         if day is None:
             return None, None
         return day, timezone.make_aware(dt.datetime.combine(day, clock), timezone.get_default_timezone())
+
+
+def moment_fields(prefix: str) -> dict[str, forms.Field]:
+    """The four boxes of a date and time input, for `MomentBoxes`."""
+    return {
+        f"{prefix}_day": _part("Day"),
+        f"{prefix}_month": _part("Month"),
+        f"{prefix}_year": _part("Year"),
+        f"{prefix}_time": forms.CharField(label="Time", max_length=20, required=False),
+    }
+
+
+class WhenForm(MomentBoxes):
+    """The two times. Subclass it to add a fact's own fields; `when_words` names the event
+    in the labels ('the sighting', 'the arrest')."""
+
+    when_words = "it"
+    error_names = TIME_NAMES
+
+    told_day = _part("Day")
+    told_month = _part("Month")
+    told_year = _part("Year")
+    told_time = forms.CharField(label="Time", max_length=20, required=False)
+    happened = forms.ChoiceField(label="When did it happen?", choices=HAPPENED_CHOICES, widget=forms.RadioSelect, initial=SAME)
+    at_day = _part("Day")
+    at_month = _part("Month")
+    at_year = _part("Year")
+    at_time = forms.CharField(label="Time", max_length=20, required=False)
+    from_day = _part("Day")
+    from_month = _part("Month")
+    from_year = _part("Year")
+    from_time = forms.CharField(label="Time", max_length=20, required=False)
+    to_day = _part("Day")
+    to_month = _part("Month")
+    to_year = _part("Year")
+    to_time = forms.CharField(label="Time", max_length=20, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        now = local_now()
+        for key, value in {
+            "told_day": now.day,
+            "told_month": now.month,
+            "told_year": now.year,
+            "told_time": now.strftime("%H:%M"),
+            "happened": SAME,
+        }.items():
+            initial.setdefault(key, value)
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

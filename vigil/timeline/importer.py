@@ -473,6 +473,7 @@ class TimelineLoader:
             outcome=outcome,
             rationale=rationale,
             at=e.at,
+            as_written=True,  # decided elsewhere: kept in its own words, as replay keeps it
         )
 
     def _on_action_completed(self, e: F.ActionCompleted) -> None:

@@ -16,6 +16,8 @@ class Warrant(models.Model):
     reported_at = models.DateTimeField(help_text="When the police were told of the warrant: with its issue, the policy's time.")
     status = models.CharField(max_length=12, choices=WarrantStatus.choices, default=WarrantStatus.OUTSTANDING)
     executed_at = models.DateTimeField(null=True, blank=True)
+    executed_by = models.CharField(max_length=200, blank=True, help_text="Who arrested the subject on it (name, collar number).")
+    custody_reference = models.CharField(max_length=60, blank=True, help_text="The custody record of the arrest on it.")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
     officer_in_case = models.ForeignKey(

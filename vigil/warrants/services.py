@@ -43,15 +43,30 @@ def warrant_issue(
         return warrant
 
 
-def warrant_execute(*, actor: Any, warrant: Warrant, at: dt.datetime | None = None) -> Warrant:
-    """The subject was arrested on the warrant at `at` (default now; never in the future)."""
+def _execution(at: dt.datetime, executed_by: str, custody_reference: str) -> dict[str, Any]:
+    return {
+        "status": WarrantStatus.EXECUTED,
+        "executed_at": at,
+        "executed_by": executed_by.strip(),
+        "custody_reference": custody_reference.strip(),
+    }
+
+
+def warrant_execute(
+    *,
+    actor: Any,
+    warrant: Warrant,
+    at: dt.datetime | None = None,
+    executed_by: str = "",
+    custody_reference: str = "",
+) -> Warrant:
+    """The subject was arrested on the warrant at `at` (default now; never in the future), by
+    `executed_by`, with the custody record `custody_reference` (both as known)."""
     at = times.reported(at, field="at", label="When the warrant was executed")
     if warrant.status != WarrantStatus.OUTSTANDING:
         raise ValidationError({"warrant": f"warrant {warrant.reference} is not outstanding"})
     with transaction.atomic():
-        update_audited(
-            warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at}
-        )
+        update_audited(warrant, actor=actor, action="warrant.execute", changes=_execution(at, executed_by, custody_reference))
         policy_reevaluate(person_ids={warrant.subject_id}, actor=actor)
         return warrant
 
@@ -74,16 +89,17 @@ def warrant_withdraw(*, actor: Any, warrant: Warrant, at: dt.datetime | None = N
         return warrant
 
 
-def warrants_execute_on_arrest(*, actor: Any, subject: Person, at: dt.datetime) -> list[Warrant]:
-    """An arrest of the subject executes every warrant outstanding for them at that time."""
+def warrants_execute_on_arrest(
+    *, actor: Any, subject: Person, at: dt.datetime, executed_by: str = "", custody_reference: str = ""
+) -> list[Warrant]:
+    """An arrest of the subject executes every warrant outstanding for them at that time (by
+    the arresting officer, under the arrest's custody record)."""
     from vigil.people.linking import linked_ids
 
     executed = []
     for warrant in Warrant.objects.filter(
         subject_id__in=linked_ids(subject), status=WarrantStatus.OUTSTANDING, issued_at__lte=at
     ):
-        update_audited(
-            warrant, actor=actor, action="warrant.execute", changes={"status": WarrantStatus.EXECUTED, "executed_at": at}
-        )
+        update_audited(warrant, actor=actor, action="warrant.execute", changes=_execution(at, executed_by, custody_reference))
         executed.append(warrant)
     return executed
