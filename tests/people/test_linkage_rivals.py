@@ -55,7 +55,7 @@ def test_a_record_sharing_one_home_joins_that_man_and_the_far_one_is_left_for_re
     assert _status(new, father) == LinkStatus.AUTO
     evidence = _evidence(new, father)
     assert "joined to this person rather than another person on record whom this record could also be" in evidence
-    assert "(different dates of birth): same home (" in evidence
+    assert "(a different person from this one: different dates of birth), because of: same home (" in evidence
     # Nothing about the other man: not his date of birth, nor where he lives.
     assert "1990" not in evidence and "km" not in evidence
     assert _status(new, son) in (LinkStatus.REVIEW, None)
@@ -74,7 +74,7 @@ def test_a_record_that_fits_both_equally_goes_to_review_for_both(officer: Any) -
     new = person_create(actor=officer, full_name="Daniel Rourke", sex="male", home=here)
     assert _status(new, father) == LinkStatus.REVIEW and _status(new, son) == LinkStatus.REVIEW
     for other in (father, son):
-        assert "not joined: this record could as well be another person on record (different dates of birth)" in (
+        assert "not joined: this record could also be another person on record (a different person from this one:" in (
             _evidence(new, other)
         )
         assert "left for a person to check" in _evidence(new, other)
@@ -148,7 +148,11 @@ def test_a_shared_home_against_a_shared_victim_is_left_for_a_person(officer: Any
     assert _status(new, father) == LinkStatus.REVIEW
     assert not PersonLink.objects.filter(status=LinkStatus.AUTO).exists()
     words = _evidence(new, father)
-    assert "; not joined: this record could as well be another person on record (different dates of birth): same home" in words
+    assert "could also be another person on record (a different person from this one: different dates of birth)." in words
+    assert "For this person: same home. What points to the other is not shown" in words
+    # The score a reviewer sees is the chance after weighing the other man, not the pair's own.
+    link = PersonLink.objects.get(a=min(new, father, key=lambda p: p.pk), b=max(new, father, key=lambda p: p.pk))
+    assert 0.5 < link.score < 0.99 and f"Only {link.score:.1%} likely this person" in words
     assert "Bennett" not in words and "1990" not in words and "km" not in words
 
 

@@ -367,20 +367,27 @@ def settle_rivals(
         drivers = choice_drivers(record, {str(z): records[z] for z in (pk, *rivals)}, shared, named=False)
         said = ", ".join(drivers[str(pk)])
         apart = "; ".join(dict.fromkeys(apart_words(records[pk], records[z], details=False) for z in rivals))
-        other = "another person on record" if len(rivals) == 1 else "other people on record"
+        other, who = (
+            ("another person on record", "a different person")
+            if len(rivals) == 1
+            else ("other people on record", "different people")
+        )
         likely = choice_likely(choice.probability)
         if choice.decisive:
             words = (
-                f"; joined to this person rather than {other} whom this record could also be ({apart}): "
-                f"{said or 'the stronger evidence'} ({likely} this person)"
+                f"; joined to this person rather than {other} whom this record could also be ({who} from this "
+                f"one: {apart}), because of: {said or 'the stronger evidence'} ({likely} this person)"
             )
         else:
             words = (
-                f"; not joined: this record could as well be {other} ({apart}){': ' + said if said else ''} "
-                f"(only {likely} this person, left for a person to check)"
+                f"; not joined: this record could also be {other} ({who} from this one: {apart}). For this "
+                f"person: {said or 'nothing more than the other has'}. What points to the other is not shown, as "
+                f"you may not be allowed to see that record. Only {likely} this person: left for a person to check"
             )
         decision = "link" if choice.decisive else "review"
-        settled.append((pk, replace(result, decision=decision, reason=f"{result.reason}{words}")))
+        # The score shown beside the words is the chance after weighing the others it could be.
+        decided = replace(result, decision=decision, probability=choice.probability, reason=f"{result.reason}{words}")
+        settled.append((pk, decided))
     return settled
 
 
