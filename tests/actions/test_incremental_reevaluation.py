@@ -181,3 +181,31 @@ def test_the_engine_version_covers_every_module_of_the_engine() -> None:
     engine = {str(p.relative_to(root)) for p in (root / "policy").rglob("*.py")} - {"policy/bench.py"}
     assert {"policy/rules/r05_breach.py", "policy/loop.py", "policy/risk.py", "policy/ledger.py"} <= engine
     assert engine <= set(ENGINE_SOURCES)
+
+
+def test_a_fact_committed_while_a_batch_is_evaluated_is_read_again_under_the_lock(
+    officer: Any, facts_only: None, monkeypatch: Any
+) -> None:
+    """A batch is read and evaluated outside its transaction; a fact about it committed in
+    that time (an officer recording a report) leaves a new change mark, so the batch is read
+    and evaluated again under the chain's lock before anything is stored."""
+    import vigil.actions.bulk as bulk
+
+    build_synthetic(cases=6, seed=5, now=NOW - dt.timedelta(days=3))
+    reevaluate_open_cases(until=NOW)
+    case = Case.objects.order_by("pk")[1]
+    report_record(actor=officer, case=case, category="harassment", reported_at=NOW - dt.timedelta(hours=2))
+    evaluate = bulk.evaluate_batch
+    calls: list[int] = []
+
+    def meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = evaluate(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            report_record(actor=officer, case=case, category="stalking", reported_at=NOW - dt.timedelta(hours=1))
+        return result
+
+    monkeypatch.setattr(bulk, "evaluate_batch", meanwhile)
+    run = incremental_then_full(NOW)
+    assert run.clusters == 1 and run.reread == 1 and len(calls) >= 2
+    assert not FactChange.objects.exists()

@@ -28,7 +28,7 @@ from vigil.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
-CASES, BATCH = 240, 3
+CASES, BATCH = 150, 2
 
 
 def _database_url(tmp_path: Path) -> str:
@@ -98,7 +98,7 @@ def test_a_run_killed_part_way_leaves_whole_batches_and_a_chain_that_verifies(tm
     again = _bench(url, "--no-policy-change")
     out, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
-    found = re.search(r"([\d,]+) of ([\d,]+) clusters evaluated; audit chain verified", out)
+    found = re.search(r"([\d,]+) of ([\d,]+) clusters evaluated in \d+ process\(es\); audit chain verified", out)
     assert found is not None, out
     evaluated, total = (int(n.replace(",", "")) for n in found.groups())
     # (A cluster of the first part whose next ladder step fell due in the seconds between the
@@ -108,5 +108,23 @@ def test_a_run_killed_part_way_leaves_whole_batches_and_a_chain_that_verifies(tm
     assert ClusterState.objects.count() == len(clusters)
     assert verify_chain().ok
     # And a full run finds nothing left to store: the resumed force is whole.
+    check = reevaluate_open_cases(full=True, until=max(ClusterState.objects.values_list("evaluated_until", flat=True)))
+    assert check.actions_created == check.actions_updated == check.escalations == check.audit_rows == 0
+
+
+def test_two_worker_processes_store_the_whole_force_and_a_chain_that_verifies(tmp_path: Path) -> None:
+    """Batches shared between two forked workers: every cluster stored once, the audit chain
+    one unbroken sequence (the workers take turns at its lock), and a full run afterwards
+    finds nothing to store."""
+    url = _database_url(tmp_path)
+    run = _bench(url, "--synthetic", "60", "--processes", "2", "--no-policy-change")
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    assert "60 of 60 clusters evaluated in 2 process(es); audit chain verified" in out, out
+    _load(url)
+    clusters, _ = force_clusters()
+    assert len(clusters) == 60 and ClusterState.objects.count() == 60
+    assert set(Action.objects.values_list("case_id", flat=True)) == {pk for c in clusters for pk in c.case_ids}
+    assert verify_chain().ok
     check = reevaluate_open_cases(full=True, until=max(ClusterState.objects.values_list("evaluated_until", flat=True)))
     assert check.actions_created == check.actions_updated == check.escalations == check.audit_rows == 0

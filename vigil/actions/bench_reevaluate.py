@@ -47,6 +47,7 @@ class ReevaluateTiming:
     audit_ok: bool | None
     phases: tuple[tuple[str, float], ...] = ()  # seconds per phase: select, load, document, engine, plan, write
     evaluated: int = 0  # clusters evaluated, of `clusters`
+    processes: int = 1
 
     def phase_words(self) -> str:
         total = sum(s for _, s in self.phases) or 1.0
@@ -91,6 +92,7 @@ def run_reevaluate_bench(
     verify: bool = True,
     until: dt.datetime | None = None,
     policy_change: bool = True,
+    processes: int = 1,
 ) -> list[ReevaluateTiming]:
     """Time the batched re-evaluation: the first run (which stores everything), when `runs`
     > 1 the median of the repeats (incremental: nothing changed, so no cluster is evaluated),
@@ -104,13 +106,16 @@ def run_reevaluate_bench(
     for _ in range(max(1, runs)):
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            run = reevaluate_open_cases(until=moment, batch_size=batch_size, limit=cases)
+            run = reevaluate_open_cases(until=moment, batch_size=batch_size, limit=cases, processes=processes)
         results.append((run, counter.count))
     changed = None
     if policy_change:
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            changed = (reevaluate_open_cases(until=moment, batch_size=batch_size, limit=cases, full=True), counter.count)
+            changed = (
+                reevaluate_open_cases(until=moment, batch_size=batch_size, limit=cases, full=True, processes=processes),
+                counter.count,
+            )
     audit_ok = verify_chain().ok if verify else None
     out = []
     first, queries = results[0]
@@ -151,6 +156,7 @@ def _timing(
         audit_ok=audit_ok,
         phases=tuple((name, run.phases.get(name, 0.0)) for name in PHASES),
         evaluated=run.clusters,
+        processes=run.processes,
     )
 
 
@@ -162,8 +168,8 @@ PHASES = ("select", "load", "document", "engine", "plan", "write")
 TABLE_HEAD = (
     "| database | cases | run | batch | seconds | CPU s | cases/s | 100,000 cases, s (projected) | queries | queries/case "
     "| actions created | actions updated | escalations | audit rows | chain verified | load average | measured "
-    "| s in select / load / document / engine / plan / write | clusters evaluated, of all |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|",
+    "| s in select / load / document / engine / plan / write | clusters evaluated, of all | processes |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|---|---:|",
 )
 
 
@@ -175,7 +181,7 @@ def timing_row(t: ReevaluateTiming, *, when: dt.datetime) -> str:
         f"{t.cases_per_second:,.0f} | {t.projected_100k_seconds:,.0f} | {t.queries:,} | {t.queries_per_case:.3f} | "
         f"{t.actions_created:,} | {t.actions_updated:,} | {t.escalations:,} | {t.audit_rows:,} | {verified} | "
         f"{load_average()} | {when:%Y-%m-%d %H:%M} UTC | {' / '.join(f'{sec:.1f}' for _, sec in t.phases)} | "
-        f"{t.evaluated:,} of {t.clusters:,} |"
+        f"{t.evaluated:,} of {t.clusters:,} | {t.processes} |"
     )
 
 
@@ -227,7 +233,8 @@ def render_section(new_rows: list[str], *, old_section: str, machine: str, pytho
             f"(target {REPEAT_SECONDS:.0f} s for {TARGET_CASES:,} cases); *policy change* evaluates every cluster again, "
             "as a new policy or engine makes it (the same policy here, so it finds nothing new to write). "
             "Queries count every statement sent, reads and writes. *seconds* is wall-clock time; "
-            "*CPU s* is the Vigil process's own CPU time (on SQLite that is nearly all the work; on PostgreSQL the "
+            "*CPU s* is the Vigil process's own CPU time (the parent's only, when the run has several "
+            "processes; on SQLite that is nearly all the work; on PostgreSQL the "
             "server's share is not in it), the fairer figure when the load average shows other work sharing the cores.",
             "",
             *TABLE_HEAD,

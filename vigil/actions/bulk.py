@@ -103,6 +103,8 @@ class BulkRun:
     audit_rows: int = 0
     force_cases: int = 0  # the cases and clusters the run was asked to look at
     force_clusters: int = 0
+    processes: int = 1
+    reread: int = 0  # batches read again under the lock: a fact about them was committed meanwhile
     skipped: int = 0  # clusters an incremental run passed over: nothing they depend on changed
     reasons: dict[str, int] = field(default_factory=dict)  # why clusters were evaluated (or not), counted
     seconds: float = 0.0
@@ -603,6 +605,80 @@ def _escalation_new(action: Action, level: int, at: dt.datetime) -> Callable[[],
 # --- the whole run -------------------------------------------------------------------------------
 
 
+@dataclass
+class Evaluated:
+    """The engine's answers for a batch of clusters, read and evaluated but not yet stored."""
+
+    clusters: list[Cluster]
+    worlds: list[World]
+    outcomes: list[dict[str, list[dict[str, Any]]]]
+    reasons: dict[int, str]  # by case: what changed, in words, for actions no longer asked for
+    states: list[tuple[Cluster, str, dt.datetime | None]]  # with `with_states`: facts digest, next due
+
+
+def evaluate_batch(
+    clusters: list[Cluster], *, until: dt.datetime, run: BulkRun, why: str | None = None, with_states: bool = False
+) -> Evaluated:
+    """Read the facts of a batch of clusters (a few queries) and run the engine on each; no
+    writes. `why` says in words what changed, for any stored action the engine no longer
+    asks for (default: the fact recorded last in the cluster)."""
+    from vigil.actions.engine_adapter import evaluate_document
+    from vigil.actions.incremental import facts_digest, next_due
+
+    started = time.perf_counter()
+    person_ids = set().union(*(c.person_ids for c in clusters))
+    case_ids = set().union(*(c.case_ids for c in clusters))
+    source = PreloadedFacts(person_ids, case_ids)
+    started = run.timed("load", started)
+    result = Evaluated(clusters, [], [], {}, [])
+    for cluster in clusters:
+        world = World(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
+        document = build_document(world, until=until, source=source)
+        started = run.timed("document", started)
+        outcome = evaluate_document(document, groups=world.groups, until=until)
+        started = run.timed("engine", started)
+        result.worlds.append(world)
+        result.outcomes.append(outcome)
+        if with_states:
+            result.states.append((cluster, facts_digest(document), next_due(outcome, world.next_fact_at)))
+        text = why or latest_fact_words(document)
+        result.reasons.update((pk, text) for pk in cluster.case_ids)
+    return result
+
+
+def store_batch(evaluated: Evaluated, *, run: BulkRun, actor: Any = POLICY_ACTOR, write: bool = True) -> BatchWrites:
+    """Store a batch's answers as the live path would, in the caller's transaction, and return
+    what it stored: what its cases hold now is read here, so a batch evaluated before its
+    transaction began is planned against the rows as they are when it is written. The audit
+    rows name `actor`. With `write=False` nothing is stored: the writes are planned and
+    returned (a dry run)."""
+    started = time.perf_counter()
+    case_ids = set().union(*(c.case_ids for c in evaluated.clusters))
+    cases: dict[int, Case] = {}
+    for chunk in _chunks(case_ids):
+        cases.update(Case.objects.in_bulk(chunk))
+    indexes = [
+        CaseIndex(world, [cases[pk] for pk in cluster.case_ids])
+        for cluster, world in zip(evaluated.clusters, evaluated.worlds, strict=True)
+    ]
+    existing = _Existing(case_ids, [a["key"] for outcome in evaluated.outcomes for a in outcome["actions"]])
+    started = run.timed("load", started)
+    writes = BatchWrites(now=times.now(), actor=actor)
+    for index, outcome in zip(indexes, evaluated.outcomes, strict=True):
+        _plan_risk(outcome["risk"], index, existing, writes)
+        _plan_flags(outcome["flags"], index, existing, writes)
+        _plan_actions(outcome["actions"], index, existing, writes)
+    _plan_orphans(existing, writes, evaluated.reasons)
+    started = run.timed("plan", started)
+    if write:
+        writes.flush(run)
+        run.timed("write", started)
+    run.cases += len(case_ids)
+    run.clusters += len(evaluated.clusters)
+    run.batches += 1
+    return writes
+
+
 def reevaluate_batch(
     clusters: list[Cluster],
     *,
@@ -613,51 +689,52 @@ def reevaluate_batch(
     actor: Any = POLICY_ACTOR,
     write: bool = True,
 ) -> BatchWrites:
-    """Evaluate and store one batch of clusters, in the caller's transaction; return what it
-    stored. `why` says in words what changed, for any stored action the engine no longer
-    asks for (default: the fact recorded last in the cluster). `states`, when given, receives
-    each cluster with the digest of its facts and its next due time
-    (`vigil.actions.incremental`). The audit rows name `actor`. With `write=False` nothing is
-    stored: the writes are planned and returned (a dry run)."""
-    from vigil.actions.engine_adapter import evaluate_document
-    from vigil.actions.incremental import facts_digest, next_due
+    """Evaluate and store one batch of clusters, in the caller's transaction (`evaluate_batch`
+    then `store_batch`); return what it stored. `states`, when given, receives each cluster
+    with the digest of its facts and its next due time (`vigil.actions.incremental`)."""
+    evaluated = evaluate_batch(clusters, until=until, run=run, why=why, with_states=states is not None)
+    writes = store_batch(evaluated, run=run, actor=actor, write=write)
+    if states is not None:
+        states.extend(evaluated.states)
+    return writes
 
-    started = time.perf_counter()
-    person_ids = set().union(*(c.person_ids for c in clusters))
-    case_ids = set().union(*(c.case_ids for c in clusters))
-    source = PreloadedFacts(person_ids, case_ids)
-    cases: dict[int, Case] = {}
-    for chunk in _chunks(case_ids):
-        cases.update(Case.objects.in_bulk(chunk))
-    started = run.timed("load", started)
-    evaluated: list[tuple[CaseIndex, dict[str, list[dict[str, Any]]]]] = []
-    reasons: dict[int, str] = {}
-    for cluster in clusters:
-        world = World(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
-        document = build_document(world, until=until, source=source)
-        started = run.timed("document", started)
-        outcome = evaluate_document(document, groups=world.groups, until=until)
-        started = run.timed("engine", started)
-        evaluated.append((CaseIndex(world, [cases[pk] for pk in cluster.case_ids]), outcome))
-        if states is not None:
-            states.append((cluster, facts_digest(document), next_due(outcome, world.next_fact_at)))
-        text = why or latest_fact_words(document)
-        reasons.update((pk, text) for pk in cluster.case_ids)
-    existing = _Existing(case_ids, [a["key"] for _index, outcome in evaluated for a in outcome["actions"]])
-    started = run.timed("load", started)
-    writes = BatchWrites(now=times.now(), actor=actor)
-    for index, outcome in evaluated:
-        _plan_risk(outcome["risk"], index, existing, writes)
-        _plan_flags(outcome["flags"], index, existing, writes)
-        _plan_actions(outcome["actions"], index, existing, writes)
-    _plan_orphans(existing, writes, reasons)
-    started = run.timed("plan", started)
-    if write:
-        writes.flush(run)
-        run.timed("write", started)
-    run.cases += len(case_ids)
-    run.clusters += len(clusters)
-    run.batches += 1
+
+def _force_batch(
+    clusters: list[Cluster],
+    marks: list[int],
+    *,
+    until: dt.datetime,
+    run: BulkRun,
+    actor: Any = POLICY_ACTOR,
+    dry_run: bool = False,
+) -> BatchWrites:
+    """One batch of a force-wide run: read and evaluate outside any transaction (so that other
+    processes and officers' writes go on meanwhile), then, in one transaction holding the
+    audit chain's lock (every writer that audits takes it, and holds it until it commits),
+    check that no fact about these clusters was committed since the read (a new change mark);
+    if one was, read and evaluate again under the lock. Then store the answers, the clusters'
+    states, and delete the marks whose facts were read. A dry run plans the writes and rolls
+    the transaction back."""
+    from vigil.actions.incremental import consume, marks_touching, store_states
+    from vigil.audit.services import lock_chain
+
+    seen = marks_touching(clusters)
+    evaluated = evaluate_batch(clusters, until=until, run=run, with_states=True)
+    with transaction.atomic():
+        lock_chain()  # on SQLite the IMMEDIATE transaction holds the write lock already
+        now_seen = marks_touching(clusters)
+        if now_seen - seen:
+            run.reread += 1
+            seen = now_seen
+            evaluated = evaluate_batch(clusters, until=until, run=run, with_states=True)
+        writes = store_batch(evaluated, run=run, actor=actor, write=not dry_run)
+        stamp = time.perf_counter()
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            store_states(evaluated.states, until=until, now=times.now())
+            consume([*marks, *seen])
+        run.timed("write", stamp)
     return writes
 
 
@@ -671,6 +748,7 @@ def reevaluate_open_cases(
     actor: Any = POLICY_ACTOR,
     dry_run: bool = False,
     planned: Callable[[BatchWrites], None] | None = None,
+    processes: int = 1,
 ) -> BulkRun:
     """Re-evaluate every open case (or the clusters of the first `limit`) at `until` (default:
     now), storing and auditing exactly what `policy_reevaluate` would, one transaction per
@@ -678,8 +756,12 @@ def reevaluate_open_cases(
     members, facts or policy changed, or whose next due time has come, are evaluated
     (`vigil.actions.incremental`); the answer stored is the same as a full run's. `planned` is
     handed each batch's writes; with `dry_run` they are only planned, and each batch's
-    transaction is rolled back besides: nothing is written (not even the clusters' states)."""
-    from vigil.actions.incremental import consume, forget_dissolved, plan_run, store_states
+    transaction is rolled back besides: nothing is written (not even the clusters' states).
+    With `processes` > 1 the batches are shared among that many forked worker processes, each
+    with its own connection (not on an in-memory SQLite database, nor inside a transaction:
+    the workers see only what is committed; not with `planned` or `dry_run`, which stay in
+    this process); only the stores take turns, under the audit chain's lock."""
+    from vigil.actions.incremental import consume, forget_dissolved, plan_run
     from vigil.actions.live import policy_now
 
     moment = until or policy_now()
@@ -698,28 +780,20 @@ def reevaluate_open_cases(
     run.timed("select", started)
     if progress is not None:
         progress(run)
-    for batch in batches(clusters, plan.todo, max(1, batch_size)):
-        with transaction.atomic():
-            evaluated: list[tuple[Cluster, str, dt.datetime | None]] = []
-            writes = reevaluate_batch(
-                [clusters[position] for position in batch],
-                until=moment,
-                run=run,
-                states=evaluated,
-                actor=actor,
-                write=not dry_run,
-            )
-            stamp = time.perf_counter()
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                store_states(evaluated, until=moment, now=times.now())
-                consume(mark for position in batch for mark in plan.marks.get(position, ()))
-            run.timed("write", stamp)
-        if planned is not None:
-            planned(writes)
-        if progress is not None:
-            progress(run)
+    work = [
+        ([clusters[position] for position in batch], [mark for position in batch for mark in plan.marks.get(position, ())])
+        for batch in batches(clusters, plan.todo, max(1, batch_size))
+    ]
+    run.processes = 1 if dry_run or planned is not None else max(1, min(processes, len(work)))
+    if run.processes > 1:
+        _in_processes(work, until=moment, run=run, actor=actor, progress=progress)
+    else:
+        for batch, marks in work:
+            writes = _force_batch(batch, marks, until=moment, run=run, actor=actor, dry_run=dry_run)
+            if planned is not None:
+                planned(writes)
+            if progress is not None:
+                progress(run)
     leftover = [*plan.unplaced, *plan.shared, *plan.everything]
     if limit is None and leftover and not dry_run:
         with transaction.atomic():
@@ -727,3 +801,76 @@ def reevaluate_open_cases(
     run.seconds = time.perf_counter() - started
     run.cpu_seconds = time.process_time() - cpu
     return run
+
+
+_COUNTERS: tuple[str, ...] = (
+    "cases", "clusters", "batches", "actions_created", "actions_updated", "escalations", "flags", "risk_changes",
+    "cases_changed", "audit_rows", "reread",
+)  # fmt: skip
+
+
+def _in_processes(
+    work: list[tuple[list[Cluster], list[int]]],
+    *,
+    until: dt.datetime,
+    run: BulkRun,
+    actor: Any,
+    progress: Callable[[BulkRun], None] | None,
+) -> None:
+    """Share the batches among `run.processes` forked workers (batch i to worker i mod n) and
+    add up what each stores, batch by batch."""
+    import multiprocessing
+    import queue as queues
+
+    from django.db import connections
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
+        raise ValueError("a re-evaluation in several processes needs a database file, not SQLite in memory")
+    if connection.in_atomic_block:
+        raise ValueError("a re-evaluation in several processes cannot run inside a transaction")
+    context = multiprocessing.get_context("fork")
+    results: Any = context.Queue()
+    connections.close_all()  # each worker opens its own
+    share = (run.processes, work, until, actor, results)
+    workers = [context.Process(target=_worker, args=(k, *share), daemon=True) for k in range(run.processes)]
+    for worker in workers:
+        worker.start()
+    finished, errors = 0, []
+    while finished < len(workers):
+        try:
+            message = results.get(timeout=1.0)
+        except queues.Empty:
+            if all(not w.is_alive() for w in workers) and results.empty():
+                errors.append("a worker process ended without reporting")
+                break
+            continue
+        if message is None:
+            finished += 1
+        elif message[0] == "error":
+            errors.append(message[1])
+        else:
+            for name in _COUNTERS:
+                setattr(run, name, getattr(run, name) + message[1][name])
+            for phase, seconds in message[1]["phases"].items():
+                run.phases[phase] += seconds
+            if progress is not None:
+                progress(run)
+    for worker in workers:
+        worker.join(60)
+    if errors or any(w.exitcode != 0 for w in workers):
+        raise RuntimeError(f"the re-evaluation stopped: {'; '.join(errors) or 'a worker process failed'}")
+
+
+def _worker(k: int, n: int, work: list[tuple[list[Cluster], list[int]]], until: dt.datetime, actor: Any, results: Any) -> None:
+    from django.db import connections
+
+    try:
+        for batch, marks in work[k::n]:
+            part = BulkRun()
+            _force_batch(batch, marks, until=until, run=part, actor=actor)
+            results.put(("batch", {name: getattr(part, name) for name in _COUNTERS} | {"phases": dict(part.phases)}))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
+        results.put(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connections.close_all()
+        results.put(None)

@@ -446,6 +446,20 @@ def store_states(rows: list[tuple[Cluster, str, dt.datetime | None]], *, until: 
     ClusterState.objects.bulk_create(states, batch_size=1000)
 
 
+def marks_touching(clusters: Sequence[Cluster]) -> set[int]:
+    """The ids of the change marks naming these clusters' people or cases now."""
+    from vigil.actions.models import FactChange
+
+    people = sorted({p for c in clusters for p in c.person_ids})
+    cases = sorted({c for cluster in clusters for c in cluster.case_ids})
+    found: set[int] = set()
+    for start in range(0, len(people), 5000):
+        found.update(FactChange.objects.filter(person_id__in=people[start : start + 5000]).values_list("pk", flat=True))
+    for start in range(0, len(cases), 5000):
+        found.update(FactChange.objects.filter(case_id__in=cases[start : start + 5000]).values_list("pk", flat=True))
+    return found
+
+
 def consume(mark_ids: Iterable[int]) -> None:
     from vigil.actions.models import FactChange
 

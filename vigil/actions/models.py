@@ -145,8 +145,8 @@ class FactChange(models.Model):
     means "evaluate everything". Deleted by the re-evaluation that read it, in the
     transaction that stores its cluster's answer."""
 
-    person_id = models.BigIntegerField(null=True, blank=True)
-    case_id = models.BigIntegerField(null=True, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"changed: person {self.person_id}, case {self.case_id}"

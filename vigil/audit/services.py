@@ -152,6 +152,14 @@ def audit_record(
     return event
 
 
+def lock_chain() -> None:
+    """Take the chain's lock now, in the caller's transaction, until it ends: a batch that
+    must see every other writer's committed facts before it plans its writes."""
+    if not connection.in_atomic_block:
+        raise AuditError("lock_chain must run inside a transaction")
+    _lock_chain()
+
+
 def _lock_chain() -> None:
     # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock
     # so that two transactions cannot both extend the chain from the same last row.

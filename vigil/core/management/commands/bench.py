@@ -97,6 +97,7 @@ def reevaluate_arguments(parser: CommandParser) -> None:
         help="First bulk-load a synthetic force of this many open cases with their facts (empty database only).",
     )
     parser.add_argument("--no-verify", action="store_true", help="Skip `audit verify` after the runs.")
+    parser.add_argument("--processes", type=int, default=1, help="Worker processes sharing the batches (default 1).")
     parser.add_argument("--no-policy-change", action="store_true", help="Skip the last run, which evaluates every cluster again.")
 
 
@@ -107,8 +108,8 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
     from vigil.actions.bench_reevaluate import build_synthetic, run_reevaluate_bench, write_figures
     from vigil.core.benchmarks import machine_summary
 
-    if options["batch_size"] < 1 or options["runs"] < 1:
-        raise CommandError("--batch-size and --runs must be at least 1")
+    if options["batch_size"] < 1 or options["runs"] < 1 or options["processes"] < 1:
+        raise CommandError("--batch-size, --runs and --processes must be at least 1")
     if options.get("synthetic"):
         started = time.perf_counter()
         try:
@@ -122,6 +123,7 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
         runs=options["runs"],
         verify=not options["no_verify"],
         policy_change=not options["no_policy_change"],
+        processes=options["processes"],
     )
     for t in timings:
         audit = "verified" if t.audit_ok else "not checked" if t.audit_ok is None else "BROKEN"
@@ -129,7 +131,8 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
             f"{t.database} {t.run}: {t.cases:,} cases in {t.seconds:.1f} s = {t.cases_per_second:,.0f} cases/s "
             f"(100,000 in {t.projected_100k_seconds:,.0f} s); {t.queries:,} queries ({t.queries_per_case:.3f}/case); "
             f"{t.actions_created:,} actions created, {t.actions_updated:,} updated, {t.escalations:,} escalations, "
-            f"{t.audit_rows:,} audit rows; {t.evaluated:,} of {t.clusters:,} clusters evaluated; audit chain {audit}\n"
+            f"{t.audit_rows:,} audit rows; {t.evaluated:,} of {t.clusters:,} clusters evaluated in {t.processes} "
+            f"process(es); audit chain {audit}\n"
             f"    where the time went: {t.phase_words()}"
         )
     if not options["no_write"]:
