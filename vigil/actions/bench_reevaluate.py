@@ -232,7 +232,8 @@ def render_section(new_rows: list[str], *, old_section: str, machine: str, pytho
             "incrementally: nothing changed and nothing fell due, so it reads the clusters' states and evaluates none "
             f"(target {REPEAT_SECONDS:.0f} s for {TARGET_CASES:,} cases); *policy change* evaluates every cluster again, "
             "as a new policy or engine makes it (the same policy here, so it finds nothing new to write). "
-            "Queries count every statement sent, reads and writes. *seconds* is wall-clock time; "
+            "Queries count every statement sent, reads and writes (by this process only: with several processes "
+            "the workers' are not counted). *seconds* is wall-clock time; "
             "*CPU s* is the Vigil process's own CPU time (the parent's only, when the run has several "
             "processes; on SQLite that is nearly all the work; on PostgreSQL the "
             "server's share is not in it), the fairer figure when the load average shows other work sharing the cores.",
