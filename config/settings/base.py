@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "vigil.notifications",
     "vigil.schools",
+    "vigil.bench",
 ]
 
 MIDDLEWARE = [

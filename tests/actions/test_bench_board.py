@@ -9,7 +9,7 @@ from django.db import connection
 
 from tests.actions.builders import make_action, make_case
 from tests.factories import UserFactory
-from vigil.core.bench_board import END, START, write_section
+from vigil.bench.board import END, START, write_section
 from vigil.core.benchmarks import percentile
 from vigil.core.constants import Role
 

@@ -234,7 +234,7 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
     assert first[1] == "30" and float(first[6].replace(",", "")) > 0 and float(first[9]) > 0 and first[14] == "yes"
     assert Action.objects.exists() and verify_chain().ok
     # Rewriting the section (another database's run) keeps the rows it does not replace.
-    from vigil.actions.bench_reevaluate import write_figures
+    from vigil.bench.reevaluate import write_figures
 
     write_figures(out, [], machine="m", python="p")
     kept = [line for line in out.read_text(encoding="utf-8").splitlines() if line in rows]
@@ -242,7 +242,7 @@ def test_bench_reevaluate_loads_a_synthetic_force_and_writes_its_figures(tmp_pat
 
 
 def test_reevaluate_section_says_whether_each_row_meets_the_target() -> None:
-    from vigil.actions.bench_reevaluate import verdicts
+    from vigil.bench.reevaluate import verdicts
 
     def row(db: str, run: str, projected: str, load: str = "0.5") -> str:
         cells = [db, "10,000", run, "500", "1.0", "1.0", "1", projected, "1", "0.1", *"0000", "yes", load, "x", "y", "z"]

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from vigil.bench.linkage import VARIANT_KINDS, NameSource, build_synthetic_persons, linkage_run, p95_verdict
 from vigil.core.constants import LinkStatus
 from vigil.people import linking
-from vigil.people.bench_linkage import VARIANT_KINDS, NameSource, build_synthetic_persons, linkage_run, p95_verdict
 from vigil.people.linkage import PersonRecord, score_pair
 from vigil.people.linkage.person import score_candidates, score_if_related
 from vigil.people.models import Person, PersonLink

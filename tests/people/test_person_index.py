@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vigil.bench.linkage import VARIANT_KINDS, NameSource, build_synthetic_persons, decoy_probe, make_probes, variant_probe
 from vigil.people import linking
-from vigil.people.bench_linkage import VARIANT_KINDS, NameSource, build_synthetic_persons, decoy_probe, make_probes, variant_probe
 from vigil.people.linkage import PERSON_MODEL, PersonRecord, score_pair
 from vigil.people.linkage.person_index import person_index_keys, search_plan
 from vigil.people.models import Person

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigil.policy.bench import synthetic
+from vigil.bench.replay import synthetic
 from vigil.policy.config import load_policy
 from vigil.policy.engine import Outcome, evaluate
 from vigil.policy.facts import (

@@ -117,7 +117,7 @@ def test_the_engine_imports_no_django() -> None:
     import subprocess
 
     code = (
-        "import sys, vigil.policy.engine, vigil.policy.describe, vigil.policy.bench, vigil.timeline.reader;"
+        "import sys, vigil.policy.engine, vigil.policy.describe, vigil.bench.replay, vigil.timeline.reader;"
         " bad = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'));"
         " print(bad); sys.exit(1 if bad else 0)"
     )

@@ -48,10 +48,9 @@ if TYPE_CHECKING:
 _ROOT = Path(__file__).resolve().parents[1]
 # The code that turns stored facts into stored actions: a change to any of it (a fix to the
 # engine landing) is a new version, and every cluster is evaluated again.
-# The engine is the whole `vigil/policy` package (its rules are modules of `policy/rules/`),
-# less its benchmark.
+# The engine is the whole `vigil/policy` package (its rules are modules of `policy/rules/`).
 ENGINE_SOURCES = (
-    *sorted(str(p.relative_to(_ROOT)) for p in (_ROOT / "policy").rglob("*.py") if p.name != "bench.py"),
+    *sorted(str(p.relative_to(_ROOT)) for p in (_ROOT / "policy").rglob("*.py")),
     "actions/facts.py", "actions/engine_adapter.py", "actions/reconcile.py", "actions/bulk.py", "disclosure/facts.py",
 )  # fmt: skip
 

@@ -157,7 +157,7 @@ def render_replay_section(result: dict[str, Any], *, machine: str, when: dt.date
             "",
             f"Measured {moment:%Y-%m-%d %H:%M} UTC on {machine}; Python {platform.python_version()}, one process, one core.",
             "",
-            f"A synthetic timeline of {result['events']:,} events (`vigil.policy.bench.synthetic`: households of a "
+            f"A synthetic timeline of {result['events']:,} events (`vigil.bench.replay.synthetic`: households of a "
             "victim, a subject and a child around Leeds over two years, touching every rule) run through the pure "
             f"engine `evaluate()`, median of {result['runs']} runs; generating the timeline is not timed.",
             "",

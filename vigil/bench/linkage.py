@@ -56,7 +56,7 @@ TOWNS = (
 STREETS = ("Road", "Street", "Close", "Lane", "Avenue", "Drive", "Way", "Crescent", "Grove", "Terrace")
 
 
-# --- the command's two functions (registered in vigil/core/management/commands/bench.py) -------
+# --- the command's two functions (registered in vigil/bench/management/commands/bench.py) -------
 
 
 def linkage_arguments(parser: CommandParser) -> None:

@@ -31,7 +31,7 @@ def board_arguments(parser: CommandParser) -> None:
 
 
 def board_run(command: BaseCommand, options: dict[str, Any]) -> None:
-    from vigil.core.bench_board import build_synthetic, run_board_bench
+    from vigil.bench.board import build_synthetic, run_board_bench
 
     if options["iterations"] < 10:
         raise CommandError("--iterations must be at least 10")
@@ -67,7 +67,7 @@ def replay_arguments(parser: CommandParser) -> None:
 
 
 def replay_run(command: BaseCommand, options: dict[str, Any]) -> None:
-    from vigil.policy.bench import REPLAY_TARGET, render_replay_section, run_replay_bench
+    from vigil.bench.replay import REPLAY_TARGET, render_replay_section, run_replay_bench
 
     if options["events"] < 1 or options["runs"] < 1:
         raise CommandError("--events and --runs must be at least 1")
@@ -105,7 +105,7 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
     import platform
     import time
 
-    from vigil.actions.bench_reevaluate import build_synthetic, run_reevaluate_bench, write_figures
+    from vigil.bench.reevaluate import build_synthetic, run_reevaluate_bench, write_figures
     from vigil.core.benchmarks import machine_summary
 
     if options["batch_size"] < 1 or options["runs"] < 1 or options["processes"] < 1:
@@ -171,13 +171,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "linkage": (
         "one new person record searched and scored against the whole person index, p50/p95 (target p95 < 50 ms)",
-        _lazy("vigil.people.bench_linkage", "linkage_arguments"),
-        _lazy("vigil.people.bench_linkage", "linkage_run"),
+        _lazy("vigil.bench.linkage", "linkage_arguments"),
+        _lazy("vigil.bench.linkage", "linkage_run"),
     ),
     "gazetteer": (
         "loading a national-size postcode file (2.7 million rows) and loading it again",
-        _lazy("vigil.gazetteer.bench", "gazetteer_arguments"),
-        _lazy("vigil.gazetteer.bench", "gazetteer_run"),
+        _lazy("vigil.bench.gazetteer", "gazetteer_arguments"),
+        _lazy("vigil.bench.gazetteer", "gazetteer_run"),
     ),
     "febrl": (
         "FEBRL4 linked by Vigil and by Splink in the same run: precision, recall, F1 and median seconds",
@@ -186,8 +186,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "fixes": (
         "tag location fixes per second per core through the vectorised zone check, 10,000 zones (target 1,000,000)",
-        _lazy("vigil.monitoring.bench", "fixes_arguments"),
-        _lazy("vigil.monitoring.bench", "fixes_run"),
+        _lazy("vigil.bench.fixes", "fixes_arguments"),
+        _lazy("vigil.bench.fixes", "fixes_run"),
     ),
 }
 
