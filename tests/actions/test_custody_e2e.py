@@ -204,3 +204,19 @@ def test_the_action_page_records_the_arrest_on_the_warrant(tmp_path: Path, offic
     page = client.get(url).content.decode()
     assert "custody reference 01/004512/26" in page and "PC 4471 Okafor" in page
     assert Warrant.objects.get().custody_reference == "01/004512/26"
+
+
+def test_inside_a_bulk_load_the_arrest_closes_the_action_when_the_policy_runs(tmp_path: Path, officer: Any) -> None:
+    """The demo builder records its arrests inside `deferred_policy`: the service must not
+    refuse there because the policy has not run yet."""
+    from vigil.actions.live import deferred_policy
+
+    at = _local("2022-01-20T09:00")
+    import_timeline(_timeline(tmp_path, "live", until="2022-01-20T09:00"), actor=officer)
+    action = _open(ActionKind.EXECUTE_WARRANT)
+    with times.clock_at(at), deferred_policy():
+        action_complete_by_arrest(actor=officer, action=action, at=at, arrested_by="PC 1 Hale", custody_reference="01/7/22")
+        action.refresh_from_db()
+        assert action.status == ActionStatus.OPEN  # the policy has not run yet
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE and "custody reference 01/7/22" in action.rationale

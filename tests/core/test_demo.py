@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from vigil.actions.models import Action, Decision
-from vigil.cases.models import Case, RiskAssessment
+from vigil.cases.models import Case, JusticeEvent, RiskAssessment
 from vigil.core.constants import ActionStatus, RiskLevel
 from vigil.core.demo import build_demo
 from vigil.core.models import User
@@ -85,6 +85,13 @@ def test_a_small_demo_force_looks_like_a_working_force(otp_login: Any) -> None:
     assert decisions.count() >= len(done) // 2 and not decisions.filter(decided_by=None).exists()
     assert {str(u) for u in User.objects.filter(pk__in=decisions.values("decided_by"))} >= {"Priya Shah", "Tom Ellis"}
     assert RiskAssessment.objects.count() >= 40  # risk assessments done by recording the DASH
+    # Arrests and warrants done as on the action page: the arrest recorded with its custody
+    # reference and who made it, and the action says so.
+    arrested = [a for a in done if a.kind in ("arrest_suspect", "execute_warrant") and a.decided_by_id is not None]
+    assert arrested and all("custody reference" in a.rationale for a in arrested)
+    arrests = JusticeEvent.objects.filter(kind="arrest")
+    assert arrests.exists() and not arrests.filter(custody_reference="").exists()
+    assert not arrests.filter(arrested_by="").exists()
     cases = Case.objects.all()
     assert len({c.created_at.date() for c in cases}) > 20, "cases opened over time, not all today"
     assert cases.filter(risk_level=RiskLevel.HIGH).count() <= 0.5 * len(cases)

@@ -61,6 +61,11 @@ def policy_held() -> Iterator[set[int]]:
         _deferred.reset(token)
 
 
+def policy_deferred() -> bool:
+    """Whether the policy runs later (inside `deferred_policy` or `policy_held`), not at once."""
+    return _deferred.get() is not None
+
+
 def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:
     ids = {int(pid) for pid in person_ids if pid is not None}
     if not ids:

@@ -174,8 +174,9 @@ def action_complete_by_arrest(
     reference. The policy reads the new `warrant_executed` / `arrest` facts and closes this
     action and every other open arrest and warrant action for the suspect, exactly as
     replay does; the action then records who completed it and how. Refused, with nothing
-    saved, when the arrest would not close this action."""
-    from vigil.actions.live import deferred_policy
+    saved, when the arrest would not close this action (checked unless the policy is
+    deferred by a bulk load, which closes it at the load's end)."""
+    from vigil.actions.live import deferred_policy, policy_deferred
     from vigil.cases.services import justice_event_record
     from vigil.core.constants import JusticeEventKind, WarrantStatus
     from vigil.warrants.services import warrant_execute
@@ -206,7 +207,9 @@ def action_complete_by_arrest(
                 arrested_by=arrested_by,
             )
         action.refresh_from_db()
-        if action.status != ActionStatus.DONE:
+        # Inside a bulk load (`deferred_policy`) the policy runs at the block's end, so the
+        # action closes then; otherwise it has closed by now, or nothing is saved.
+        if action.status != ActionStatus.DONE and not policy_deferred():
             raise ValidationError({"at": "The arrest at this time does not close this action: check the time of the arrest"})
         on_warrant = f" on warrant {warrant.reference}" if warrant is not None else ""
         how = f"Arrested{on_warrant} at {times.words(at)} by {arrested_by}; custody reference {custody_reference}."

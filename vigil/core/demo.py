@@ -6,7 +6,7 @@ policy's actions are genuine. Each case's history is played forward in time: the
 that moment, and the demo officers then act on what it created as a working force would:
 
 - most actions are done before they fall due (a risk assessment by recording the DASH, an
-  arrest by recording the arrest, a warrant by executing it, the rest with a note of what
+  arrest or a warrant by recording the arrest with its custody reference, the rest with a note of what
   was done); some are done late, a few are forgotten for days (the ones that reach the
   inspector and the superintendent); a few are declined with a real reason, and a
   supervisor signs off the declines of high-risk pairs, or sends one back;
@@ -38,7 +38,13 @@ from faker import Faker
 from vigil.actions.escalation import escalate_due
 from vigil.actions.live import deferred_policy
 from vigil.actions.models import Action
-from vigil.actions.services import action_complete, action_decline, action_send_back, action_signoff
+from vigil.actions.services import (
+    action_complete,
+    action_complete_by_arrest,
+    action_decline,
+    action_send_back,
+    action_signoff,
+)
 from vigil.alarms.services import alarm_activate, alarm_fit
 from vigil.cases.models import Case
 from vigil.cases.services import (
@@ -47,7 +53,6 @@ from vigil.cases.services import (
     case_refer_to_adviser,
     contact_attempt_record,
     intelligence_record,
-    justice_event_record,
     report_record,
     sighting_record,
 )
@@ -56,7 +61,6 @@ from vigil.core.constants import (
     ActionKind,
     ActionStatus,
     ConditionKind,
-    JusticeEventKind,
     OrderType,
     PlaceKind,
     RelationshipKind,
@@ -65,7 +69,6 @@ from vigil.core.constants import (
     Role,
     Sex,
     SignOff,
-    WarrantStatus,
 )
 from vigil.core.models import Area, Team, User
 from vigil.core.otp import ensure_demo_totp
@@ -75,8 +78,7 @@ from vigil.gazetteer.demo import DemoPostcodes, demo_gazetteer_load
 from vigil.orders.services import breach_record, order_grant
 from vigil.people.models import Person, Place
 from vigil.people.services import person_create, place_create, relationship_create
-from vigil.warrants.models import Warrant
-from vigil.warrants.services import warrant_execute, warrant_issue
+from vigil.warrants.services import warrant_issue
 
 LONDON = ZoneInfo("Europe/London")
 CENTRE = (53.7997, -1.5492)  # an invented force area around a city centre
@@ -458,10 +460,8 @@ class DemoBuilder:
         kind = action.kind
         if kind == ActionKind.COMPLETE_RISK_ASSESSMENT or (kind == ActionKind.REVIEW_RISK and self.rng.random() < 0.6):
             return self.assessor(action), True
-        if kind == ActionKind.ARREST_SUSPECT and action.subject_id:
+        if kind in (ActionKind.ARREST_SUSPECT, ActionKind.EXECUTE_WARRANT) and action.subject_id:
             return self.arrester(action), True
-        if kind == ActionKind.EXECUTE_WARRANT and action.subject_id:
-            return self.executor(action), True
         return self.completer(action), False
 
     def push_doer(self, when: dt.datetime, action: Action) -> None:
@@ -518,40 +518,24 @@ class DemoBuilder:
         return run
 
     def arrester(self, action: Action) -> Callable[[dt.datetime], object]:
+        """Arrest the suspect / execute the warrant, as an officer does it on the action's
+        page: the arrest is recorded with its custody reference (action_complete_by_arrest),
+        the warrant executed with it, and the policy closes the rest."""
         pk = action.pk
 
         def run(at: dt.datetime) -> None:
             current = self.fresh(pk)
             if current is None or current.subject is None:
                 return
-            justice_event_record(
-                actor=self.owner(current),
-                subject=current.subject,
-                kind=JusticeEventKind.ARREST,
-                reported_at=at,
-                happened=Happened.at(at),
-                offence="Breach of a protective order",
-                summary="Arrested at his home address and taken into custody.",
+            officer = self.owner(current)
+            action_complete_by_arrest(
+                actor=officer,
+                action=current,
+                at=at,
+                arrested_by=str(officer),
+                custody_reference=f"{self.rng.randint(1, 60):02d}/{self.rng.randint(100000, 999999)}/{at:%y}",
+                note=self.rng.choice(DONE_NOTES[current.kind]),
             )
-
-        return run
-
-    def executor(self, action: Action) -> Callable[[dt.datetime], object]:
-        pk = action.pk
-
-        def run(at: dt.datetime) -> None:
-            current = self.fresh(pk)
-            if current is None or current.subject is None:
-                return
-            warrant = (
-                Warrant.objects.filter(subject=current.subject, status=WarrantStatus.OUTSTANDING, issued_at__lte=at)
-                .order_by("issued_at")
-                .first()
-            )
-            if warrant is None:
-                action_complete(actor=self.owner(current), action=current, note="The warrant was dealt with.", at=at)
-                return
-            warrant_execute(actor=self.owner(current), warrant=warrant, at=at)
 
         return run
 
