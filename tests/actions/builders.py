@@ -81,10 +81,3 @@ def make_action(
                 new={"action": action.pk, "level": step, "at": action.due_at},
             )
     return action
-
-
-def policy_offline(monkeypatch: Any) -> None:
-    """Run the action services without the live policy bridge: these tests are about the
-    board, the forms and the audit trail, not about what the engine decides next (the
-    `*_e2e.py` tests run the real bridge)."""
-    monkeypatch.setattr("vigil.actions.services.policy_reevaluate", lambda **kwargs: None)

@@ -4,16 +4,9 @@ from typing import Any
 
 import pytest
 
-from tests.actions.builders import policy_offline
 from tests.conftest import PASSWORD
 from tests.factories import TeamFactory, UserFactory
 from vigil.core.constants import Role
-
-
-@pytest.fixture(autouse=True)
-def _policy_offline(request: Any, monkeypatch: Any) -> None:
-    if not request.node.fspath.basename.endswith("_e2e.py"):
-        policy_offline(monkeypatch)
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from vigil.actions.services import action_decline, action_signoff
 from vigil.audit.models import AuditEvent
 from vigil.core.constants import ActionKind, ActionStatus, RiskLevel, SignOff
 
-pytestmark = pytest.mark.django_db
+# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 
 def _client(user: Any) -> Client:

@@ -13,7 +13,8 @@ from vigil.bench.board import END, START, write_section
 from vigil.core.benchmarks import percentile
 from vigil.core.constants import Role
 
-pytestmark = pytest.mark.django_db
+# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -15,7 +15,8 @@ from tests.factories import UserFactory
 from vigil.actions.selectors import actions_for_user
 from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, Role, SignOff
 
-pytestmark = pytest.mark.django_db
+# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 HOURS = dt.timedelta(hours=1)
 DAYS = dt.timedelta(days=1)

@@ -25,7 +25,8 @@ from vigil.actions.board import board_counts, board_page, board_queryset
 from vigil.actions.models import Action
 from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, Role, SignOff
 
-pytestmark = pytest.mark.django_db
+# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 RISKS = [RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.STANDARD, ""]
 

@@ -27,7 +27,8 @@ from vigil.core.constants import ActionKind, RiskLevel, Role
 from vigil.core.times import Happened
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 RATIONALE = "Victim is in a refuge out of the area; the local force has taken over the safety plan."
 
@@ -42,8 +43,6 @@ def _client(user: Any) -> Client:
 def case(officer: Any, monkeypatch: Any) -> Case:
     """A case with a report, a warrant for the subject, two policy actions (one escalated),
     one completed and one declined with a rationale."""
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
-    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
     case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
     report_record(
         actor=officer,

@@ -16,20 +16,13 @@ from tests.factories import PersonFactory
 from vigil.actions.models import Action
 from vigil.cases.models import Report, Sighting
 from vigil.cases.services import report_record, sighting_record
-from vigil.core import times
 from vigil.core.times import Happened
 from vigil.orders.services import breach_record, order_grant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 UTC = dt.UTC
 NOW = dt.datetime(2025, 6, 11, 15, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
 
 
 def _messages(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from tests.benchmarks.test_bulk_reevaluate import SERVICES, stored
+from tests.benchmarks.test_bulk_reevaluate import stored
 from vigil.actions.bulk import BulkRun, reevaluate_open_cases
 from vigil.actions.models import ClusterState, FactChange
 from vigil.audit.verify import verify_chain
@@ -34,10 +34,9 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def facts_only(monkeypatch: Any) -> None:
+def facts_only(live_bridge: Any) -> None:
     """Record facts without the live bridge, so only the runs under test store answers."""
-    for app in SERVICES:
-        monkeypatch.setattr(f"vigil.{app}.services.policy_reevaluate", lambda **kwargs: None)
+    live_bridge.on = False
 
 
 def incremental_then_full(until: dt.datetime) -> BulkRun:

@@ -14,21 +14,14 @@ from tests.factories import PersonFactory
 from vigil.actions.effects import policy_effects
 from vigil.actions.models import Action
 from vigil.cases.services import justice_event_record, report_record, sighting_record
-from vigil.core import times
 from vigil.orders.services import breach_record, order_grant
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 UTC = dt.UTC
 # 21:10 in London (BST): an arrest action due in 24 hours is due at 21:10 tomorrow.
 NOW = dt.datetime(2025, 6, 11, 20, 10, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
 
 
 @pytest.fixture

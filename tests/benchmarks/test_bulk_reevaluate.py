@@ -37,14 +37,12 @@ from vigil.warrants.services import warrant_issue
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 T0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-SERVICES = ("cases", "orders", "warrants", "alarms", "actions")
 
 
 @pytest.fixture
-def facts_only(monkeypatch: Any) -> None:
+def facts_only(live_bridge: Any) -> None:
     """Record facts without the live bridge, so that both paths start from the same rows."""
-    for app in SERVICES:
-        monkeypatch.setattr(f"vigil.{app}.services.policy_reevaluate", lambda **kwargs: None)
+    live_bridge.on = False
 
 
 def build_force(officer: Any) -> list[Case]:

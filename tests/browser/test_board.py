@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.actions.builders import make_action, make_case, policy_offline
+from tests.actions.builders import make_action, make_case
 from tests.browser.conftest import sign_in
 from tests.factories import PersonFactory, PlaceFactory
 from vigil.actions.models import Action
@@ -20,11 +20,9 @@ DAYS = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def force(officer: Any, supervisor: Any, monkeypatch: Any) -> dict[str, Any]:
+def force(officer: Any, supervisor: Any, live_bridge: Any) -> dict[str, Any]:
     """A high-risk case whose warrant has sat with one officer for twenty days."""
-    policy_offline(monkeypatch)
-    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+    live_bridge.on = False  # the rows are built here, as the board shows them
     home = PlaceFactory(lat=53.8, lon=-1.55)
     subject = PersonFactory(full_name="Keith Lomax")
     case = make_case(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.actions.builders import make_action, make_case, policy_offline
+from tests.actions.builders import make_action, make_case
 from tests.browser.conftest import axe_problems, sign_in
 from vigil.actions.models import Action
 from vigil.actions.services import action_decline
@@ -39,12 +39,10 @@ LONG_REASON = (
 
 
 @pytest.fixture
-def force(officer: Any, supervisor: Any, monkeypatch: Any) -> dict[str, Any]:
+def force(officer: Any, supervisor: Any, live_bridge: Any) -> dict[str, Any]:
     """30 actions with long reasons on 26 cases, some overdue, some escalated, some declined and
     waiting for sign-off; three outstanding warrants."""
-    policy_offline(monkeypatch)
-    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+    live_bridge.on = False  # the rows are built here, as the board shows them
     cases = [make_case(actor=officer, team=officer.team, risk=[RiskLevel.HIGH, RiskLevel.MEDIUM][i % 2]) for i in range(26)]
     actions = []
     for n in range(30):

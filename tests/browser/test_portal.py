@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import axe_problems
 from tests.conftest import PASSWORD  # noqa: F401 (the officer fixture's password)
-from tests.portal.conftest import World, build_world, issue, policy_offline, seed_helplines
+from tests.portal.conftest import World, build_world, issue, seed_helplines
 from vigil.cases.models import Sighting
 from vigil.portal.constants import AccessMethod
 from vigil.portal.models import PortalSubmission, ReportingAccess
@@ -25,8 +25,8 @@ START = "https://start.example/"
 
 
 @pytest.fixture
-def portal(officer: Any, monkeypatch: Any) -> World:
-    policy_offline(monkeypatch)
+def portal(officer: Any, live_bridge: Any) -> World:
+    live_bridge.on = False  # the portal's pages, not what the engine makes of a sighting
     seed_helplines()
     return build_world(officer)
 

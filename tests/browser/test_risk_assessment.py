@@ -21,12 +21,8 @@ from vigil.cases.models import Case, Report, RiskAssessment, RiskChange, Sightin
 from vigil.cases.services import case_open
 from vigil.risk.catalogue import all_instruments
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def no_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
+# The form's behaviour: the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.policy_offline]
 
 
 def signed_in(page: Any, base_url: str, user: Any) -> None:

@@ -12,22 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.actions.builders import make_action, make_case, policy_offline
+from tests.actions.builders import make_action, make_case
 from tests.conftest import PASSWORD
 from vigil.cases.models import Case
 from vigil.cases.services import sighting_record
 from vigil.core.constants import RiskLevel
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+# The lists' reading: the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 DAYS = dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: Any) -> None:
-    policy_offline(monkeypatch)
-    monkeypatch.setattr("vigil.warrants.services.policy_reevaluate", lambda **kwargs: None)
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
 
 
 def _client(user: Any) -> Client:

@@ -21,7 +21,6 @@ from vigil.actions.models import Action, Decision, Escalation
 from vigil.audit.models import AuditEvent
 from vigil.audit.verify import verify_chain
 from vigil.cases.models import Case, Flag, RiskChange
-from vigil.core import times
 from vigil.policy.config import DEFAULT_POLICY_PATH
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +31,7 @@ NOW = dt.datetime(2025, 3, 21, 9, 0, tzinfo=dt.UTC)
 
 def reevaluate(*args: str) -> list[str]:
     out = io.StringIO()
-    with times.clock_at(NOW):
-        call_command("policy", "reevaluate", *args, stdout=out, stderr=io.StringIO())
+    call_command("policy", "reevaluate", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue().splitlines()
 
 
@@ -54,8 +52,14 @@ def stored() -> dict[str, Any]:
 
 @pytest.fixture
 def force(db: Any) -> None:
+    """Both public scenarios imported (each at its own times), then the clock held at NOW."""
     for name in SCENARIOS:
         imported(scenario(name))
+
+
+@pytest.fixture(autouse=True)
+def _now(force: None, frozen_clock: dt.datetime) -> None:
+    """The force's clock at NOW once it is imported (the import sets its own clock)."""
 
 
 @pytest.fixture

@@ -20,21 +20,6 @@ from vigil.portal.models import Helpline
 from vigil.portal.services import IssuedAccess, reporting_access_issue
 
 
-def policy_offline(monkeypatch: Any) -> None:
-    """Record facts without the live policy bridge: these tests are about the portal. The
-    `*_e2e.py` tests run the real bridge."""
-    for module in ("vigil.cases.services", "vigil.orders.services", "vigil.actions.services"):
-        monkeypatch.setattr(f"{module}.policy_reevaluate", lambda **kwargs: None)
-    # Record linkage (vigil.people.linkage) is another engineer's work in progress.
-    monkeypatch.setattr("vigil.people.linking.link_new_person", lambda person, **kwargs: [])
-
-
-@pytest.fixture(autouse=True)
-def _policy_offline(request: Any, monkeypatch: Any) -> None:
-    if not request.node.fspath.basename.endswith("_e2e.py"):
-        policy_offline(monkeypatch)
-
-
 def seed_helplines() -> None:
     """The data migration's entries (a transactional test may have emptied the table)."""
     if not Helpline.objects.exists():

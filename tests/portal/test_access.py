@@ -19,7 +19,8 @@ from vigil.portal.constants import AccessMethod
 from vigil.portal.models import ReportingAccess
 from vigil.portal.services import reporting_access_issue, reporting_access_withdraw
 
-pytestmark = pytest.mark.django_db
+# The portal's pages and records: the engine is not asked (live_bridge; *_e2e tests run it).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 EXPIRED = "The PIN has expired. Ask the officer who gave it to you for a new one, or call 999 if you are in danger now."
 

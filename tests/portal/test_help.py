@@ -11,7 +11,8 @@ from vigil.audit.models import AuditEvent
 from vigil.portal.admin import HelplineAdmin
 from vigil.portal.models import Helpline
 
-pytestmark = pytest.mark.django_db
+# The portal's pages and records: the engine is not asked (live_bridge; *_e2e tests run it).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 
 def test_help_lists_the_seeded_helplines_with_how_to_contact_them(helplines: None) -> None:

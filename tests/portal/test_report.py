@@ -21,7 +21,8 @@ from vigil.orders.models import Breach
 from vigil.portal.constants import SubmissionStatus
 from vigil.portal.models import PortalSubmission
 
-pytestmark = pytest.mark.django_db
+# The portal's pages and records: the engine is not asked (live_bridge; *_e2e tests run it).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 
 def _text(response: Any) -> str:
@@ -210,7 +211,10 @@ def _broken(**kwargs: Any) -> Any:
 def test_when_recording_fails_the_report_is_kept_shown_to_officers_and_retried(
     world: World, officer: Any, otp_login: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("vigil.cases.services.sighting_record", _broken)
+    from vigil.cases import services
+
+    recording = services.sighting_record
+    monkeypatch.setattr(services, "sighting_record", _broken)
     client = _signed_in(officer, world)
     response = client.post("/report/what-happened", report_data(client, details="He was by the school gate"))
     assert response.status_code == 302 and response["Location"] == "/report/sent"
@@ -228,10 +232,7 @@ def test_when_recording_fails_the_report_is_kept_shown_to_officers_and_retried(
         page = _text(officer_client.get(url))
         assert submission.reference in page and "Not recorded yet" in page and "the policy run fell over" in page
 
-    monkeypatch.undo()
-    from tests.portal.conftest import policy_offline
-
-    policy_offline(monkeypatch)
+    monkeypatch.setattr(services, "sighting_record", recording)
     out = io.StringIO()
     call_command("portal-retry", stdout=out)
     assert "Tried 1 submission(s); 1 recorded, 0 still waiting." in out.getvalue()
@@ -242,15 +243,15 @@ def test_when_recording_fails_the_report_is_kept_shown_to_officers_and_retried(
 
 
 def test_an_officer_can_retry_a_failed_report_from_the_case(world: World, officer: Any, otp_login: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("vigil.cases.services.contact_attempt_record", _broken)
+    from vigil.cases import services
+
+    recording = services.contact_attempt_record
+    monkeypatch.setattr(services, "contact_attempt_record", _broken)
     client = _signed_in(officer, world)
     client.post("/report/what-happened", report_data(client, kind="contact", channel="call"))
     submission = PortalSubmission.objects.get()
     assert submission.status == SubmissionStatus.FAILED
-    monkeypatch.undo()
-    from tests.portal.conftest import policy_offline
-
-    policy_offline(monkeypatch)
+    monkeypatch.setattr(services, "contact_attempt_record", recording)
     response = otp_login(Client(), officer).post(f"/portal/reports/{submission.pk}/retry/")
     assert response.status_code == 302
     submission.refresh_from_db()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,16 +9,6 @@ from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
 from vigil.cases.models import Case
 from vigil.cases.services import case_open
-
-
-@pytest.fixture(autouse=True)
-def no_policy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """These tests are about the forms, the scorer and the pages, not the engine: the policy
-    bridge is replaced by a no-op so they run while the engine is being built. The end-to-end
-    behaviour (the engine's RiskChange rows, supervisor_review) is in test_risk_e2e.py, which
-    overrides this fixture and runs the real bridge."""
-    monkeypatch.setattr("vigil.cases.services.policy_reevaluate", lambda **kwargs: None)
-    yield
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from vigil.cases.models import Case, Report, RiskChange
 from vigil.core.constants import ActionKind, Role
 from vigil.risk.chart import LevelPoint, Marker, render_risk_chart
 
-pytestmark = pytest.mark.django_db
+# Forms, scorer and pages: the engine is not asked (live_bridge; test_risk_e2e.py runs it).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 SVG = "{http://www.w3.org/2000/svg}"
 
 

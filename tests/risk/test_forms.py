@@ -16,7 +16,8 @@ from vigil.cases.models import Case, RiskAssessment
 from vigil.risk.catalogue import all_instruments
 from vigil.risk.models import AssessmentDraft
 
-pytestmark = pytest.mark.django_db
+# Forms, scorer and pages: the engine is not asked (live_bridge; test_risk_e2e.py runs it).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 
 
 def start(client: Client, case: Case, instrument: str) -> AssessmentDraft:

@@ -5,7 +5,6 @@ tested without the engine in test_forms.py."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,12 +20,6 @@ from vigil.risk.catalogue import all_instruments
 from vigil.risk.models import AssessmentDraft
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_policy() -> Iterator[None]:
-    """Overrides the conftest stub: here the real policy bridge runs."""
-    yield
 
 
 def submit_through_the_forms(officer: Any, case: Case, instrument: str, answers: dict[int, str], **grading: str) -> Any:

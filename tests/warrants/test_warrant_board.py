@@ -25,7 +25,8 @@ from vigil.warrants.selectors import (
 )
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+# The warrant board's reading: the engine is not asked (live_bridge).
+pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
 DAYS = dt.timedelta(days=1)
 HOME = (53.80000, -1.55000)
 

@@ -74,7 +74,14 @@ def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:
     if pending is not None:
         pending.update(ids)
         return
+    run_engine(ids)
+
+
+def run_engine(person_ids: set[int]) -> None:
+    """Re-evaluate the cluster around `person_ids` now and store the answer: the one call
+    every service's `policy_reevaluate` ends in (the tests' `live_bridge` fixture switches
+    the bridge off here, and only here)."""
     from vigil.actions.reconcile import reevaluate_world
 
     with transaction.atomic():
-        reevaluate_world(ids, until=policy_now())
+        reevaluate_world(person_ids, until=policy_now())
