@@ -78,7 +78,7 @@ def test_a_directory_or_a_file_that_is_not_text_is_named_not_a_traceback(tmp_pat
 
 
 def test_the_assessment_scoring_reads_the_same_live_policy(tmp_path: Path) -> None:
-    from vigil.risk.scoring import score
+    from vigil.risk.preview import score
 
     fourteen = {n: "yes" if n <= 14 else "no" for n in range(1, 25)}
     force = _copy(tmp_path, "high = 14 ", "high = 15 ")

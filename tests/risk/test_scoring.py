@@ -13,7 +13,7 @@ from vigil.policy.config import DEFAULT_POLICY_PATH, Policy, load_policy, parse_
 from vigil.policy.engine import evaluate
 from vigil.policy.facts import Person, Report, RiskAssessment, World
 from vigil.policy.vocabulary import QUESTIONS
-from vigil.risk.scoring import score
+from vigil.risk.preview import score
 
 
 def lethality(yes: set[int], not_known: frozenset[int] | set[int] = frozenset()) -> dict[int, str]:

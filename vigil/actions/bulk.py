@@ -33,7 +33,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 
 from vigil.actions.effects import note_writes
-from vigil.actions.facts import FactSource, World, build_document, named_people, named_places
+from vigil.actions.facts import ClusterFacts, FactSource, build_document, named_people, named_places
 from vigil.actions.models import Action, Decision, Escalation
 from vigil.actions.reconcile import (
     ORPHAN_CANCELLED,
@@ -610,7 +610,7 @@ class Evaluated:
     """The engine's answers for a batch of clusters, read and evaluated but not yet stored."""
 
     clusters: list[Cluster]
-    worlds: list[World]
+    worlds: list[ClusterFacts]
     outcomes: list[dict[str, list[dict[str, Any]]]]
     reasons: dict[int, str]  # by case: what changed, in words, for actions no longer asked for
     states: list[tuple[Cluster, str, dt.datetime | None]]  # with `with_states`: facts digest, next due
@@ -632,7 +632,7 @@ def evaluate_batch(
     started = run.timed("load", started)
     result = Evaluated(clusters, [], [], {}, [])
     for cluster in clusters:
-        world = World(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
+        world = ClusterFacts(person_ids=set(cluster.person_ids), case_ids=set(cluster.case_ids))
         document = build_document(world, until=until, source=source)
         started = run.timed("document", started)
         outcome = evaluate_document(document, groups=world.groups, until=until)

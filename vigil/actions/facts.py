@@ -47,7 +47,7 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 @dataclass
-class World:
+class ClusterFacts:
     """The cluster of people and cases one re-evaluation covers."""
 
     person_ids: set[int]
@@ -59,7 +59,7 @@ class World:
     next_fact_at: dt.datetime | None = None
 
 
-def world_around(person_ids: Iterable[int]) -> World:
+def world_around(person_ids: Iterable[int]) -> ClusterFacts:
     """The cluster of `person_ids`: everyone joined to them by a case (victim and subject) or
     an identity link, directly or through others, and all their cases. It is what a
     force-wide re-evaluation calls a cluster (`vigil.actions.bulk.open_case_clusters`), so a
@@ -84,7 +84,7 @@ def world_around(person_ids: Iterable[int]) -> World:
             if subject:
                 found.add(subject)
         frontier = found - people
-    return World(person_ids=people, case_ids=case_ids)
+    return ClusterFacts(person_ids=people, case_ids=case_ids)
 
 
 class FactSource:
@@ -204,7 +204,7 @@ def named_places(persons: list[Person], reports: list[Report], orders: list[Prot
     return place_ids
 
 
-def build_document(world: World, *, until: dt.datetime, source: FactSource | None = None) -> dict[str, Any]:
+def build_document(world: ClusterFacts, *, until: dt.datetime, source: FactSource | None = None) -> dict[str, Any]:
     rows = source or FactSource()
     ids = world.person_ids
     reports = rows.reports(world.case_ids)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from vigil.actions.effects import collectors
-from vigil.actions.facts import World, build_document, world_around
+from vigil.actions.facts import ClusterFacts, build_document, world_around
 from vigil.actions.models import Action
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
@@ -52,7 +52,7 @@ def _when(value: Any) -> dt.datetime:
 class CaseIndex:
     """Finds the stored case for an engine pair (victim, subject), through identity groups."""
 
-    def __init__(self, world: World, cases: list[Case] | None = None) -> None:
+    def __init__(self, world: ClusterFacts, cases: list[Case] | None = None) -> None:
         """`cases`: the world's cases already loaded (in any order); else they are read."""
         self.group_of: dict[int, frozenset[int]] = {}
         for group in world.groups:

@@ -20,7 +20,7 @@ from vigil.core.constants import RISK_RANK, Answer, RiskLevel
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.risk.catalogue import Instrument, get_instrument
 from vigil.risk.models import AssessmentDraft
-from vigil.risk.scoring import Score, score
+from vigil.risk.preview import Score, score
 
 
 def _instrument(key: str) -> Instrument:

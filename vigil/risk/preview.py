@@ -1,4 +1,4 @@
-"""What an instrument's answers give, shown to the officer before they record their own
+"""The preview of an instrument's result, shown to the officer before they record their own
 grading: a thin adapter over the policy engine's own scoring (`vigil.policy.scoring`) by the
 live policy, the one the engine uses when the assessment is recorded. The bands, the
 questions that make stalking known and the words of the result are the policy file's; this
