@@ -208,3 +208,17 @@ def test_a_fact_committed_while_a_batch_is_evaluated_is_read_again_under_the_loc
     run = incremental_then_full(NOW)
     assert run.clusters == 1 and run.reread == 1 and len(calls) >= 2
     assert not FactChange.objects.exists()
+
+
+def test_a_fact_moved_to_another_case_marks_the_case_it_left(officer: Any, facts_only: None) -> None:
+    """A report re-filed on another pair's case: both clusters are evaluated (the work it
+    raised on the first case is no longer asked for there)."""
+    build_synthetic(cases=6, seed=11, now=NOW - dt.timedelta(days=3))
+    first, second = Case.objects.order_by("pk")[2:4]
+    reevaluate_open_cases(until=NOW)
+    report = report_record(actor=officer, case=first, category="stalking", reported_at=NOW - dt.timedelta(hours=3))
+    assert incremental_then_full(NOW).clusters == 1
+    report.case, report.victim_record, report.suspect_record = second, second.victim, second.subject
+    report.save()
+    moved = incremental_then_full(NOW)
+    assert moved.clusters == 2 and moved.reasons["facts changed"] == 2
