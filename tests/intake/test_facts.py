@@ -149,12 +149,18 @@ def test_warrants_are_issued_executed_and_withdrawn_through_their_pages(officer:
     warrant = Warrant.objects.get()
     assert warrant.officer_in_case == officer and warrant.status == "outstanding"
     assert Action.objects.filter(case=case, kind="execute_warrant", status="open").exists()
-    response = _post(client, case, "warrant-executed", {"warrant": str(warrant.pk), "custody_reference": "CUST-77"})
+    response = _post(
+        client,
+        case,
+        "warrant-executed",
+        {"warrant": str(warrant.pk), "custody_reference": "CUST-77", "arrested_by": "PC 1203 Adeyemi"},
+    )
     assert response.status_code == 302, html.unescape(response.content.decode())[:4000]
     warrant.refresh_from_db()
     assert warrant.status == "executed"
     assert JusticeEvent.objects.get(kind="arrest").summary.endswith("Custody reference CUST-77.")
     assert JusticeEvent.objects.get(kind="arrest").custody_reference == warrant.custody_reference == "CUST-77"
+    assert JusticeEvent.objects.get(kind="arrest").arrested_by == warrant.executed_by == "PC 1203 Adeyemi"
     assert not Action.objects.filter(case=case, kind="execute_warrant", status="open").exists()
     second = warrant_issue(
         actor=officer, reference="W-2", subject=case.subject, reason="failed to appear", issued_at=timezone.now()

@@ -703,14 +703,24 @@ class WarrantExecuteForm(_WarrantChoiceForm):
     title, button = "Record a warrant executed", "Record the arrest on the warrant"
     intro = "He was arrested on the warrant. This closes the open actions to arrest him and to execute the warrant."
     happened_label = "When was he arrested?"
+    error_names: ClassVar[dict[str, str]] = {
+        **FactForm.error_names,
+        "warrant": "the warrant",
+        "arrested_by": "who made the arrest",
+        "custody_reference": "the custody reference",
+    }
 
+    arrested_by = forms.CharField(
+        label="Who made the arrest? (optional)", help_text="Name and collar number.", max_length=200, required=False
+    )
     custody_reference = forms.CharField(label="Custody reference (optional)", max_length=60, required=False)
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
         warrant = self.chosen_warrant
         with transaction.atomic():
             reference = self.cleaned_data.get("custody_reference") or ""
-            warrant_execute(actor=actor, warrant=warrant, at=times["reported_at"], custody_reference=reference)
+            by = self.cleaned_data.get("arrested_by") or ""
+            warrant_execute(actor=actor, warrant=warrant, at=times["reported_at"], custody_reference=reference, executed_by=by)
             summary = f"Arrested on warrant {warrant.reference}." + (f" Custody reference {reference}." if reference else "")
             justice_event_record(
                 actor=actor,
@@ -718,6 +728,7 @@ class WarrantExecuteForm(_WarrantChoiceForm):
                 kind=JusticeEventKind.ARREST,
                 summary=summary,
                 custody_reference=reference,
+                arrested_by=by,
                 **times,
             )
         return f"The warrant {warrant.reference} is recorded as executed, and the arrest is recorded."
@@ -745,7 +756,16 @@ class ArrestForm(FactForm):
     title, button = "Record an arrest", "Record the arrest"
     intro = "An arrest also executes any warrant outstanding for him, and closes the open actions to arrest him."
     happened_label = "When was he arrested?"
+    error_names: ClassVar[dict[str, str]] = {
+        **FactForm.error_names,
+        "warrant": "the warrant",
+        "arrested_by": "who made the arrest",
+        "custody_reference": "the custody reference",
+    }
 
+    arrested_by = forms.CharField(
+        label="Who made the arrest? (optional)", help_text="Name and collar number.", max_length=200, required=False
+    )
     custody_reference = forms.CharField(label="Custody reference (optional)", max_length=60, required=False)
 
     def record(self, actor: Any, times: dict[str, Any], place: Place | None) -> str:
@@ -757,6 +777,7 @@ class ArrestForm(FactForm):
             **times,
             summary=f"Custody reference {reference}." if reference else "",
             custody_reference=reference,
+            arrested_by=self.cleaned_data.get("arrested_by") or "",
         )
         return "The arrest was recorded."
 
