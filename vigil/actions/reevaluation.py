@@ -144,8 +144,11 @@ def _updated(
     case_id: int, action: Action, new: dict[str, Any], old: dict[str, Any], level_name: Callable[[int], str]
 ) -> list[Change]:
     what = _kind(action)
-    found: list[Change] = []
     status = new.get("status")
+    if status is None and action.status != ActionStatus.OPEN:
+        # A closed action's history re-timed: say so, so it does not read as open work.
+        what += f" (already {action.get_status_display().lower()})"
+    found: list[Change] = []
     if status == ActionStatus.CANCELLED:
         found.append(Change(case_id, CANCELLED, f"cancel {what}: {new.get('closing_reason', '')}".rstrip(": ")))
     elif status == ActionStatus.OPEN:
