@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("vigil.deadlines.urls")),
     path("", include("vigil.notifications.urls")),
     path("", include("vigil.schools.urls")),
+    path("", include("vigil.idva.urls")),
 ]

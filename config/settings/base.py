@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "vigil.notifications",
     "vigil.schools",
     "vigil.bench",
+    "vigil.idva",
 ]
 
 MIDDLEWARE = [

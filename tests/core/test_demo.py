@@ -107,5 +107,17 @@ def test_a_small_demo_force_looks_like_a_working_force(otp_login: Any) -> None:
     for username in ("officer", "officer2", "supervisor", "supervisor2", "inspector", "superintendent"):
         assert _rows(page(username, "/"), r'data-action="\d+"') >= 1, f"{username}'s board is empty"
     assert _rows(page("idva", "/cases/"), r'data-case="[\w-]+"') >= 1, "the adviser has no referred case"
+    # The adviser's caseload: open referrals with recorded consent and casework, history ended,
+    # and a concern with the police as R14's supervisor review (vigil.idva).
+    from vigil.idva.models import IdvaReferral, PartnerConcern
+
+    landing = page("idva", "/idva/")
+    open_referrals = IdvaReferral.objects.filter(status="active", idva__username="idva")
+    assert _rows(landing, r'data-referral="\d+"') == open_referrals.count() >= 2
+    assert all(r.consent_at <= r.recorded_at and r.consent_how for r in open_referrals)
+    assert IdvaReferral.objects.exclude(status="active").exists()
+    assert all(r.casework.exists() for r in open_referrals if ANCHOR - r.recorded_at > dt.timedelta(days=2))
+    concern = PartnerConcern.objects.get()
+    assert Action.objects.filter(rule="R14", kind="supervisor_review", case=concern.case).exists()
     analyst = page("analyst", "/analyst/cases/")
     assert _rows(analyst, r'data-pseudonym="P-') >= 1 and 'name="risk"' in analyst

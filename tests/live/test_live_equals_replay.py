@@ -36,10 +36,10 @@ pytestmark = pytest.mark.django_db
 SCENARIOS = ("warrant-left-unexecuted", "household-repeat-callouts")
 
 
-def imported(path: Path | str) -> dict[str, Any]:
+def imported(path: Path | str, *options: str) -> dict[str, Any]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import", "timeline", str(path), "--json", stdout=out, stderr=err)
+        call_command("import", "timeline", str(path), "--json", *options, stdout=out, stderr=err)
     except SystemExit as refused:
         raise AssertionError(f"the import was refused: {err.getvalue()}") from refused
     return json.loads(out.getvalue())  # type: ignore[no-any-return]
@@ -58,6 +58,37 @@ def test_the_public_scenarios_live_equal_replay(name: str) -> None:
     assert live["actions"] and live["risk"] and live["flags"]
     assert {a["status"] for a in live["actions"]} >= {"open", "done"}
     assert any(a["escalations"] for a in live["actions"])
+
+
+# --- a Vigil extension: a partner agency's concern (R14) --------------------------------------
+
+
+def test_a_partner_concern_through_import_equals_replay(tmp_path: Path) -> None:
+    """`partner_concern` is not in vigil-timeline/1: both commands read it only with
+    --extensions, and then the live system's supervisor review is replay's."""
+    document = json.loads(scenario("household-repeat-callouts").read_text(encoding="utf-8"))
+    document["id"] = "household-repeat-callouts-with-a-concern"
+    document["events"].append(
+        {
+            "at": "2025-03-19T16:00",
+            "type": "partner_concern",
+            "victim": "V2",
+            "subject": "P2",
+            "agency": "Example IDVA Service",
+            "summary": "He has been seen outside the children's school twice this week.",
+        }
+    )
+    path = tmp_path / "concern.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(AssertionError, match="unknown type 'partner_concern'"):
+        imported(path)
+    live = imported(path, "--extensions")
+    replay = replay_file(path, extensions=True)
+    assert differences(live, replay) == {}
+    [review] = [a for a in live["actions"] if a["rule"] == "R14"]
+    assert review["kind"] == "supervisor_review" and review["priority"] == "high"
+    assert review["created_at"].startswith("2025-03-19T16:00") and review["due_at"].startswith("2025-03-20T16:00")
+    assert "Example IDVA Service" in review["reason"]
 
 
 # --- a force's altered policy -----------------------------------------------------------------

@@ -221,6 +221,18 @@ MATRIX: dict[str, Entry] = {
     "encompass_ack": Entry(args=("no-such-token",), get=codes(404, unverified=302)),
     "encompass_school": Entry(args=("school_action",), get=CASE_WRITE),
     "encompass_resend": Entry(args=("school_action",), get=POST_ONLY, post=codes(404, anonymous=302)),
+    # vigil.idva: the caseload is the IDVA's list; a referral is read and written only by the
+    # adviser it names while it is open (the police see it on the case page); the police refer.
+    "idva_caseload": Entry(get=codes(NOT_FOR_ROLE, anonymous=302, idva=200)),
+    "idva_referral": Entry(args=("idva_referral",), get=codes(404, anonymous=302, idva=200)),
+    "idva_casework": Entry(args=("idva_referral",), get=POST_ONLY, post=codes(404, anonymous=302, idva=400)),
+    "idva_concern": Entry(args=("idva_referral",), get=POST_ONLY, post=codes(404, anonymous=302, idva=400)),
+    "idva_end": Entry(args=("idva_referral",), get=POST_ONLY, post=codes(404, anonymous=302, idva=400)),
+    "idva_refer": Entry(
+        args=("case",),
+        get=CASE_WRITE,
+        post=codes(400, anonymous=302, analyst=404, outsider=404, idva=404, admin=404, coordinator=404, partner=404),
+    ),
 }
 
 

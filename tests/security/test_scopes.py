@@ -112,6 +112,20 @@ def test_an_adviser_sees_nothing_without_consent(world: World) -> None:
         access.get_person_for_user(world.user("idva"), world.victim.pk)
 
 
+def test_an_adviser_sees_a_case_only_while_their_referral_is_open(world: World) -> None:
+    """Named on the case and the flag set is not enough: the open referral must name them."""
+    from vigil.idva.models import IdvaReferral
+
+    adviser = world.user("idva")
+    assert list(access.cases_for_user(adviser)) == [world.case]
+    IdvaReferral.objects.filter(pk=world.idva_referral.pk).update(  # type: ignore[attr-defined]
+        status="withdrawn", ended_at=world.case.created_at, ended_reason="Asked us to stop."
+    )
+    assert not access.cases_for_user(adviser).exists()
+    with pytest.raises(Http404):
+        access.get_case_for_user(adviser, world.case.pk)
+
+
 @pytest.mark.parametrize("role", STAFF_ROLES)
 def test_a_protected_address_is_shown_to_no_one_but_allocated_staff(world: World, role: str) -> None:
     user = world.user(role)

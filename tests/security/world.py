@@ -156,6 +156,14 @@ def _partner_world(world: World, now: dt.datetime) -> None:
         area=area, held_at=now + dt.timedelta(days=3), location="Town hall", circulated_at=now, created_at=now
     )
     meeting.agencies.add(housing)
+    # The IDVA's open referral of the world's case, with the victim's consent (vigil.idva).
+    from vigil.idva.models import IdvaReferral
+
+    idva_service = Agency.objects.create(name="Example Advice Service", kind="idva")
+    AgencyMember.objects.create(user=world.users["idva"], agency=idva_service)
+    world.idva_referral = IdvaReferral.objects.create(  # type: ignore[attr-defined]
+        case=world.case, agency=idva_service, idva=world.users["idva"], consent_at=now, consent_how="phone", recorded_at=now
+    )
     world.referral = MaracReferral.objects.create(  # type: ignore[attr-defined]
         case=world.case, meeting=meeting, referred_at=now, reason="High risk.", recorded_at=now
     )

@@ -72,9 +72,8 @@ from vigil.cases.models import (
 from vigil.core import times
 from vigil.core.constants import ActionStatus
 from vigil.core.groups import DisjointSets, linked_groups
-from vigil.disclosure.facts import disclosure_people
-from vigil.disclosure.models import DisclosureRequest
 from vigil.orders.models import Breach, ProtectiveOrder
+from vigil.partners.facts import partner_people
 from vigil.people.linking import ACTIVE
 from vigil.people.models import Person, PersonLink, Place, Relationship
 from vigil.warrants.models import Warrant
@@ -219,9 +218,9 @@ class PreloadedFacts(FactSource):
         alarms = db.alarms(person_ids)
         activations = db.activations(person_ids)
         decisions = db.decisions(case_ids)
-        disclosures = db.disclosures(case_ids)
+        partner_work = db.partner_work(case_ids)
         everyone = named_people(person_ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
-        everyone |= disclosure_people(disclosures)
+        everyone |= partner_people(partner_work)
         relationships = db.relationships(everyone)
         everyone |= {p for rel in relationships for p in (rel.a_id, rel.b_id)}
         persons = db.persons(everyone)
@@ -244,7 +243,7 @@ class PreloadedFacts(FactSource):
         self._alarms = _Index(alarms, _one("person_id"))
         self._activations = _Index(activations, _one("person_id"))
         self._decisions = _Index(decisions, _one("case_id"))
-        self._disclosures = _Index(disclosures, _one("case_id"))
+        self._partner_work = _Index(partner_work, _one("case_id"))
         self._relationships = _Index(relationships, _one("a_id"), _one("b_id"))
         self._persons = _Index(persons, _one("pk"))
         self._places = _Index(places, _one("pk"), _one("person_id"))
@@ -291,8 +290,8 @@ class PreloadedFacts(FactSource):
     def decisions(self, case_ids: set[int]) -> list[Decision]:
         return self._decisions.pick(case_ids)
 
-    def disclosures(self, case_ids: set[int]) -> list[DisclosureRequest]:
-        return self._disclosures.pick(case_ids)
+    def partner_work(self, case_ids: set[int]) -> list[Any]:
+        return self._partner_work.pick(case_ids)
 
     def relationships(self, everyone: set[int]) -> list[Relationship]:
         return self._relationships.pick(everyone)

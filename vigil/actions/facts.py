@@ -26,9 +26,8 @@ from vigil.actions.models import Decision
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.cases.models import Case, ContactAttempt, Intelligence, JusticeEvent, Report, RiskAssessment, Sighting
 from vigil.core.constants import Answer, OrderStatus, WarrantStatus
-from vigil.disclosure.facts import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
-from vigil.disclosure.models import DisclosureRequest
 from vigil.orders.models import Breach, ProtectiveOrder
+from vigil.partners.facts import partner_events, partner_labels, partner_people, partner_rows
 from vigil.people.linking import identity_groups
 from vigil.people.models import Person, Place, Relationship
 from vigil.warrants.models import Warrant
@@ -138,8 +137,9 @@ class FactSource:
     def decisions(self, case_ids: set[int]) -> list[Decision]:
         return list(Decision.objects.filter(case_id__in=case_ids, withdrawn=False))
 
-    def disclosures(self, case_ids: set[int]) -> list[DisclosureRequest]:
-        return disclosure_rows(case_ids)
+    def partner_work(self, case_ids: set[int]) -> list[Any]:
+        """Clare's Law requests and partner agencies' concerns (vigil/partners/facts.py)."""
+        return partner_rows(case_ids)
 
     def relationships(self, everyone: set[int]) -> list[Relationship]:
         return list(Relationship.objects.filter(Q(a_id__in=everyone) | Q(b_id__in=everyone)).order_by("pk"))
@@ -219,10 +219,10 @@ def build_document(world: ClusterFacts, *, until: dt.datetime, source: FactSourc
     alarms = rows.alarms(ids)
     activations = rows.activations(ids)
     decisions = rows.decisions(world.case_ids)
-    disclosures = rows.disclosures(world.case_ids)
+    partner_work = rows.partner_work(world.case_ids)
 
     everyone = named_people(ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
-    everyone |= disclosure_people(disclosures)
+    everyone |= partner_people(partner_work)
     relationships = rows.relationships(everyone)
     for rel in relationships:
         everyone.update((rel.a_id, rel.b_id))
@@ -427,7 +427,7 @@ def build_document(world: ClusterFacts, *, until: dt.datetime, source: FactSourc
         if kind == "action_declined":
             event["rationale"] = d.rationale
         events.append(event)
-    events.extend(disclosure_events(disclosures))  # Clare's Law (R13)
+    events.extend(partner_events(partner_work))  # Clare's Law (R13), partner concerns (R14)
 
     kept: list[dict[str, Any]] = []
     world.next_fact_at = None
@@ -495,7 +495,7 @@ def build_document(world: ClusterFacts, *, until: dt.datetime, source: FactSourc
         # The references officers know the orders and warrants by, for the policy's words.
         "labels": {f"O{o.pk}": o.reference for o in orders}
         | {f"W{w.pk}": w.reference for w in warrants}
-        | disclosure_labels(disclosures),
+        | partner_labels(partner_work),
     }
     world.document = document
     return document

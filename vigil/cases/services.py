@@ -34,7 +34,7 @@ from vigil.cases.models import (
 from vigil.core import times
 from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
 from vigil.core.models import Team
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import create_audited, require_aware
 from vigil.core.times import Happened
 from vigil.people.models import Person, Place
 from vigil.policy.scoring import score
@@ -75,34 +75,6 @@ def case_open(
                 actor=actor,
                 action="case.allocate",
                 case_id=audit_case_id,
-            )
-        return case
-
-
-def case_refer_to_adviser(*, actor: Any, case: Case, adviser: Any) -> Case:
-    """Refer the case, with the victim's consent, to a partner-agency adviser (IDVA): the
-    adviser is named on the case and sees it from then on (`vigil.core.access`)."""
-    from vigil.core.constants import Role
-
-    if getattr(adviser, "role", None) != Role.IDVA or not adviser.is_active:
-        raise ValidationError({"adviser": f"{adviser} is not an active independent domestic violence adviser"})
-    with transaction.atomic():
-        if not case.referred_with_consent:
-            update_audited(
-                case, actor=actor, action="case.refer_adviser", case_id=case.pk, changes={"referred_with_consent": True}
-            )
-        if not CaseAccess.objects.filter(case=case, user=adviser).exists():
-            create_audited(
-                CaseAccess(
-                    case=case,
-                    user=adviser,
-                    allocated=False,
-                    granted_at=times.now(),
-                    granted_by=actor if hasattr(actor, "pk") else None,
-                ),
-                actor=actor,
-                action="case.allocate",
-                case_id=case.pk,
             )
         return case
 

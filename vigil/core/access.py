@@ -7,7 +7,9 @@ querysets are for lists and do not audit.
 Scopes (need to know):
 - officer and supervisor: their team's cases; inspector: their area's; superintendent and
   admin: the force's;
-- partner-agency adviser (IDVA): only cases referred with consent on which they are named;
+- partner-agency adviser (IDVA): only cases referred to them with the victim's recorded
+  consent, while that referral is open (`vigil.idva`: consent withdrawn or support finished
+  ends it, and the adviser no longer sees the case);
 - analyst: no identifiable case at all (see `pseudonymised_cases`);
 - restricted cases (marked sensitive, or the victim or subject is police staff): only the
   people named on the case (CaseAccess), whatever their role;
@@ -66,7 +68,10 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
     qs = Case.objects.all()
     named = _named(user)
     if role == Role.IDVA:
-        return qs.filter(named, referred_with_consent=True)
+        from vigil.idva.models import IdvaReferral, ReferralStatus
+
+        referred = Exists(IdvaReferral.objects.filter(case=OuterRef("pk"), idva_id=user.pk, status=ReferralStatus.ACTIVE))
+        return qs.filter(named, referred, referred_with_consent=True)
     if role not in IDENTIFIABLE_ROLES:
         return qs.none()
     if role in (Role.SUPERINTENDENT, Role.ADMIN):

@@ -50,7 +50,6 @@ from vigil.cases.models import Case
 from vigil.cases.services import (
     assessment_record,
     case_open,
-    case_refer_to_adviser,
     contact_attempt_record,
     intelligence_record,
     report_record,
@@ -256,6 +255,7 @@ class DemoBuilder:
         self.officers: dict[int, list[User]] = {}  # team pk -> officers
         self.supervisors: dict[int, User] = {}  # team pk -> supervisor
         self.idva: User | None = None
+        self.idva_referrals: dict[int, tuple[User, dt.datetime]] = {}  # case pk -> who referred, when
         self._seq = itertools.count()
         self._heap: list[Step] = []
         self._seen_action = 0
@@ -482,15 +482,17 @@ class DemoBuilder:
             note = self.rng.choice(DONE_NOTES.get(kind, ["Done."]))
             action_complete(actor=actor, action=current, note=note, at=at)
             if kind == ActionKind.REFER_MARAC and self.rng.random() < 0.6:
-                self.refer(current.case, actor)
+                self.refer(current.case, actor, at)
             elif kind == ActionKind.SAFETY_PLAN and current.case.risk_level == RiskLevel.HIGH and self.rng.random() < 0.15:
-                self.refer(current.case, actor)
+                self.refer(current.case, actor, at)
 
         return run
 
-    def refer(self, case: Case, actor: User) -> None:
-        if self.idva is not None and not case.referred_with_consent:
-            case_refer_to_adviser(actor=actor, case=case, adviser=self.idva)
+    def refer(self, case: Case, actor: User, at: dt.datetime) -> None:
+        """The victim agreed to an IDVA: the referral itself is recorded by the partner step
+        (`vigil.partners.demo`), once the IDVA service exists, at this moment."""
+        if self.idva is not None and case.pk not in self.idva_referrals:
+            self.idva_referrals[case.pk] = (actor, at)
 
     def assessor(self, action: Action) -> Callable[[dt.datetime], object]:
         pk = action.pk

@@ -39,6 +39,7 @@ PAGES = {
     page.name: page
     for page in (
         Page("home", "Action board", POLICE | {Role.ADMIN}, "the actions you, your team or your area must do next"),
+        Page("idva_caseload", "Your caseload", frozenset({Role.IDVA}), "the victims referred to you with their consent"),
         Page("case_list", "Cases", POLICE | {Role.ADMIN, Role.IDVA}, "the cases you may see, with their risk and open actions"),
         Page(
             "warrant_board",

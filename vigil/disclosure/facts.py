@@ -35,6 +35,7 @@ def disclosure_events(requests: Iterable[DisclosureRequest]) -> list[dict[str, A
             {
                 "at": r.reported_at.isoformat(),
                 "recorded": r.recorded_at.isoformat(),
+                "row": r.pk,
                 "type": "disclosure_request",
                 "request": r.engine_ref,
                 "route": r.route,
@@ -48,6 +49,7 @@ def disclosure_events(requests: Iterable[DisclosureRequest]) -> list[dict[str, A
                 {
                     "at": d.decided_at.isoformat(),
                     "recorded": d.recorded_at.isoformat(),
+                    "row": d.pk,
                     "type": "disclosure_decision",
                     "request": r.engine_ref,
                     "decision": d.outcome,

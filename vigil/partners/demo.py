@@ -10,7 +10,11 @@
   referred onto the first agenda in North Area, which is circulated, with research and an
   action plan;
 - Clare's Law: a Right to Ask waiting for its decision, and a third party's request decided
-  (disclose) with its disclosure meeting.
+  (disclose) with its disclosure meeting;
+- the IDVA's caseload: each victim the police demo referred (with consent) is referred to the
+  demo IDVA at that moment, with contacts, support and safety plans since; support that has
+  run its course is closed, one victim withdrew consent, and a recent concern is with the
+  police (R14's supervisor review on their board).
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ def build_partner_demo(builder: DemoBuilder) -> None:
             _marac(builder, agencies)
         with transaction.atomic(), deferred_policy(at=builder.anchor):
             _clares_law(builder)
+        with transaction.atomic(), deferred_policy(at=builder.anchor):
+            _idva_caseload(builder)
     from vigil.notifications.producers import start_cursor
 
     start_cursor()  # the demo's history is not mailed out; what happens from now on is
@@ -245,3 +251,122 @@ def _clares_law(builder: DemoBuilder) -> None:
         disclosed="He has a history of violence towards former partners, including a restraining order.",
         safety_plan="Code word agreed with her mother; silent 999 call explained; IDVA support accepted.",
     )
+
+
+# --- the IDVA's caseload -----------------------------------------------------------------
+
+CONSENT_NOTES = [
+    "Calls to her mobile only, after 6pm; no letters home.",
+    "Happy to be called at any time; text first if possible.",
+    "Calls only on her work phone, Monday to Friday.",
+    "Prefers to meet in person at the children's centre.",
+    "No voicemails: he checks her phone.",
+]
+FIRST_CONTACTS = [
+    "Introduced the service. She is frightened he will come back when he is released; we talked about what support looks like.",
+    "First call. She wants help with housing and to understand the court process.",
+    "Met at the children's centre. Talked through the risk checklist together; she agreed to a safety plan.",
+]
+CONTACTS = [
+    "Weekly check-in. She says things are calmer; he has not been in touch.",
+    "She called: he has been messaging through a friend. Advised to keep screenshots and tell the police.",
+    "Check-in call. Court date confirmed; she is anxious about giving evidence.",
+    "Spoke about the children's contact arrangements and the handover at the family centre.",
+    "She is sleeping better since the locks were changed.",
+]
+SUPPORT = [
+    "Referred to the sanctuary scheme for a lock change and door chain.",
+    "Applied for a court support visit (witness service) before the trial.",
+    "Housing: supported her homeless application, letter sent to the council.",
+    "Referred to the Freedom Programme (starts next month).",
+    "Helped her apply for a non-molestation order through a legal aid solicitor.",
+]
+SAFETY_PLANS = [
+    "Code word with her sister for a silent 999 call; spare phone charged and hidden at work; route to school varied.",
+    "Bag packed with documents at her mother's; children know to go next door; silent solution (55) explained.",
+    "Changes her route to work; her manager knows to call the police if he comes in; panic alarm tested.",
+]
+CONCERN = (
+    "She told me today he has found out where she is staying through her sister's Facebook, and has driven past "
+    "twice this week. She is very frightened. Please review the case and whether the alarm and patrols are enough."
+)
+
+
+def _idva_caseload(builder: DemoBuilder) -> None:
+    """The referrals the police demo made, recorded now the IDVA service exists, at the moment
+    each was made, with the adviser's casework since (each entry at its own time)."""
+    from vigil.idva.models import ReferralStatus
+    from vigil.idva.services import concern_raise, idva_refer, idva_referral_end
+
+    idva = User.objects.filter(username="idva").first()
+    if idva is None or not builder.idva_referrals:
+        return
+    rng, anchor = builder.rng, builder.anchor
+    cases = Case.objects.in_bulk(list(builder.idva_referrals))
+    open_referrals = []
+    for number, (case_pk, (actor, at)) in enumerate(sorted(builder.idva_referrals.items(), key=lambda kv: (kv[1][1], kv[0]))):
+        with clock_at(at):
+            referral = idva_refer(
+                actor=actor,
+                case=cases[case_pk],
+                idva=idva,
+                consent_given=True,
+                consent_at=at - dt.timedelta(minutes=rng.randint(5, 120)),
+                consent_how=rng.choice(["in_person", "phone", "phone", "writing"]),
+                consent_note=rng.choice(CONSENT_NOTES),
+                reason="High risk. She agreed to be referred to an IDVA for support.",
+            )
+        # Support runs about three months; one victim withdrew consent early.
+        if number == 1 and anchor - at > dt.timedelta(days=20):
+            end: tuple[dt.datetime, str, str] | None = (
+                at + dt.timedelta(days=12),
+                ReferralStatus.WITHDRAWN,
+                "She asked for no more contact for now; she knows how to come back to us.",
+            )
+        else:
+            closed = at + dt.timedelta(days=rng.randint(75, 110))
+            finished = "Support finished: safety plan in place, she feels safer."
+            end = (closed, ReferralStatus.CLOSED, finished) if closed < anchor else None
+        for i, moment in enumerate(_casework_moments(rng, at, end[0] if end else anchor)):
+            with clock_at(moment):
+                _casework(rng, idva, referral, i, moment)
+        if end is not None:
+            with clock_at(end[0]):
+                idva_referral_end(actor=idva, referral=referral, status=end[1], reason=end[2])
+        else:
+            open_referrals.append(referral)
+    if open_referrals:
+        worried = max(open_referrals, key=lambda r: (r.case.risk_level == "high", r.recorded_at))
+        raised = anchor - dt.timedelta(hours=5)
+        if raised > worried.recorded_at:
+            with clock_at(raised):
+                concern_raise(actor=idva, referral=worried, concern=CONCERN)
+
+
+def _casework(rng: Any, idva: User, referral: Any, i: int, moment: dt.datetime) -> None:
+    from vigil.idva.services import casework_record
+
+    def record(kind: str, text: str, **more: Any) -> None:
+        casework_record(actor=idva, referral=referral, kind=kind, at=moment, text=text, **more)
+
+    if i == 0 and rng.random() < 0.3:
+        record("contact", "Called, no answer. Did not leave a message, as agreed.", channel="attempted")
+    elif i <= 1:
+        record("contact", rng.choice(FIRST_CONTACTS), channel=rng.choice(["phone", "in_person"]))
+        if not referral.casework.filter(kind="safety_plan").exists():
+            record("safety_plan", rng.choice(SAFETY_PLANS), review_on=(moment + dt.timedelta(days=28)).date())
+    elif rng.random() < 0.3:
+        record("support", rng.choice(SUPPORT))
+    else:
+        record("contact", rng.choice(CONTACTS), channel=rng.choice(["phone", "phone", "message", "in_person", "video"]))
+
+
+def _casework_moments(rng: Any, referred: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+    """When the adviser was in touch: first within a day or two, then every week or two,
+    until the referral ends or the demo's now."""
+    moments = []
+    at = referred + dt.timedelta(hours=rng.randint(3, 40))
+    while at < until:
+        moments.append(at)
+        at += dt.timedelta(days=rng.randint(5, 15), hours=rng.randint(-3, 3))
+    return moments

@@ -318,7 +318,7 @@ def parse_policy(data: Mapping[str, Any], file: str = "<policy>", *, registry: S
         table = top.table(section)
         for rule in registry:
             if rule.section == section:
-                found[rule.code] = rule.parse(table.table(rule.code))
+                found[rule.code] = rule.parse(table.optional_table(rule.code) if rule.extension else table.table(rule.code))
         table.done()
 
     lt = top.table("ladder")

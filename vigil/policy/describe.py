@@ -40,13 +40,24 @@ def describe(policy: Policy) -> str:
         "",
         "Escalators",
     ]
-    rules = [rule for rule in policy.registry if rule.section == "rules"]
+    rules = [rule for rule in policy.registry if rule.section == "rules" and not rule.extension]
+    extensions = [rule for rule in policy.registry if rule.section == "rules" and rule.extension]
     for escalator in (rule for rule in policy.registry if rule.section == "escalators"):
         s = policy.settings_of(escalator)
         off = "" if s.enabled else " (switched off in this policy)"
         lines.append(f"  {escalator.code} {s.title}{off} ({escalator.sentence(s, policy)})")
     lines += ["", "Rules"]
     for rule in rules:
+        s = policy.settings_of(rule)
+        off = "" if s.enabled else " (switched off in this policy)"
+        lines.append(f"  {rule.code} {s.title}{off}: {rule.sentence(s, policy)}")
+    if extensions:
+        lines += [
+            "",
+            "Vigil extensions (rules beyond POLICY.md; they act only on the live system's own events, never on a"
+            " vigil-timeline/1 file)",
+        ]
+    for rule in extensions:
         s = policy.settings_of(rule)
         off = "" if s.enabled else " (switched off in this policy)"
         lines.append(f"  {rule.code} {s.title}{off}: {rule.sentence(s, policy)}")

@@ -300,6 +300,17 @@ class DisclosureDecision(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PartnerConcern(Event):
+    """A partner agency (an independent domestic violence adviser) raised a concern about a
+    victim and the subject for the police to review. A live-system event, not in format 1."""
+
+    TYPE: ClassVar[str] = "partner_concern"
+    victim: str
+    subject: str | None = None
+    agency: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ActionCompleted(Event):
     TYPE: ClassVar[str] = "action_completed"
     action: str
@@ -339,6 +350,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Intelligence,
         DisclosureRequest,
         DisclosureDecision,
+        PartnerConcern,
         ActionCompleted,
         ActionDeclined,
     )
@@ -370,6 +382,7 @@ TYPE_ORDER: dict[str, int] = {
             "contact_attempt",
             "alarm_activated",
             "disclosure_request",
+            "partner_concern",
             "warrant_executed",
             "arrest",
             "action_completed",

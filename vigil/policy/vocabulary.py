@@ -237,6 +237,7 @@ class ExtensionEventType(Terms):
 
     WARRANT_WITHDRAWN = "warrant_withdrawn", "Warrant withdrawn"
     ORDER_VARIED = "order_varied", "Order varied"
+    PARTNER_CONCERN = "partner_concern", "Partner agency's concern"  # R14, a Vigil extension
 
 
 # --- what comes out -------------------------------------------------------------------

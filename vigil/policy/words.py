@@ -29,6 +29,7 @@ from vigil.policy.facts import (
     OrderEnded,
     OrderGranted,
     OrderVaried,
+    PartnerConcern,
     Released,
     Report,
     RiskAssessment,
@@ -216,6 +217,9 @@ class Words:
             return f"decision on Clare's Law request {self.named(e.request)}: {words}" + (
                 f": {e.rationale}" if e.rationale.strip() else " (no rationale recorded)"
             )
+        if isinstance(e, PartnerConcern):
+            about = f"{w(e.victim)} / {w(e.subject)}" if e.subject else w(e.victim)
+            return f"a partner agency's concern about {about}" + (f", raised by {e.agency}" if e.agency else "")
         if isinstance(e, ActionCompleted):
             return f"an officer did '{kind_words(e.action)}' for {w(e.victim)} / {w(e.subject)}"
         if isinstance(e, ActionDeclined):

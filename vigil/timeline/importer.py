@@ -58,10 +58,12 @@ class _Refs:
         return {name: {ref: obj.pk for ref, obj in getattr(self, name).items()} for name in parts} | {"labels": self.labels}
 
 
-def import_timeline(path: str | os.PathLike[str], *, actor: Any) -> Loaded:
+def import_timeline(path: str | os.PathLike[str], *, actor: Any, extensions: bool = False) -> Loaded:
     """Load the file (see the module's docstring). Raises `TimelineError` for a file replay
-    would refuse, one already imported, or an event the services refuse."""
-    timeline = read_timeline(path)
+    would refuse, one already imported, or an event the services refuse. `extensions` admits
+    the live system's own event types, as `vigil replay --extensions` does (those without an
+    import path are refused by name)."""
+    timeline = read_timeline(path, extensions=extensions)
     from vigil.timeline.models import TimelineImport
 
     if TimelineImport.objects.filter(timeline_id=timeline.id).exists():
@@ -456,6 +458,25 @@ class TimelineLoader:
             return
         for request in undecided:
             disclosure_decide(actor=self.actor, request=request, outcome=e.decision, rationale=e.rationale, decided_at=e.at)
+
+    def _on_partner_concern(self, e: F.PartnerConcern) -> None:
+        """A Vigil extension (R14): the concern is recorded from the named agency (an IDVA
+        service of that name, made if new), its words the event's summary."""
+        from vigil.core.services import create_audited
+        from vigil.idva.services import partner_concern_record
+        from vigil.partners.models import Agency, AgencyKind
+
+        name = (e.agency.strip() or "Partner agency (imported timeline)")[:150]
+        agency = Agency.objects.filter(name=name).first() or create_audited(
+            Agency(name=name, kind=AgencyKind.IDVA), actor=self.actor, action="agency.create"
+        )
+        partner_concern_record(
+            actor=self.actor,
+            case=self.case(e.victim, e.subject),
+            agency=agency,
+            concern=e.summary or "A concern raised by a partner agency (no words in the timeline).",
+            reported_at=e.at,
+        )
 
     def _decision(self, e: F.ActionCompleted | F.ActionDeclined, outcome: str, rationale: str) -> None:
         from vigil.actions.engine_adapter import policy

@@ -41,6 +41,7 @@ from vigil.policy.facts import (
     OrderEnded,
     OrderGranted,
     OrderVaried,
+    PartnerConcern,
     Person,
     Place,
     Relationship,
@@ -83,6 +84,9 @@ CONDITION_KINDS = codes(ConditionKind)
 FORMAT_TYPES = codes(EventType)
 # Event types the live system also records (not in format 1, so refused in a file).
 EXTENSION_TYPES = codes(ExtensionEventType)
+EXTENSIONS_HELP = (
+    f"also read the live system's own event types ({', '.join(EXTENSION_TYPES)}): Vigil extensions, not part of vigil-timeline/1"
+)
 ACTION_KINDS = codes(ActionKind)
 LEVELS = codes(RiskLevel)
 PLACE_KINDS = codes(PlaceKind)
@@ -666,6 +670,22 @@ def _intelligence(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) 
     )
 
 
+def _partner_concern(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
+    victim = r.ref("victim", k.people, "person")
+    assert victim is not None
+    agency = r.get("agency", "")
+    if not isinstance(agency, str):
+        raise r.error("agency", "must be a string")
+    return PartnerConcern(
+        at=at,
+        summary=summary,
+        index=i,
+        victim=victim,
+        subject=r.ref("subject", k.people, "person", nullable=True, default=None),
+        agency=agency,
+    )
+
+
 def _disclosure_request(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: int) -> Event:
     subject = r.ref("subject", k.people, "person")
     person_at_risk = r.ref("person_at_risk", k.people, "person")
@@ -733,6 +753,7 @@ _BUILDERS: dict[str, Callable[[_Reader, _Known, dt.datetime, str, int], Event]] 
     "order_granted": _order_granted,
     "order_ended": _order_ended,
     "order_varied": _order_varied,
+    "partner_concern": _partner_concern,
     "breach": _breach,
     "sighting": _sighting,
     "contact_attempt": _contact_attempt,

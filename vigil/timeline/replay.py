@@ -68,10 +68,15 @@ def replay(path: str | os.PathLike[str], *, until: dt.datetime | None = None, po
 
 
 def replay_file(
-    path: str | os.PathLike[str], *, until: dt.datetime | str | None = None, policy: Policy | None = None
+    path: str | os.PathLike[str],
+    *,
+    until: dt.datetime | str | None = None,
+    policy: Policy | None = None,
+    extensions: bool = False,
 ) -> dict[str, Any]:
-    """The JSON answer for a timeline file. Raises `TimelineError` for bad input."""
-    timeline = read_timeline(path)
+    """The JSON answer for a timeline file. Raises `TimelineError` for bad input.
+    `extensions` admits the live system's own event types (reader.EXTENSION_TYPES)."""
+    timeline = read_timeline(path, extensions=extensions)
     stop = _until(timeline, until)
     return answer(run_replay(timeline, until=stop, policy=policy))
 

@@ -126,6 +126,7 @@ EVENT_KEYS: dict[str, dict[str, tuple[Any, Any]]] = {
         "expires": (Moment | None, None),
     },
     "order_ended": {"order": (Ref, _REQUIRED)},
+    "partner_concern": {"victim": (Ref, _REQUIRED), "subject": (Ref | None, None), "agency": (Text | None, None)},
     "breach": {"order": (Ref, _REQUIRED), "reported_by": (Ref | None, None), "place": (Ref | None, None)},
     "sighting": {
         "subject": (Ref, _REQUIRED),

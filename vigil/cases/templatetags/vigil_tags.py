@@ -86,6 +86,7 @@ RULE_WORDS = {
     "R11": "a declined action",
     "R12": "the victim's report",
     "R13": "a Clare's Law request",
+    "R14": "a partner agency's concern",
 }
 
 

@@ -1,7 +1,8 @@
 """The policy's rules and escalators, one module each, registered here in one list.
 
 The order is the order in which they act on one event: the escalators first (what raises a
-pair's level is known before the rules read it), then R1 to R13. For a sighting, for example:
+pair's level is known before the rules read it), then R1 to R13, then Vigil's own extensions
+beyond POLICY.md (R14). For a sighting, for example:
 R5 (is an order broken?), R6 (is a warrant outstanding?), R10 (was he seen near her places?),
 then R12 (call her back), which reads the level after all of them. Adding a rule is adding a
 module and a line here (docs/adding-a-rule.md).
@@ -29,6 +30,7 @@ from vigil.policy.rules.r10_proximity import Proximity
 from vigil.policy.rules.r11_declines import Declines
 from vigil.policy.rules.r12_victims_report import VictimsReport
 from vigil.policy.rules.r13_disclosure import Disclosure
+from vigil.policy.rules.r14_partner_concern import PartnerConcernRule
 
 REGISTRY: tuple[type[Rule[Any]], ...] = (
     StalkingBreach,
@@ -48,6 +50,7 @@ REGISTRY: tuple[type[Rule[Any]], ...] = (
     Declines,
     VictimsReport,
     Disclosure,
+    PartnerConcernRule,  # a Vigil extension beyond POLICY.md
 )
 
 __all__ = ["REGISTRY", "Rule"]

@@ -53,6 +53,9 @@ class Rule(Generic[S]):
     section: ClassVar[str] = "rules"  # or "escalators"
     events: ClassVar[tuple[str, ...]] = ()  # the event types it handles, each by `on_<type>`
     creates: ClassVar[tuple[str, ...]] = ()  # the action kinds it creates
+    # A Vigil extension beyond POLICY.md (R14): its table may be left out (the rule's own
+    # defaults apply) and `vigil policy show` lists it apart from the published rules.
+    extension: ClassVar[bool] = False
 
     @classmethod
     def parse(cls, t: Table) -> S:

@@ -1,4 +1,4 @@
-"""`vigil import timeline FILE [--json] [--as USER]`: load a timeline file into the live
+"""`vigil import timeline FILE [--json] [--as USER] [--extensions]`: load a timeline file into the live
 database through the officers' services (docs/live-and-replay.md). Bad input is refused as
 `vigil replay` refuses it: the file, the event index and the key on stderr, exit status 2,
 nothing written. A file already imported is refused by its `id`."""
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.policy.config import PolicyError
 from vigil.timeline.importer import import_timeline, live_answer
-from vigil.timeline.reader import TimelineError
+from vigil.timeline.reader import EXTENSIONS_HELP, TimelineError
 
 IMPORT_USER = "timeline-import"
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         timeline = kinds.add_parser("timeline", help="load a timeline file through the officers' services")
         timeline.add_argument("file", help="the timeline JSON file")
         timeline.add_argument("--json", action="store_true", help="print the live answer in `vigil replay --json`'s format")
+        timeline.add_argument("--extensions", action="store_true", help=EXTENSIONS_HELP)
         timeline.add_argument(
             "--as",
             dest="as_user",
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = _actor(options["as_user"])
         try:
-            loaded = import_timeline(options["file"], actor=actor)
+            loaded = import_timeline(options["file"], actor=actor, extensions=options["extensions"])
             answer = live_answer(loaded.record)
         except (TimelineError, PolicyError) as error:
             self.stderr.write(f"vigil import: {error}")

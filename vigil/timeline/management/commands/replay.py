@@ -1,4 +1,4 @@
-"""`vigil replay FILE [--json] [--until ISO]`: replay a safeguarding timeline through the
+"""`vigil replay FILE [--json] [--until ISO] [--extensions]`: replay a safeguarding timeline through the
 policy engine. Bad input is reported on stderr (file, event index, key) with exit status 2,
 and nothing is written to stdout."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from vigil.policy.config import PolicyError
-from vigil.timeline.reader import TimelineError, read_timeline
+from vigil.timeline.reader import EXTENSIONS_HELP, TimelineError, read_timeline
 from vigil.timeline.render import render
 from vigil.timeline.replay import _until, answer, run_replay
 
@@ -24,10 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the timeline JSON file")
         parser.add_argument("--json", action="store_true", help="print the JSON answer (FORMAT.md) instead of the chronology")
         parser.add_argument("--until", help="stop at this moment (ISO 8601; local to the timeline's zone without an offset)")
+        parser.add_argument("--extensions", action="store_true", help=EXTENSIONS_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            timeline = read_timeline(options["file"])
+            timeline = read_timeline(options["file"], extensions=options["extensions"])
             result = run_replay(timeline, until=_until(timeline, options.get("until")))
             text = json.dumps(answer(result), indent=2, ensure_ascii=False) + "\n" if options["json"] else render(result)
         except (TimelineError, PolicyError) as error:
