@@ -145,6 +145,10 @@ def test_a_concern_asks_a_police_supervisor_to_review_the_case(officer: Any, ser
     assert review.owner == officer and review.level == 1
     case_page = _client(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "He has found her new address through her sister." in case_page
+    # The adviser sees that the police have it, and when it is due.
+    adviser_page = _client(jo).get(reverse("idva_referral", args=[referral.pk])).content.decode()
+    concern_box = adviser_page[adviser_page.index("data-concern=") :].split("</div>")[0]
+    assert "He has found her new address" in concern_box and "supervisor review" in concern_box and "open" in concern_box
     with pytest.raises(ValidationError, match="Enter what worries you"):
         concern_raise(actor=jo, referral=referral, concern=" ")
 
@@ -190,8 +194,8 @@ def test_the_caseload_puts_the_highest_risk_and_longest_silence_first(officer: A
     assert rows[1] < rows[2] < rows[0]  # high never spoken with, high spoken with, medium
     row_of = {r.pk: page[page.index(f'data-referral="{r.pk}"') :].split("</tr>")[0] for r in referrals}
     assert "Not yet" in row_of[referrals[1].pk]  # a call not answered is not contact
-    assert "3\xa0weeks ago" in row_of[referrals[2].pk] and "govuk-tag--red" in row_of[referrals[2].pk]
-    assert "Overdue" in row_of[referrals[2].pk] and "No plan yet" in row_of[referrals[0].pk]
+    assert "21 days ago" in row_of[referrals[2].pk] and "govuk-tag--red" in row_of[referrals[2].pk]
+    assert "Overdue" in row_of[referrals[2].pk] and "No safety plan yet" in row_of[referrals[0].pk]
     # The adviser cannot write to a referral that is not theirs.
     sam = _idva(service, "sam")
     response = _client(sam).post(

@@ -92,6 +92,7 @@ TABLE: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.SearchStr
     "warrant_issued": ({"warrant": st.just("W9"), "subject": person}, {"reason": maybe(text)}),
     "warrant_executed": ({"warrant": st.just("W1")}, {}),
     "warrant_withdrawn": ({"warrant": st.just("W1")}, {"reason": maybe(text)}),
+    "partner_concern": ({"victim": person}, {"subject": maybe(person), "agency": maybe(text)}),
     "alarm_fitted": ({"person": person}, {"place": maybe(place)}),
     "alarm_activated": ({"person": person}, {"place": maybe(place)}),
     "intelligence": ({"subject": person}, {"place": maybe(place), "weapons": st.booleans(), "threat_to_kill": st.booleans()}),

@@ -62,3 +62,21 @@ def idva_advisers() -> QuerySet[Any]:
         .select_related("agency_membership__agency")
         .order_by("last_name", "first_name")
     )
+
+
+def concerns_with_reviews(referral: IdvaReferral) -> list[Any]:
+    """The referral's concerns, newest first, each with `review`: the supervisor review R14
+    made of it (the action on the case created at the concern's time), or None when the
+    policy made none (R14 switched off)."""
+    from vigil.actions.models import Action
+
+    concerns = list(referral.concerns.order_by("-reported_at", "-pk"))
+    reviews = Action.objects.filter(
+        case_id=referral.case_id, rule="R14", created_at__in=[c.reported_at for c in concerns]
+    ).order_by("pk")
+    by_time: dict[Any, Any] = {}
+    for review in reviews:
+        by_time.setdefault(review.created_at, review)
+    for concern in concerns:
+        concern.review = by_time.get(concern.reported_at)  # type: ignore[attr-defined]
+    return concerns

@@ -19,7 +19,7 @@ from vigil.core.access import get_rw_case_for_user
 from vigil.core.roles import for_roles
 from vigil.idva.forms import CaseworkForm, ConcernForm, EndForm, ReferForm
 from vigil.idva.models import EntryKind, IdvaReferral
-from vigil.idva.selectors import caseload, get_referral_for_user
+from vigil.idva.selectors import caseload, concerns_with_reviews, get_referral_for_user
 from vigil.idva.services import casework_record, concern_raise, idva_refer, idva_referral_end
 
 # Not spoken with for this long: shown in red on the caseload.
@@ -51,7 +51,7 @@ def _page(request: HttpRequest, referral: IdvaReferral, **forms: Form) -> HttpRe
         "casework": referral.casework.select_related("recorded_by"),
         "plan": referral.casework.filter(kind=EntryKind.SAFETY_PLAN).order_by("-at", "-pk").first(),
         "today": timezone.localdate(),
-        "concerns": referral.concerns.select_related("raised_by"),
+        "concerns": concerns_with_reviews(referral),
         "casework_form": CaseworkForm(),
         "concern_form": ConcernForm(),
         "end_form": EndForm(),

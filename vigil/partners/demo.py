@@ -335,12 +335,13 @@ def _idva_caseload(builder: DemoBuilder) -> None:
                 idva_referral_end(actor=idva, referral=referral, status=end[1], reason=end[2])
         else:
             open_referrals.append(referral)
-    if open_referrals:
-        worried = max(open_referrals, key=lambda r: (r.case.risk_level == "high", r.recorded_at))
-        raised = anchor - dt.timedelta(hours=5)
-        if raised > worried.recorded_at:
-            with clock_at(raised):
-                concern_raise(actor=idva, referral=worried, concern=CONCERN)
+    # A concern raised a few hours ago, about a high-risk victim the adviser has known a while.
+    raised = anchor - dt.timedelta(hours=5)
+    known = [r for r in open_referrals if r.recorded_at < raised - dt.timedelta(days=2)]
+    if known:
+        worried = max(known, key=lambda r: (r.case.risk_level == "high", r.recorded_at))
+        with clock_at(raised):
+            concern_raise(actor=idva, referral=worried, concern=CONCERN)
 
 
 def _casework(rng: Any, idva: User, referral: Any, i: int, moment: dt.datetime) -> None:
@@ -355,6 +356,10 @@ def _casework(rng: Any, idva: User, referral: Any, i: int, moment: dt.datetime) 
         record("contact", rng.choice(FIRST_CONTACTS), channel=rng.choice(["phone", "in_person"]))
         if not referral.casework.filter(kind="safety_plan").exists():
             record("safety_plan", rng.choice(SAFETY_PLANS), review_on=(moment + dt.timedelta(days=28)).date())
+    elif (plan := referral.casework.filter(kind="safety_plan").order_by("-at").first()) and (
+        plan.review_on and plan.review_on <= moment.date() and rng.random() < 0.8
+    ):
+        record("safety_plan", "Reviewed with her: " + rng.choice(SAFETY_PLANS), review_on=(moment + dt.timedelta(days=28)).date())
     elif rng.random() < 0.3:
         record("support", rng.choice(SUPPORT))
     else:
@@ -365,8 +370,10 @@ def _casework_moments(rng: Any, referred: dt.datetime, until: dt.datetime) -> li
     """When the adviser was in touch: first within a day or two, then every week or two,
     until the referral ends or the demo's now."""
     moments = []
-    at = referred + dt.timedelta(hours=rng.randint(3, 40))
+    at = referred + dt.timedelta(hours=rng.randint(3, 30))
     while at < until:
         moments.append(at)
-        at += dt.timedelta(days=rng.randint(5, 15), hours=rng.randint(-3, 3))
+        # A call not answered is tried again the next day or so.
+        gap = dt.timedelta(hours=rng.randint(18, 40)) if len(moments) == 1 else dt.timedelta(days=rng.randint(5, 15))
+        at += gap + dt.timedelta(hours=rng.randint(-3, 3))
     return moments

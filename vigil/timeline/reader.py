@@ -674,6 +674,8 @@ def _partner_concern(r: _Reader, k: _Known, at: dt.datetime, summary: str, i: in
     victim = r.ref("victim", k.people, "person")
     assert victim is not None
     agency = r.get("agency", "")
+    if agency is None:
+        agency = ""
     if not isinstance(agency, str):
         raise r.error("agency", "must be a string")
     return PartnerConcern(
