@@ -107,4 +107,4 @@ def test_policy_show_names_r14_as_a_vigil_extension() -> None:
     text = out.getvalue()
     extensions = text.index("Vigil extensions")
     assert text.index("R13 ") < extensions < text.index("R14 a partner agency's concern")
-    assert "supervisor_review due 24 hours (high)" in text
+    assert "supervisor_review due 24 hours after the event (high)" in text

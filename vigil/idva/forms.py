@@ -67,7 +67,7 @@ class CaseworkForm(GovukForm):
         error_messages={"invalid": INVALID},
     )  # fmt: skip
     channel = forms.ChoiceField(
-        label="How were you in contact?", choices=Channel.choices, required=False, widget=forms.RadioSelect
+        label="For a contact: how were you in contact?", choices=Channel.choices, required=False, widget=forms.RadioSelect
     )
     text = forms.CharField(
         label="What happened, the support, or the plan",
@@ -76,7 +76,7 @@ class CaseworkForm(GovukForm):
         max_length=5000,
     )
     review_on = forms.DateField(
-        label="Review the safety plan on (optional)",
+        label="For a safety plan: review it on (optional)",
         help_text="For example, 2025-04-01",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         required=False,
