@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError as PydanticError
 
 from vigil.api.models import ApiClient, ExternalRef, ReceivedEvent
-from vigil.api.problems import ApiProblem, Item, field_path, invalid
+from vigil.api.problems import ApiProblem, Item, field_path, invalid, nul_items
 from vigil.api.schemas import EventBatch
 from vigil.api.scope import client_teams, may_send
 from vigil.core import times
@@ -267,6 +267,9 @@ def _reader_item(error: TimelineError) -> Item:
 
 def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
     """Everything that can be checked before writing; raises `ApiProblem` naming what is wrong."""
+    nul = nul_items(data)
+    if nul:
+        raise invalid(nul[:50])
     batch = check_shape(data)
     if len(batch.events) > MAX_EVENTS:  # pragma: no cover - the model caps it
         raise invalid([Item("events", f"at most {MAX_EVENTS} events a request")])

@@ -14,7 +14,7 @@ from vigil.api.answers import policy_out
 from vigil.api.api import client_of
 from vigil.api.batch import client_source
 from vigil.api.models import ExternalRef
-from vigil.api.problems import ApiProblem, Item, invalid
+from vigil.api.problems import ApiProblem, Item, invalid, nul_items
 from vigil.api.schemas import PolicyOut, Source
 from vigil.api.scope import may_send
 from vigil.core import times
@@ -63,6 +63,9 @@ def post_fixes(request: HttpRequest, payload: FixBatch) -> dict[str, Any]:
     client = client_of(request)
     if not may_send(client, "sighting"):
         raise ApiProblem(403, "forbidden", "This client may not send sightings, which a breach of a zone is.")
+    nul = nul_items(payload.model_dump(mode="json"))
+    if nul:
+        raise invalid(nul[:50])
     source = client_source(client, payload.source)
     refs = {fix.subject for fix in payload.fixes}
     people = dict(

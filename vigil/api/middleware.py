@@ -29,6 +29,11 @@ class ApiAuditMiddleware:
                     obj=client,
                     object_type=None if client is not None else "api.call",
                     object_id=None if client is not None else "-",
-                    new={"method": request.method, "path": request.path[:300], "status": response.status_code},
+                    # PostgreSQL stores no NUL character in JSON or text: a path holding one is written out.
+                    new={
+                        "method": request.method,
+                        "path": request.path[:300].replace("\x00", "\\x00"),
+                        "status": response.status_code,
+                    },
                 )
         return response

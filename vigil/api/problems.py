@@ -130,3 +130,23 @@ def field_path(loc: Sequence[Any], *, event_types: Iterable[str] = ()) -> tuple[
             path += f".{part}" if path else str(part)
         previous = part
     return path or "body", index
+
+
+def nul_items(value: Any, path: str = "") -> list[Item]:
+    """Every string in a JSON body holding the NUL character (0x00), which no database
+    Vigil runs on stores as text, by its path (`events[2].summary`)."""
+    found: list[Item] = []
+    if isinstance(value, str):
+        if "\x00" in value:
+            index = int(path[7 : path.index("]")]) if path.startswith("events[") else None
+            found.append(Item(path or "body", "holds the NUL character (0x00), which cannot be stored", index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                found.append(Item(path or "body", "a key holds the NUL character (0x00)"))
+            else:
+                found += nul_items(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += nul_items(item, f"{path}[{i}]")
+    return found
