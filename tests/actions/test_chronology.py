@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
 import re
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.utils import timezone
 from tests.actions.builders import make_action, make_case
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory, aware
+from tests.pdftext import pdf_text
 from vigil.actions.services import action_complete, action_decline
 from vigil.audit.chronology import ChronologyFilter, case_audit_rows, case_chronology
 from vigil.audit.models import AuditEvent
@@ -157,27 +156,11 @@ def test_the_export_range_is_recorded_and_applied(case: Case, officer: Any) -> N
     assert len(_csv_rows(response.content)) > 5
 
 
-def _pdf_text(content: bytes) -> str:
-    """The text drawn in a PDF's content streams (ReportLab writes literal strings with Tj)."""
-    texts: list[str] = []
-    for raw in re.findall(rb"stream\r?\n(.*?)endstream", content, flags=re.S):
-        raw = raw.strip()
-        if raw.endswith(b"~>"):  # ReportLab's default: ASCII85, then Flate
-            raw = base64.a85decode(raw[:-2])
-        try:
-            raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
-        for literal in re.findall(rb"\((.*?)(?<!\\)\)\s*Tj", raw, flags=re.S):
-            texts.append(literal.replace(rb"\(", b"(").replace(rb"\)", b")").replace(rb"\\", b"\\").decode("latin-1"))
-    return " ".join(texts)
-
-
 def test_the_pdf_export_contains_every_entry(case: Case, officer: Any) -> None:
     expected = list(case_audit_rows(case))
     response = _client(officer).get(reverse("chronology_export", args=[case.pk, "pdf"]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
-    text = _pdf_text(response.content)
+    text = pdf_text(response.content)
     assert f"Chronology of case {case.reference}" in text
     for event in expected:
         if event.action != "case.view":

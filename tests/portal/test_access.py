@@ -117,31 +117,53 @@ def test_a_pin_works_for_one_report_only(world: World, officer: Any) -> None:
 def test_five_wrong_pins_lock_the_reference_even_against_the_right_pin(world: World, officer: Any) -> None:
     issued = issue(officer, world)
     wrong = f"{(int(issued.pin) + 7) % 1_000_000:06d}"
-    for _ in range(4):
+    for _ in range(6):
         response = Client().post("/report", {"reference": issued.reference, "pin": wrong})
         assert "The reference or PIN is not right" in _text(response)
-    response = Client().post("/report", {"reference": issued.reference, "pin": wrong})
-    assert "typed wrongly too many times, so we have locked it" in _text(response)
     access = ReportingAccess.objects.get(pk=issued.access.pk)
-    assert access.failed_attempts == 5 and access.locked_at is not None
+    assert access.failed_attempts == 6 and access.locked_at is not None
     response = Client().post("/report", {"reference": issued.reference, "pin": issued.pin})
     assert "locked it to keep your report safe" in _text(response)
     assert not response.cookies
-    assert AuditEvent.objects.filter(action="portal.pin_wrong", object_id=str(access.pk)).count() == 5
+    assert AuditEvent.objects.filter(action="portal.pin_wrong", object_id=str(access.pk)).count() == 6
+
+
+@override_settings(VIGIL_PORTAL_PIN_MAX_FAILURES=5)
+def test_a_locked_reference_answers_a_wrong_pin_as_an_unknown_one_does(world: World, officer: Any) -> None:
+    """Issue 14, defect 13: 'locked' for any PIN told a guesser that the reference exists."""
+    issued = issue(officer, world)
+    wrong = f"{(int(issued.pin) + 7) % 1_000_000:06d}"
+    for _ in range(5):
+        Client().post("/report", {"reference": issued.reference, "pin": wrong})
+    assert ReportingAccess.objects.get(pk=issued.access.pk).locked_at is not None
+    locked = Client(REMOTE_ADDR="198.51.100.8").post("/report", {"reference": issued.reference, "pin": "123456"})
+    unknown = Client(REMOTE_ADDR="198.51.100.9").post("/report", {"reference": "RAAAA-BBBB", "pin": "123456"})
+    assert locked.status_code == unknown.status_code == 200
+    # The same page, but for the reference typed into the form.
+    assert _text(locked).replace(issued.reference, "REF") == _text(unknown).replace("RAAAA-BBBB", "REF")
+    assert "The reference or PIN is not right" in _text(locked) and "locked" not in _text(locked)
 
 
 @override_settings(VIGIL_PORTAL_RATE_LIMIT=3)
-def test_too_many_tries_from_one_address_are_slowed_down(world: World, officer: Any) -> None:
-    issued = issue(officer, world)
+def test_too_many_refused_tries_from_one_address_are_told_to_wait(world: World, officer: Any) -> None:
     for n in range(3):
         response = Client().post("/report", {"reference": f"RAAA{n}-BBBB", "pin": "000000"})
         assert response.status_code == 200
-    response = Client().post("/report", {"reference": issued.reference, "pin": issued.pin})
+        assert "The reference or PIN is not right" in _text(response)
+    response = Client().post("/report", {"reference": "RAAA9-BBBB", "pin": "000000"})
     assert response.status_code == 429
     assert "You have tried too many times. Wait 15 minutes and try again." in _text(response)
-    # Another address is not affected.
-    other = Client(REMOTE_ADDR="198.51.100.7").post("/report", {"reference": issued.reference, "pin": issued.pin})
-    assert other.status_code == 302
+
+
+@override_settings(VIGIL_PORTAL_RATE_LIMIT=3)
+def test_the_right_reference_and_pin_get_in_from_an_address_over_the_limit(world: World, officer: Any) -> None:
+    """Issue 14, defect 7: after the limit's refused tries from an address (a refuge's), the
+    right reference and PIN were refused too, which docs/portal.md says must not happen."""
+    for n in range(5):
+        Client().post("/report", {"reference": f"RAAA{n}-BBBB", "pin": "000000"})
+    issued = issue(officer, world)
+    response = Client().post("/report", {"reference": issued.reference, "pin": issued.pin})
+    assert response.status_code == 302 and response["Location"] == "/report/what-happened"
 
 
 def test_a_single_use_link_shows_a_start_button_and_is_spent_by_the_report(world: World, officer: Any) -> None:
@@ -266,4 +288,24 @@ def test_opening_good_links_from_one_address_never_locks_anyone_out(world: World
     assert Client().post("/report", {"reference": pinned.reference, "pin": pinned.pin}).status_code == 302
     for n in range(3):
         assert Client().get(f"/report/link/not-a-link-{n}/").status_code == 404
-    assert Client().get(f"/report/link/{issue(officer, world, method='link').link_token}/").status_code == 429
+    assert Client().get("/report/link/not-a-link-9/").status_code == 429
+    # A good link still opens from an address over the limit.
+    assert Client().get(f"/report/link/{issue(officer, world, method='link').link_token}/").status_code == 200
+
+
+def test_a_sign_in_sent_with_origin_null_and_no_fetch_metadata_is_refused(world: World, officer: Any) -> None:
+    """Issue 14, defect 14: `Origin: null` is what a sandboxed frame or a data: page on another
+    site sends; without Sec-Fetch-Site to say otherwise, it is refused."""
+    issued = issue(officer, world)
+    forged = Client().post("/report", {"reference": issued.reference, "pin": issued.pin}, HTTP_ORIGIN="null")
+    assert forged.status_code == 400 and "Something went wrong with the form" in _text(forged)
+    assert "portal_access_id" not in forged.client.session
+    # A browser that says the form came from this site is let in, as is our own origin.
+    same = Client().post(
+        "/report", {"reference": issued.reference, "pin": issued.pin}, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert same.status_code == 302
+    cross = Client().post("/report", {"reference": issued.reference, "pin": issued.pin}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert cross.status_code == 400
+    own = Client().post("/report", {"reference": issued.reference, "pin": issued.pin}, HTTP_ORIGIN="http://testserver")
+    assert own.status_code == 302

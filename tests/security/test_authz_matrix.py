@@ -53,6 +53,9 @@ class Entry:
     post: dict[str, int | None] | None = None
     data: dict[str, str] = field(default_factory=dict)
     fresh: bool = False  # a new signed-in client for each request (for URLs that end the session)
+    # More reverse() args for the content check only (test_authz_content.py), e.g. the PDF
+    # beside the CSV. Args naming `case` are also tried with the marked world's other cases.
+    also: tuple[tuple[str | int, ...], ...] = ()
 
 
 # Who may read the world's case, and who may write to it.
@@ -138,6 +141,7 @@ MATRIX: dict[str, Entry] = {
     "chronology_export": Entry(
         args=("case", "csv"),
         get=codes(200, anonymous=302, analyst=404, outsider=404, idva=404, admin=404, coordinator=404, partner=404),
+        also=(("case", "pdf"),),
     ),
     # vigil.warrants
     "warrant_board": Entry(
@@ -154,6 +158,7 @@ MATRIX: dict[str, Entry] = {
     "portal_report_form": Entry(get=codes(302)),
     "portal_report_sent": Entry(get=codes(302)),
     "portal_report_finish": Entry(get=codes(405, unverified=302)),
+    "portal_exit": Entry(get=codes(302), post=codes(204, unverified=302)),
     "portal_access": Entry(args=("case",), get=CASE_WRITE),
     "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
     "portal_submissions": Entry(

@@ -15,6 +15,7 @@ The case's victim lives at a protected address (a refuge). There is also a restr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -200,3 +201,142 @@ def _partner_world(world: World, now: dt.datetime) -> None:
         reported_at=now - dt.timedelta(days=1),
         recorded_at=now,
     )
+
+
+# --- the marked world: what each role may read, found by searching for unique strings --------
+
+CASE_READERS = frozenset({"officer", "supervisor", "inspector", "superintendent", "idva", "admin"})
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A string that belongs to one object: it may appear only in pages for `readers`."""
+
+    text: str
+    readers: frozenset[str]
+    what: str
+
+
+@dataclass
+class MarkedWorld(World):
+    """The security world plus cases that share case A's subject and must never show through
+    case A's pages: a restricted case named to the officer only (`hidden`), and a case of a
+    team in another area (`south`). Every name, address, narrative and reference is a unique
+    string in `secrets`, with the roles that may read it."""
+
+    hidden: Case | None = None
+    south: Case | None = None
+    hidden_victim: Any = None
+    south_victim: Any = None
+    secrets: tuple[Secret, ...] = ()
+
+    def forbidden(self, role: str) -> list[Secret]:
+        return [s for s in self.secrets if role not in s.readers]
+
+
+def build_marked_world() -> MarkedWorld:
+    """Build `build_world()` and, through the services (so the audit trail, the policy's actions
+    and flags are the real ones), the objects that test what pages say."""
+    from vigil.cases.services import case_open, report_record, sighting_record
+    from vigil.core.constants import ConditionKind, Sex
+    from vigil.orders.services import order_grant
+    from vigil.people.services import person_create, place_create
+    from vigil.warrants.services import warrant_issue
+
+    base = build_world()
+    now = timezone.now()
+    officer, outsider = base.user("officer"), base.user("outsider")
+    # A protected place without a label: its address must never come out of its __str__.
+    secret_close = place_create(actor=officer, address="7 Mksecretclose Lane, Leeds LS7 7ZZ", protected=True, lat=53.8, lon=-1.55)
+    from vigil.orders.models import OrderCondition
+
+    OrderCondition.objects.create(order=base.order, kind=ConditionKind.EXCLUSION_ZONE, place=secret_close, radius_m=200.0)
+
+    hidden_home = place_create(actor=officer, address="3 Mkhiddenhome Road, Leeds LS3 3ZZ", lat=53.81, lon=-1.56)
+    hidden_victim = person_create(
+        actor=officer, full_name="Juniper Mkhiddenvictim", born="1990-04-02", sex=Sex.FEMALE, home=hidden_home
+    )
+    hidden = case_open(
+        actor=officer,
+        victim=hidden_victim,
+        subject=base.subject,
+        team=base.case.team,
+        sensitive=True,
+        reference="VG-MKHID",
+        allocate=[officer],
+    )
+    report_record(
+        actor=officer, case=hidden, category=ReportCategory.STALKING, occurred_at=now - dt.timedelta(days=3),
+        summary="Mkhiddenreport he followed her to work.",
+    )  # fmt: skip
+    order_grant(
+        actor=officer, reference="ORD-MKHID", order_type=OrderType.NON_MOLESTATION_ORDER, subject=base.subject,
+        protected=[hidden_victim], starts_at=now - dt.timedelta(days=10),
+        conditions=[{"kind": ConditionKind.EXCLUSION_ZONE, "place": hidden_home, "radius_m": 100.0}],
+    )  # fmt: skip
+    sighting_record(
+        actor=officer, subject=base.subject, seen_at=now - dt.timedelta(days=2), near=hidden_victim, lat=53.81, lon=-1.56,
+        summary="Mkhiddensighting outside the nursery.",
+    )  # fmt: skip
+
+    south_home = place_create(actor=outsider, address="9 Mksouthhome Street, Leeds LS9 9ZZ", lat=53.7, lon=-1.5)
+    south_victim = person_create(
+        actor=outsider, full_name="Rowan Mksouthvictim", born="1985-01-05", sex=Sex.FEMALE, home=south_home
+    )
+    south = case_open(
+        actor=outsider, victim=south_victim, subject=base.subject, team=outsider.team, reference="VG-MKSTH", allocate=[outsider]
+    )
+    report_record(
+        actor=outsider, case=south, category=ReportCategory.HARASSMENT, occurred_at=now - dt.timedelta(days=4),
+        summary="Mksouthreport messages all night.",
+    )  # fmt: skip
+    sighting_record(
+        actor=outsider, subject=base.subject, seen_at=now - dt.timedelta(days=1), near=south_victim, lat=53.7, lon=-1.5,
+        summary="Mksouthsighting at the bus station.",
+    )  # fmt: skip
+    warrant_issue(
+        actor=outsider, reference="W-MKSTH", subject=south_victim, reason="Mksouthwarrant unrelated matter", issued_at=now
+    )
+
+    officer_only = frozenset({"officer"})
+    south_readers = frozenset({"outsider", "superintendent", "admin"})
+    secrets = (
+        Secret("1 Hidden Refuge Lane", frozenset(), "case A's victim's protected home"),
+        Secret("Mksecretclose", frozenset(), "a protected place without a label (case A's exclusion zone)"),
+        Secret("Maryam Example", CASE_READERS, "case A's victim"),
+        Secret("Waited outside the school gates", CASE_READERS, "case A's report"),
+        Secret("VG-SEC-1", CASE_READERS, "case A's reference"),
+        Secret("22 Ordinary Street", CASE_READERS | south_readers, "case A's subject's home"),
+        Secret("Darren Example", CASE_READERS | south_readers, "the subject of cases A, hidden and south"),
+        Secret("VG-SEC-2", officer_only, "a restricted case's reference"),
+        Secret("Restricted Victim", officer_only, "a restricted case's victim"),
+        Secret("Restricted Subject", officer_only, "a restricted case's subject"),
+        Secret("VG-MKHID", officer_only, "the hidden case's reference"),
+        Secret("Mkhiddenvictim", officer_only, "the hidden case's victim"),
+        Secret("Mkhiddenhome", officer_only, "the hidden case's victim's home"),
+        Secret("Mkhiddenreport", officer_only, "the hidden case's report"),
+        Secret("Mkhiddensighting", officer_only, "a sighting near the hidden case's victim"),
+        Secret("ORD-MKHID", officer_only, "the hidden case's order"),
+        Secret("1990-04-02", officer_only, "the hidden victim's date of birth"),
+        Secret("2 April 1990", officer_only, "the hidden victim's date of birth, as pages print it"),
+        Secret("VG-MKSTH", south_readers, "the south case's reference"),
+        Secret("Mksouthvictim", south_readers, "the south case's victim"),
+        Secret("Mksouthhome", south_readers, "the south case's victim's home"),
+        Secret("Mksouthreport", south_readers, "the south case's report"),
+        Secret("Mksouthsighting", south_readers, "a sighting near the south case's victim"),
+        Secret("W-MKSTH", south_readers, "a warrant for the south case's victim"),
+        Secret("Mksouthwarrant", south_readers, "a warrant's reason"),
+    )
+    fields = {f.name for f in dataclasses.fields(World)}
+    world = MarkedWorld(
+        **{k: v for k, v in vars(base).items() if k in fields},
+        hidden=hidden,
+        south=south,
+        hidden_victim=hidden_victim,
+        south_victim=south_victim,
+        secrets=secrets,
+    )
+    for name, value in vars(base).items():  # the partner work's objects, set after the fact
+        if name not in fields:
+            setattr(world, name, value)
+    return world

@@ -371,11 +371,15 @@ class BoardPage:
         return self.number - 1
 
 
+# Past any real board: a larger page number is "past the end", which shows the last page.
+_MAX_PAGE = 100_000
+
+
 def _page_number(value: Any) -> int:
     """The page asked for; 1 when it is not a number (as Paginator.get_page)."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return min(int(value), _MAX_PAGE)
+    except (TypeError, ValueError, OverflowError):
         return 1
 
 

@@ -83,6 +83,15 @@ def _require_open(action: Action) -> None:
         raise ValidationError({"action": f"this action is already {action.get_status_display().lower()}"})
 
 
+def _lock(action: Action) -> Action:
+    """Take the action's row under lock, inside the caller's transaction, and bring the copy in
+    hand up to date: of two people deciding at once, the second waits and then sees the first's
+    decision (SQLite already serialises writers)."""
+    current = Action.objects.select_for_update().values("status", "signoff").get(pk=action.pk)
+    action.status, action.signoff = current["status"], current["signoff"]
+    return action
+
+
 def _decide(*, actor: Any, action: Action, outcome: str, at: dt.datetime, rationale: str) -> Decision:
     decision = Decision(
         case=action.case,
@@ -103,6 +112,7 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
     at = times.reported(at, field="at", label="When it was done")
     _require_open(action)
     with transaction.atomic():
+        _require_open(_lock(action))
         _decide(actor=actor, action=action, outcome=Decision.Outcome.COMPLETED, at=at, rationale=note.strip())
         update_audited(
             action,
@@ -192,7 +202,7 @@ def action_complete_by_arrest(
     assert subject is not None  # checked above
     with transaction.atomic():
         # Two officers completing it at once: the second waits here, then finds it closed.
-        _require_open(Action.objects.select_for_update().get(pk=action.pk))
+        _require_open(_lock(action))
         with deferred_policy():
             if warrant is not None and warrant.status == WarrantStatus.OUTSTANDING and warrant.issued_at <= at:
                 warrant_execute(actor=actor, warrant=warrant, at=at, executed_by=arrested_by, custody_reference=custody_reference)
@@ -231,6 +241,7 @@ def action_decline(
     rationale = decline_rationale(rationale, as_written=as_written)
     _require_open(action)
     with transaction.atomic():
+        _require_open(_lock(action))
         _decide(actor=actor, action=action, outcome=Decision.Outcome.DECLINED, at=at, rationale=rationale)
         update_audited(
             action,
@@ -309,6 +320,7 @@ def action_reassign(*, actor: Any, action: Action, owner: Any) -> Action:
     if owner.team_id is None:
         raise ValidationError({"owner": f"{owner} belongs to no team"})
     with transaction.atomic():
+        _require_open(_lock(action))
         return update_audited(action, actor=actor, action="action.reassign", case_id=action.case_id, changes={"owner": owner})
 
 
@@ -322,6 +334,7 @@ def _require_signoff_rights(actor: Any, action: Action) -> None:
 def action_signoff(*, actor: Any, action: Action, note: str = "") -> Action:
     _require_signoff_rights(actor, action)
     with transaction.atomic():
+        _require_signoff_rights(actor, _lock(action))
         return update_audited(
             action,
             actor=actor,
@@ -342,6 +355,7 @@ def action_send_back(*, actor: Any, action: Action, note: str) -> Action:
     if not note.strip():
         raise ValidationError({"note": "Say why the action is sent back"})
     with transaction.atomic():
+        _require_signoff_rights(actor, _lock(action))
         now = times.now()
         for decision in Decision.objects.filter(action=action, outcome=Decision.Outcome.DECLINED, withdrawn=False):
             update_audited(

@@ -83,6 +83,10 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value.strip())
 
 
+# The dates a filter may name (a chronology starts long after the first and ends before the last).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class ChronologyFilter:
     """A date range (inclusive, local days) and the kinds of entry to show."""
@@ -102,6 +106,11 @@ class ChronologyFilter:
             except ValueError:
                 bounds[name] = None
                 errors.append(f"{label} date must be a real date, like 2025-03-02")
+                continue
+            day = bounds[name]
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                bounds[name] = None
+                errors.append(f"{label} date must be between {FIRST_DAY:%Y} and {LAST_DAY:%Y}")
         getlist = getattr(params, "getlist", None)
         chosen = list(getlist("kind")) if getlist else list(params.get("kind") or [])
         kinds = tuple(k for k in chosen if k in KINDS) if chosen else tuple(default_kinds)
@@ -417,7 +426,8 @@ def _long(moment: dt.datetime) -> str:
 
 def _related_objects(case: Any) -> dict[str, list[str]]:
     from vigil.alarms.models import Alarm, AlarmActivation
-    from vigil.cases.models import ContactAttempt, Intelligence, JusticeEvent, Sighting
+    from vigil.cases.models import ContactAttempt, Intelligence, JusticeEvent
+    from vigil.cases.selectors import pair_sightings
     from vigil.orders.models import Breach, OrderCondition, ProtectiveOrder
     from vigil.people.linking import linked_ids
     from vigil.warrants.models import Warrant
@@ -427,7 +437,7 @@ def _related_objects(case: Any) -> dict[str, list[str]]:
     orders = ProtectiveOrder.objects.filter(subject_id__in=subjects, protected__in=victims).distinct()
     querysets: dict[str, QuerySet[Any]] = {
         "warrants.warrant": Warrant.objects.filter(subject_id__in=subjects),
-        "cases.sighting": Sighting.objects.filter(subject_id__in=subjects),
+        "cases.sighting": pair_sightings(case),
         "cases.contactattempt": ContactAttempt.objects.filter(subject_id__in=subjects, victim_id__in=victims),
         "cases.intelligence": Intelligence.objects.filter(subject_id__in=subjects),
         "cases.justiceevent": JusticeEvent.objects.filter(subject_id__in=subjects),
@@ -440,20 +450,23 @@ def _related_objects(case: Any) -> dict[str, list[str]]:
     return {label: [str(pk) for pk in qs.values_list("pk", flat=True)] for label, qs in querysets.items()}
 
 
-def pair_case_ids(case: Any) -> set[int]:
-    """This case and any case of the same pair under linked records."""
+def pair_case_ids(case: Any, user: Any = None) -> set[int]:
+    """This case and any case of the same pair under linked records (only those `user` may
+    see, when given: a restricted case of the same pair stays with the people named on it)."""
     from vigil.cases.models import Case
+    from vigil.core.access import cases_for_user
     from vigil.people.linking import linked_ids
 
     victims = linked_ids(case.victim)
-    pairs = Case.objects.filter(victim_id__in=victims)
+    pairs = (cases_for_user(user) if user is not None else Case.objects.all()).filter(victim_id__in=victims)
     pairs = pairs.filter(subject_id__in=linked_ids(case.subject)) if case.subject_id else pairs.filter(subject__isnull=True)
     return {case.pk, *pairs.values_list("pk", flat=True)}
 
 
-def case_audit_rows(case: Any, chrono_filter: ChronologyFilter | None = None) -> QuerySet[AuditEvent]:
-    """The audit rows of a case, in the chain's order, within the filter's date range."""
-    case_ids = pair_case_ids(case)
+def case_audit_rows(case: Any, chrono_filter: ChronologyFilter | None = None, *, user: Any = None) -> QuerySet[AuditEvent]:
+    """The audit rows of a case, in the chain's order, within the filter's date range (and,
+    for a `user`, without the rows of other cases of the pair that they may not see)."""
+    case_ids = pair_case_ids(case, user)
     # The case's own creation row carries no case id: it is the case.
     where = Q(case_id__in=case_ids) | Q(object_type="cases.case", object_id__in=[str(pk) for pk in case_ids])
     for label, ids in _related_objects(case).items():
@@ -490,9 +503,9 @@ def _lookups(events: list[AuditEvent]) -> _Lookups:
     return _Lookups(users=users, action_kinds=kinds, escalation_actions=escalations)
 
 
-def case_chronology(case: Any, chrono_filter: ChronologyFilter | None = None) -> list[Entry]:
+def case_chronology(case: Any, chrono_filter: ChronologyFilter | None = None, *, user: Any = None) -> list[Entry]:
     """Every entry of the case's chronology that passes the filter, oldest first."""
-    events = list(case_audit_rows(case, chrono_filter))
+    events = list(case_audit_rows(case, chrono_filter, user=user))
     if chrono_filter is not None:
         events = [e for e in events if kind_of(e.action) in chrono_filter.kinds]
     lookups = _lookups(events)
@@ -506,7 +519,7 @@ def chronology_context(user: Any, case: Any, params: Mapping[str, Any]) -> dict[
     from django.urls import reverse
 
     chrono_filter = ChronologyFilter.from_params(params, default_kinds=PAGE_DEFAULT_KINDS)
-    entries = case_chronology(case, chrono_filter)
+    entries = case_chronology(case, chrono_filter, user=user)
     query = urlencode(chrono_filter.as_params())
     exports = (
         [(fmt.upper(), f"{reverse('chronology_export', args=[case.pk, fmt])}?{query}") for fmt in ("csv", "pdf")]

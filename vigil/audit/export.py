@@ -131,7 +131,7 @@ def chronology_export(*, user: Any, case: Any, fmt: str, chrono_filter: Chronolo
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use csv or pdf")
     with transaction.atomic():
-        entries = case_chronology(case, chrono_filter)
+        entries = case_chronology(case, chrono_filter, user=user)
         made_at = timezone.localtime()
         title = f"Chronology of case {case.reference}"
         subtitle = (

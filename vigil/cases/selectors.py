@@ -8,9 +8,10 @@ from django.db.models import Q, QuerySet
 
 from vigil.actions.models import Action
 from vigil.alarms.models import Alarm
-from vigil.cases.models import Case
+from vigil.cases.models import Case, Sighting
 from vigil.core.access import cases_for_user
 from vigil.core.constants import ActionStatus
+from vigil.core.text import search_text
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.linking import linked_ids
 from vigil.warrants.models import Warrant
@@ -18,7 +19,7 @@ from vigil.warrants.models import Warrant
 
 def case_search(user: Any, query: str = "") -> QuerySet[Case]:
     qs = cases_for_user(user).select_related("victim", "subject", "team")
-    query = query.strip()
+    query = search_text(query)
     if query:
         qs = qs.filter(
             Q(reference__iexact=query)
@@ -28,6 +29,17 @@ def case_search(user: Any, query: str = "") -> QuerySet[Case]:
             | Q(subject__aliases__name__icontains=query)
         ).distinct()
     return qs.order_by("-risk_changed_at", "-created_at", "-pk")
+
+
+def pair_sightings(case: Case) -> QuerySet[Sighting]:
+    """Sightings of the case's subject (or a linked record) that belong to this case: seen near
+    its victim (or a linked record), or near no one in particular. A sighting near another
+    victim belongs to that victim's case, which may be restricted or another team's."""
+    if case.subject is None:
+        return Sighting.objects.none()
+    subject_ids = linked_ids(case.subject)
+    victim_ids = linked_ids(case.victim)
+    return Sighting.objects.filter(subject_id__in=subject_ids).filter(Q(near__isnull=True) | Q(near_id__in=victim_ids))
 
 
 def case_overview(case: Case) -> dict[str, Any]:

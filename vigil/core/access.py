@@ -33,7 +33,7 @@ from django.urls import reverse
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case, CaseAccess
 from vigil.core.constants import LinkStatus, Role
-from vigil.people.models import Person, PersonLink, Place
+from vigil.people.models import PROTECTED_TEXT, Person, PersonLink, Place
 
 WRITE_ROLES = {Role.OFFICER, Role.SUPERVISOR, Role.INSPECTOR, Role.SUPERINTENDENT}
 IDENTIFIABLE_ROLES = WRITE_ROLES | {Role.IDVA, Role.ADMIN}
@@ -231,9 +231,6 @@ class PlaceDisplay:
     lon: float | None = None
 
 
-PROTECTED_TEXT = "Protected address"
-
-
 def may_reveal(user: Any, case: Case) -> bool:
     return _active(user) and user.role in WRITE_ROLES and is_allocated(user, case)
 
@@ -383,7 +380,58 @@ def pseudonymised_cases(user: Any) -> list[PseudonymisedCase]:
 # --- the admin and other generic callers ------------------------------------------------------
 
 
-def visible_queryset(user: Any, model: type[M], qs: QuerySet[M] | None = None) -> QuerySet[M]:
+class _Scope:
+    """What a user may see, as the id sets `visible_queryset` filters by: subqueries, or, when
+    `materialise` is on, lists fetched once (SQLite runs these nested correlated subqueries
+    row by row, so the audit admin, which needs them for every kind of record, reads each
+    set once instead)."""
+
+    def __init__(self, user: Any, *, materialise: bool = False) -> None:
+        self.user = user
+        self.materialise = materialise
+        self._sets: dict[str, Any] = {}
+
+    def _get(self, name: str, make: Any) -> Any:
+        if name not in self._sets:
+            ids = make().values("pk")
+            self._sets[name] = list(ids.values_list("pk", flat=True)) if self.materialise else ids
+        return self._sets[name]
+
+    @property
+    def cases(self) -> Any:
+        return self._get("cases", lambda: cases_for_user(self.user))
+
+    @property
+    def persons(self) -> Any:
+        return self._get("persons", lambda: persons_for_user(self.user))
+
+    @property
+    def places(self) -> Any:
+        from vigil.cases.models import Report
+
+        def make() -> QuerySet[Place]:
+            reports = Report.objects.filter(case_id__in=self.cases, place_id=OuterRef("pk"))
+            people = Person.objects.filter(pk__in=self.persons)
+            return Place.objects.filter(
+                Q(Exists(people.filter(home_id=OuterRef("pk")))) | Q(person_id__in=self.persons) | Q(Exists(reports))
+            ).filter(protected=False)
+
+        return self._get("places", make)
+
+    @property
+    def orders(self) -> Any:
+        from vigil.orders.models import ProtectiveOrder
+
+        def make() -> QuerySet[Any]:
+            through = ProtectiveOrder.protected.through.objects.filter(
+                protectiveorder_id=OuterRef("pk"), person_id__in=self.persons
+            )
+            return ProtectiveOrder.objects.filter(Exists(through), subject_id__in=self.persons)
+
+        return self._get("orders", make)
+
+
+def visible_queryset(user: Any, model: type[M], qs: QuerySet[M] | None = None, *, scope: _Scope | None = None) -> QuerySet[M]:
     """The rows of any model this user may see, for the admin and exports. Models that hang
     off a case or a person are scoped through them; unknown models show nothing unless the
     user is an admin and the model holds no personal data (users, teams, areas, audit)."""
@@ -393,30 +441,87 @@ def visible_queryset(user: Any, model: type[M], qs: QuerySet[M] | None = None) -
     base: QuerySet[Any] = qs if qs is not None else model._default_manager.all()
     if not _active(user):
         return base.none()
+    scope = scope or _Scope(user)
     label = model._meta.label_lower
-    scoped: dict[type[models.Model], QuerySet[Any]] = {
-        Case: cases_for_user(user),
-        Person: persons_for_user(user),
-        Place: places_for_user(user).filter(protected=False),
-        ProtectiveOrder: orders_for_user(user),
-        Warrant: warrants_for_user(user),
-    }
-    if model in scoped:
-        return base.filter(pk__in=scoped[model].values("pk"))
+    if model is Case:
+        return base.filter(pk__in=scope.cases)
+    if model is Person:
+        return base.filter(pk__in=scope.persons)
+    if model is Place:
+        return base.filter(pk__in=scope.places)
+    if model is ProtectiveOrder:
+        return base.filter(pk__in=scope.orders)
+    if model is Warrant:
+        return base.filter(subject_id__in=scope.persons)
+    if label == "audit.auditevent":
+        return base.filter(audit_rows_q(user)) if user.role == Role.ADMIN else base.none()
     field_names = {f.name for f in model._meta.get_fields()}
     if "case" in field_names:
-        return base.filter(case__in=cases_for_user(user))
-    for name in ("subject", "person", "victim"):
-        if name in field_names and isinstance(model._meta.get_field(name), models.ForeignKey):
-            return base.filter(**{f"{name}__in": persons_for_user(user)})
+        return base.filter(case_id__in=scope.cases)
+    # Every person the row is about must be visible: a sighting of a visible subject near
+    # the victim of a restricted case is that case's, not the subject's.
+    people = [
+        name for name in PERSON_FIELDS if name in field_names and isinstance(model._meta.get_field(name), models.ForeignKey)
+    ]
+    if people:
+        for name in people:
+            base = base.filter(Q(**{f"{name}__isnull": True}) | Q(**{f"{name}_id__in": scope.persons}))
+        return base
     if "order" in field_names:
-        return base.filter(order__in=orders_for_user(user))
+        return base.filter(order_id__in=scope.orders)
+    # A row that hangs off a case's record (an escalation of an action, an answer of an assessment).
+    for name in ("action", "assessment"):
+        if name in field_names:
+            return base.filter(**{f"{name}__case_id__in": scope.cases})
     if user.role == Role.ADMIN and label in ADMIN_ONLY_MODELS:
         return base
     return base.none()
 
 
+# The fields that say whom a record is about (not who reported it): all must be visible.
+PERSON_FIELDS = ("subject", "person", "victim", "near", "a", "b")
+
+
+def audit_rows_q(user: Any) -> Q:
+    """The audit rows this user may read: a row about a case only if the case is visible, and
+    a row without a case (a person or place created, a sighting recorded) only if its object
+    is. A `person.create` row holds the name and date of birth: of a restricted case's victim
+    too. Rows about objects that hold no case data (users, teams, helplines) are readable.
+
+    Built from what is hidden (for the admin role, the few records of restricted cases), so
+    the admin's list of a large trail stays one plain query. Kept on the user object for the
+    rest of the request (the admin asks for its queryset several times per page)."""
+    from django.apps import apps
+    from django.db import connection
+
+    cached = getattr(user, "_vigil_audit_rows_q", None)
+    if cached is not None:
+        return cached
+    scope = _Scope(user, materialise=connection.vendor == "sqlite")
+    hidden_cases = Case.objects.exclude(pk__in=scope.cases).values_list("pk", flat=True)
+    where = ~Q(case_id__in=list(hidden_cases))
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in ADMIN_ONLY_MODELS or not model.__module__.startswith("vigil."):
+            continue
+        visible = visible_queryset(user, model, scope=scope).values("pk")
+        hidden = [str(pk) for pk in model._default_manager.exclude(pk__in=visible).values_list("pk", flat=True)]
+        if hidden:
+            where &= ~Q(case_id__isnull=True, object_type=label, object_id__in=hidden)
+    user._vigil_audit_rows_q = where
+    return where
+
+
 # Models without case data that the administrator manages or reads in the admin.
 ADMIN_ONLY_MODELS = frozenset(
-    {"core.user", "core.team", "core.area", "audit.auditevent", "audit.audithead", "otp_totp.totpdevice", "axes.accessattempt"}
+    {
+        "core.user",
+        "core.team",
+        "core.area",
+        "audit.auditevent",
+        "audit.audithead",
+        "otp_totp.totpdevice",
+        "axes.accessattempt",
+        "portal.helpline",
+    }
 )

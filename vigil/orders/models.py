@@ -79,7 +79,8 @@ class ConditionTerms(models.Model):
 
     def __str__(self) -> str:
         if self.kind == ConditionKind.EXCLUSION_ZONE:
-            return f"Exclusion zone of {self.radius_m:g} m around {self.place}"
+            around = "a protected address" if self.place is not None and self.place.protected else str(self.place)
+            return f"Exclusion zone of {self.radius_m:g} m around {around}"
         return "No contact"
 
 

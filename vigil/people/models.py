@@ -9,6 +9,9 @@ from django.db.models import Q
 from vigil.core.constants import BirthPrecision, LinkStatus, PlaceKind, RelationshipKind, Sex
 from vigil.core.crypto import EncryptedTextField
 
+# What every page, list and admin shows instead of a protected address (docs/security.md).
+PROTECTED_TEXT = "Protected address"
+
 
 class Place(models.Model):
     """A location: an address, a school, a street corner. Coordinates are WGS84 degrees."""
@@ -43,6 +46,10 @@ class Place(models.Model):
         ]
 
     def __str__(self) -> str:
+        # A protected address is read only through the audited reveal page, so it is never
+        # what a place prints as, even when it has no label (a place made from a portal report).
+        if self.protected:
+            return PROTECTED_TEXT
         return self.label or self.address
 
 

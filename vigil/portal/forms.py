@@ -160,7 +160,7 @@ class ReportForm(GovukForm):
             return None
         try:
             date = dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             self.add_error("day", "That date does not exist. Enter the day, month and year, for example 27 3 2025.")
             return None
         text = (data.get("time") or "").strip()

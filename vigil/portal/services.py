@@ -35,6 +35,8 @@ PORTAL_ACTOR = "portal"
 # No 0/O, 1/I/L, 5/S or 2/Z: references are read aloud and copied from paper.
 _ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
 MAX_ACCESS_DAYS = 90
+# The wrong-PIN count stops here (the column is a small integer); the lock is long on by then.
+FAILED_ATTEMPTS_CEILING = 32_000
 
 
 def pin_max_failures() -> int:
@@ -171,22 +173,34 @@ def _refuse_unless_active(access: ReportingAccess) -> None:
 
 
 def reporting_access_sign_in(*, reference: str, pin: str) -> ReportingAccess:
-    """Check a reference and PIN. A wrong PIN counts towards the lockout; the count and the
-    lockout are committed even though the caller is refused."""
-    access = ReportingAccess.objects.filter(reference=normalise_reference(reference), method=AccessMethod.PIN).first()
-    if access is None:
-        make_password(pin)  # the same work as a real check, so timing does not tell references apart
-        raise AccessRefused("mismatch")
-    if access.locked_at is not None:
-        raise AccessRefused(AccessState.LOCKED)
-    if not check_password(pin.strip(), access.secret_hash):
-        with transaction.atomic():
+    """Check a reference and PIN. Each wrong PIN is counted, and the access locks at the limit;
+    the count and the lock are committed even though the caller is refused.
+
+    The access's row is taken under lock before the PIN is checked, so parallel tries are
+    counted one by one and none can slip past the lock (on SQLite, writers are serialised
+    anyway). A locked access answers a wrong PIN exactly as an unknown reference does, so the
+    answer never tells a guesser that the reference exists; only the right PIN learns that
+    the access is locked."""
+    with transaction.atomic():
+        access = (
+            ReportingAccess.objects.select_for_update()
+            .filter(reference=normalise_reference(reference), method=AccessMethod.PIN)
+            .first()
+        )
+        if access is None:
+            make_password(pin)  # the same work as a real check, so timing does not tell references apart
+            raise AccessRefused("mismatch")
+        if not check_password(pin.strip(), access.secret_hash):
             failures = access.failed_attempts + 1
-            changes: dict[str, Any] = {"failed_attempts": failures}
-            if failures >= pin_max_failures():
+            changes: dict[str, Any] = {"failed_attempts": min(failures, FAILED_ATTEMPTS_CEILING)}
+            if access.locked_at is None and failures >= pin_max_failures():
                 changes["locked_at"] = timezone.now()
             update_audited(access, actor=PORTAL_ACTOR, action="portal.pin_wrong", case_id=access.case_id, changes=changes)
-        raise AccessRefused(AccessState.LOCKED if "locked_at" in changes else "mismatch")
+            refusal = AccessRefused("mismatch")
+        else:
+            refusal = None
+    if refusal is not None:
+        raise refusal
     _refuse_unless_active(access)
     with transaction.atomic():
         audit_record(actor=PORTAL_ACTOR, action="portal.sign_in", obj=access, case_id=access.case_id)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("report/what-happened", views.report_form, name="portal_report_form"),
     path("report/sent", views.report_sent, name="portal_report_sent"),
     path("report/finish", views.report_finish, name="portal_report_finish"),
+    path("report/exit", views.report_exit, name="portal_exit"),
     path("cases/<int:pk>/reporting-access/", views.access_manage, name="portal_access"),
     path("cases/<int:pk>/reporting-access/<int:access_pk>/withdraw/", views.access_withdraw, name="portal_access_withdraw"),
     path("portal/reports/", views.submission_list, name="portal_submissions"),

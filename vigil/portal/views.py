@@ -1,7 +1,7 @@
 """Portal pages: the public help directory and the report flow (no sign-in, no cookies until
 a report is in progress), and the officer's pages for reporting access and portal reports.
 
-Public pages send `Cache-Control: no-store` and `Referrer-Policy: no-referrer`. The report
+Public pages send `Cache-Control: no-store` and `Referrer-Policy: same-origin`. The report
 flow keeps the access in the session, and protects its forms with a token kept in that
 session, so the portal sets no cookie but the session (not Django's CSRF cookie)."""
 
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from vigil.audit.services import audit_record
 from vigil.core.access import get_rw_case_for_user
 from vigil.core.roles import for_roles
+from vigil.core.text import search_text
 from vigil.portal import selectors, throttle
 from vigil.portal.constants import AccessMethod, AccessState, SubmissionKind, SubmissionStatus
 from vigil.portal.forms import (
@@ -87,14 +88,15 @@ def exit_url() -> str:
 
 
 def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Headers for every public portal page: nothing cached, no referrer sent onwards."""
+    """Headers for every public portal page: nothing cached, no referrer sent to another site
+    (`same-origin`: the portal's own forms still carry their Origin, which `_same_origin` checks)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store, max-age=0"
         response["Pragma"] = "no-cache"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
@@ -118,13 +120,16 @@ def _errors(form: Any, anchors: dict[str, str] | None = None) -> list[tuple[str,
 
 
 def _same_origin(request: HttpRequest) -> bool:
-    """Refuse forms posted from another site. Browsers send `Origin: null` under our
-    no-referrer policy, so Sec-Fetch-Site decides where it is sent; Origin otherwise."""
+    """Refuse forms posted from another site. Sec-Fetch-Site decides when the browser sends it;
+    otherwise Origin must be this site's, or absent (a client that is not a browser, which a
+    forged cross-site form cannot use). `Origin: null` without Sec-Fetch-Site is refused: it
+    is what a sandboxed frame or a `data:` page on another site sends. Our pages' own forms
+    carry the real Origin, because their referrer policy is `same-origin`."""
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None:
         return site in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    return origin in (None, "null") or origin == f"{request.scheme}://{request.get_host()}"
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
 
 
 def _token_ok(request: HttpRequest) -> bool:
@@ -153,7 +158,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
     # kept in the address bar or the browser's history, where another person could read it.
     # A search in the address (?q=) is still answered, for links from elsewhere.
     source = request.POST if request.method == "POST" and _same_origin(request) else request.GET
-    q = source.get("q", "").strip()[:100]
+    q = search_text(source.get("q", ""), limit=100)
     helplines = list(selectors.helplines_search(q))
     return _render(request, "portal/help.html", {"page_title": "Get help", "q": q, "helplines": helplines})
 
@@ -170,23 +175,24 @@ def report_start(request: HttpRequest) -> HttpResponse:
         if not _same_origin(request):
             form.add_error(None, "Something went wrong with the form. Please try again. " + DANGER)
             status = 400
-        elif throttle.rate_exceeded(*buckets):
-            form.add_error(None, TOO_MANY)
-            status = 429
         else:
-            # Only a refused try counts towards the limit: people sharing an address (a refuge,
-            # a mobile network) must not lock out a victim whose reference and PIN are right.
+            # Only a refused try counts towards the limit, and a right reference and PIN is let
+            # in whatever the count: people sharing an address (a refuge, a mobile network)
+            # must not lock out a victim. The PIN's own lock is what stops guessing.
+            refusal = REFUSALS["mismatch"]
             if form.is_valid():
                 try:
                     access = reporting_access_sign_in(reference=form.cleaned_data["reference"], pin=form.cleaned_data["pin"])
                 except AccessRefused as refused:
-                    throttle.rate_hit_record(*buckets)
-                    form.add_error(None, REFUSALS.get(refused.reason, REFUSALS["mismatch"]))
+                    refusal = REFUSALS.get(refused.reason, REFUSALS["mismatch"])
                 else:
                     _begin(request, access)
                     return redirect("portal_report_form")
-            else:
-                throttle.rate_hit_record(*buckets)
+            if throttle.refused_try(*buckets):
+                form.add_error(None, TOO_MANY)
+                status = 429
+            elif form.is_valid():
+                form.add_error(None, refusal)
     context = {"page_title": "Tell us something", "form": form, "errors": _errors(form)}
     return _render(request, "portal/sign_in.html", context, status=status)
 
@@ -194,8 +200,6 @@ def report_start(request: HttpRequest) -> HttpResponse:
 @portal_page
 def report_link(request: HttpRequest, token: str) -> HttpResponse:
     bucket = throttle.address_bucket(request)
-    if throttle.rate_exceeded(bucket):
-        return _refused(request, TOO_MANY, 429)
     try:
         if request.method == "POST":
             if not _same_origin(request):
@@ -205,7 +209,9 @@ def report_link(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("portal_report_form")
         reporting_access_for_link(token=token)
     except AccessRefused as refused:
-        throttle.rate_hit_record(bucket)  # only a refused link counts towards the limit
+        # Only a refused link counts towards the limit; a good link always opens.
+        if throttle.refused_try(bucket):
+            return _refused(request, TOO_MANY, 429)
         return _refused(
             request, LINK_REFUSALS.get(refused.reason, LINK_REFUSALS["mismatch"]), 404 if refused.reason == "mismatch" else 410
         )
@@ -315,6 +321,18 @@ def report_finish(request: HttpRequest) -> HttpResponse:
     if _token_ok(request):
         request.session.flush()
     return redirect("portal_help")
+
+
+@portal_page
+def report_exit(request: HttpRequest) -> HttpResponse:
+    """ "Exit this page": end the report in progress (the access and the receipt go with the
+    session, so typing the form's address afterwards does not reopen it), then go to the
+    neutral site. JavaScript sends this as a beacon (POST) and leaves at once."""
+    if _same_origin(request):
+        request.session.flush()
+    if request.method == "POST":
+        return HttpResponse(status=204)
+    return redirect(exit_url())
 
 
 # --- officers' pages ----------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from vigil.actions.models import Action
-from vigil.cases.models import Case, Sighting
+from vigil.cases.models import Case
+from vigil.cases.selectors import pair_sightings
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.orders.models import Breach
 from vigil.people.linking import linked_ids
@@ -27,15 +28,15 @@ def next_review(case: Case) -> Action | None:
 
 def risk_markers(case: Case) -> list[Marker]:
     """Reports, breaches and sightings about the pair, including those recorded against
-    linked records of the same people."""
+    linked records of the same people. A sighting of the subject near another victim is that
+    victim's case's, not this one's (`pair_sightings`)."""
     victim_ids = linked_ids(case.victim)
     subject_ids = linked_ids(case.subject) if case.subject else set()
     markers = [Marker(r.reported_at, "report", r.get_category_display()) for r in case.reports.all()]
     if subject_ids:
         breaches = Breach.objects.filter(order__subject_id__in=subject_ids, order__protected__in=victim_ids).distinct()
         markers += [Marker(b.reported_at, "breach", f"of order {b.order}") for b in breaches.select_related("order")]
-        sightings = Sighting.objects.filter(subject_id__in=subject_ids)
-        markers += [Marker(s.reported_at, "sighting", s.summary or "the subject was seen") for s in sightings]
+        markers += [Marker(s.reported_at, "sighting", s.summary or "the subject was seen") for s in pair_sightings(case)]
     return sorted(markers, key=lambda m: m.at)
 
 

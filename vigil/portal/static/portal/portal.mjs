@@ -9,10 +9,18 @@ import { initAll } from '/assets/govuk/govuk-frontend.min.js'
 
 const EXIT = '[data-portal-exit]'
 
-function exitPage (url) {
+// The exit link's href is the portal's own /report/exit (which ends the report in progress
+// and sends the browser on); with JavaScript the session is ended by a beacon and the page
+// goes straight to the neutral site named in data-portal-exit, without waiting for us.
+function exitPage (link) {
   document.body.classList.add('portal-exiting')
   document.title = 'Loading'
-  window.location.replace(url)
+  const neutral = link.dataset.portalExit
+  if (neutral && navigator.sendBeacon && navigator.sendBeacon(link.href)) {
+    window.location.replace(neutral)
+  } else {
+    window.location.replace(link.href)
+  }
 }
 
 document.addEventListener('click', (event) => {
@@ -22,7 +30,7 @@ document.addEventListener('click', (event) => {
   if (exit) {
     event.preventDefault()
     event.stopPropagation()
-    exitPage(exit.href)
+    exitPage(exit)
     return
   }
   const nav = target.closest('a[data-portal-nav]')
@@ -44,7 +52,7 @@ document.addEventListener('keyup', (event) => {
   shiftTimer = setTimeout(() => { shiftPresses = 0 }, 5000)
   if (shiftPresses >= 3) {
     const link = document.querySelector(EXIT)
-    if (link) exitPage(link.href)
+    if (link) exitPage(link)
   }
 })
 
