@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run a command against a throwaway PostgreSQL 15 cluster, then stop that cluster by its own
-# pid, whatever the command's result. If DATABASE_URL already names a PostgreSQL server,
-# use that server instead and start nothing.
+# pid, whatever the command's result. The command connects as the application's role
+# (DATABASE_URL) and migrates as the owner's (DATABASE_OWNER_URL). If DATABASE_URL already
+# names a PostgreSQL server, use that server instead and start nothing.
 set -euo pipefail
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
@@ -46,8 +47,19 @@ trap stop_cluster EXIT INT TERM
   -o "-F -p $port -k $tmp/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null || { cat "$tmp/server.log" >&2; exit 2; }
 
-echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$port (pid $(head -n 1 "$tmp/data/postmaster.pid"))"
-export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# Two roles, as in production (docs/security.md): vigil_owner owns the database and runs the
+# migrations (it may create the test database); vigil_app, which the suite runs as, owns
+# nothing and is granted by `vigil migrate` only what the application needs.
+"${as_pg[@]}" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$tmp/sock" -p "$port" -U postgres -d postgres >"$tmp/roles.log" 2>&1 <<'SQL' \
+  || { cat "$tmp/roles.log" >&2; exit 2; }
+CREATE ROLE vigil_owner LOGIN CREATEDB PASSWORD 'vigil-owner-test-only';
+CREATE ROLE vigil_app LOGIN PASSWORD 'vigil-app-test-only';
+CREATE DATABASE vigil OWNER vigil_owner;
+SQL
+
+echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$port (pid $(head -n 1 "$tmp/data/postmaster.pid")), roles vigil_owner and vigil_app"
+export DATABASE_URL="postgres://vigil_app:vigil-app-test-only@127.0.0.1:$port/vigil"
+export DATABASE_OWNER_URL="postgres://vigil_owner:vigil-owner-test-only@127.0.0.1:$port/vigil"
 set +e
 "$@"
 status=$?

@@ -51,6 +51,43 @@ def live_bridge(request: Any, monkeypatch: Any) -> LiveBridge:
     return bridge
 
 
+# --- PostgreSQL with two roles (scripts/with-postgres.sh): the test database is created and
+# migrated as the owner, the tests run as the application's role, and the tables are emptied
+# between transactional tests as the owner (the application's role may not TRUNCATE).
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    from vigil.core.dbroles import become_owner
+
+    become_owner()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    from django.test import TransactionTestCase
+
+    from vigil.core.dbroles import as_owner, become_app, become_owner
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown_as_owner(self: Any) -> None:
+        with as_owner():
+            original(self)
+
+    TransactionTestCase._fixture_teardown = teardown_as_owner  # type: ignore[method-assign]
+    become_app()
+    yield
+    become_owner()  # the owner drops the test database
+    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint(tmp_path: Any, settings: Any) -> None:
+    """Each test's `vigil audit verify` keeps its checkpoint in its own folder."""
+    settings.VIGIL_AUDIT_CHECKPOINT = str(tmp_path / "audit-checkpoint.json")
+
+
 @pytest.fixture
 def team(db: Any) -> Any:
     return TeamFactory()

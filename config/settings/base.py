@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "vigil.worker",  # before django_tasks_db: its db_worker adds the housekeeping
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -114,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+# PostgreSQL with two roles (docs/security.md): DATABASE_URL is the application's role, which
+# owns no table; `vigil migrate` connects as this owner role and grants the application's.
+DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -234,6 +238,9 @@ VIGIL_OTP_TRUST_TEST_CLIENT = False
 _DEV_FIELD_KEY = "dev1:ZGV2ZWxvcG1lbnQta2V5LW5ldmVyLWluLXByb2R1Y3Q="
 VIGIL_FIELD_KEYS = env_str("VIGIL_FIELD_KEYS", _DEV_FIELD_KEY)
 VIGIL_AUDIT_KEY = env_str("VIGIL_AUDIT_KEY", "insecure-development-audit-key")
+# Where `vigil audit verify` keeps the signed count and last row of its last good run, so an
+# emptied or shortened trail fails the next run. Keep it off the database's host if possible.
+VIGIL_AUDIT_CHECKPOINT = env_str("VIGIL_AUDIT_CHECKPOINT", str(VAR_DIR / "audit-checkpoint.json"))
 
 # The public portal (docs/portal.md).
 VIGIL_PORTAL_EXIT_URL = env_str("VIGIL_PORTAL_EXIT_URL", "https://www.bbc.co.uk/weather")
@@ -249,6 +256,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The worker's housekeeping (vigil/worker/housekeeping.py): how often it runs, when a RUNNING
+# task counts as left behind by a stopped worker, and when a stored portal report that is
+# still not recorded is recorded by the sweep.
+VIGIL_HOUSEKEEPING_SECONDS = env_int("VIGIL_HOUSEKEEPING_SECONDS", 30, minimum=1)
+VIGIL_TASK_STUCK_SECONDS = env_int("VIGIL_TASK_STUCK_SECONDS", 900, minimum=1)
+VIGIL_PORTAL_SWEEP_SECONDS = env_int("VIGIL_PORTAL_SWEEP_SECONDS", 120, minimum=1)
 # How often the escalation job re-runs itself in the worker.
 VIGIL_ESCALATION_INTERVAL_SECONDS = env_int("VIGIL_ESCALATION_INTERVAL_SECONDS", 60, minimum=5)
 # MARAC (docs/partners.md): partners read an agenda's cases from its circulation until this many

@@ -10,10 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-else:
-    # Lets Django empty the audit table between tests (TRUNCATE); the trigger still refuses
-    # UPDATE and DELETE (vigil/audit/migrations/0004).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c vigil.audit_maintenance=on"
+# On PostgreSQL with DATABASE_OWNER_URL (scripts/with-postgres.sh sets it), the test database
+# is created and migrated as the owner and the tests run as the application's role; the
+# tables are emptied between transactional tests as the owner (tests/conftest.py).
 
 # client.login()/force_login() sessions count as having passed the second factor, so tests
 # about something else need not type codes. The real flow is tested in tests/security.

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
+from tests.dbowner import owner_sql
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import AuditEntry, AuditError, audit_record, audit_record_many, encrypted_digest
 from vigil.audit.verify import verify_chain
@@ -34,14 +35,10 @@ def test_audit_refuses_to_write_outside_a_transaction() -> None:
 
 
 def _raw(sql: str, params: list[object]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The append-only trigger refuses tampering; only the table's owner can lift it.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks, or ALTER refuses
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_delete")
-        cursor.execute(sql, params)
+    owner_sql(sql, params)
 
 
+@pytest.mark.django_db(transaction=True)  # tampering is done as the owner, on committed rows
 @pytest.mark.parametrize("tamper", ["change", "delete"])
 def test_verify_names_the_first_broken_row(tamper: str) -> None:
     _three_rows()
@@ -62,6 +59,7 @@ def test_a_failed_service_leaves_no_audit_row_behind() -> None:
     assert AuditEvent.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # tampering is done as the owner, on committed rows
 def test_bulk_append_continues_the_chain_as_single_rows_would() -> None:
     """`audit_record_many` (the bulk re-evaluation's writer) chains, signs and stores its rows
     so that `audit verify` accepts them between single rows, over more than one statement."""

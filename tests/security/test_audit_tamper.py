@@ -10,12 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from tests.dbowner import owner_sql
 from vigil.audit.models import AuditEvent, AuditHead
 from vigil.audit.services import compute_hash, row_content
 from vigil.audit.verify import verify_chain
 from vigil.people.services import place_create
 
-pytestmark = pytest.mark.django_db
+# Tampering is done as the tables' owner on its own connection (tests/dbowner.py), so the rows
+# it changes must be committed.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _rows(n: int = 5) -> None:
@@ -24,12 +27,7 @@ def _rows(n: int = 5) -> None:
 
 
 def _sql(sql: str, params: list[object] | None = None) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Tampering needs the table owner to lift the append-only trigger first.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks, or ALTER refuses
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_no_update_delete")
-        cursor.execute(sql, params or [])
+    owner_sql(sql, params)
 
 
 def _verify() -> tuple[int, str, str]:
@@ -132,7 +130,7 @@ def test_deleting_everything_including_the_head_is_caught_by_an_external_anchor(
     head = json.loads(out.getvalue())
     anchor = f"{head['seq']}:{head['hash']}"
     _sql("DELETE FROM audit_auditevent")
-    AuditHead.objects.all().delete()
+    _sql("DELETE FROM audit_audithead")
     assert verify_chain().ok  # an empty trail looks new from inside the database ...
     with pytest.raises(CommandError) as raised:
         call_command("audit", "verify", "--expect", anchor, stdout=StringIO(), stderr=StringIO())
@@ -147,6 +145,62 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table() -> None:
         assert not verify_chain().ok
         return
     for sql in ("UPDATE audit_auditevent SET action = 'x' WHERE seq = 1", "DELETE FROM audit_auditevent WHERE seq = 1"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # Refused by the privileges the application's role lacks, or (one role) by the trigger.
+        with (
+            pytest.raises(DatabaseError, match="append-only|permission denied"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql)
     assert verify_chain().ok
+
+
+# --- an emptied or shortened trail (issue 14, defect 6) -------------------------------------------
+
+
+def test_an_empty_trail_is_not_intact() -> None:
+    code, _, err = _verify()
+    assert code == 1 and "the trail is empty" in err
+    out = StringIO()
+    call_command("audit", "verify", "--allow-empty", stdout=out)
+    assert "intact: 0 rows" in out.getvalue()
+
+
+def test_a_trail_emptied_with_its_head_fails_against_the_last_checkpoint() -> None:
+    _rows(4)
+    assert _verify()[0] == 0  # writes the checkpoint: 4 rows up to seq 4
+    _sql("DELETE FROM audit_auditevent")
+    _sql("DELETE FROM audit_audithead")
+    code, _, err = _verify()
+    assert code == 1 and "rows were removed" in err
+    # --allow-empty is for a new installation, not for a trail that had rows.
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--allow-empty", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_shortened_trail_with_a_head_moved_back_fails_against_the_last_checkpoint() -> None:
+    """Cut the last rows and point a (re-signed, as by someone holding the key) head at the new
+    end: the chain and the head agree, but the checkpoint remembers 5 rows."""
+    from vigil.audit.services import head_mac
+
+    _rows(5)
+    assert _verify()[0] == 0
+    third = AuditEvent.objects.get(seq=3)
+    _sql("DELETE FROM audit_auditevent WHERE seq > 3")
+    _sql("UPDATE audit_audithead SET seq = 3, hash = %s, mac = %s", [third.hash, head_mac(3, third.hash)])
+    assert verify_chain().ok
+    code, _, err = _verify()
+    assert code == 1 and "had 5 rows up to seq 5" in err
+
+
+def test_a_changed_checkpoint_is_refused() -> None:
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    _rows(2)
+    assert _verify()[0] == 0
+    path = Path(django_settings.VIGIL_AUDIT_CHECKPOINT)
+    path.write_text(path.read_text().replace('"rows": 2', '"rows": 1'))
+    code, _, err = _verify()
+    assert code == 1 and "does not match its signature" in err

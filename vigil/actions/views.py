@@ -103,7 +103,7 @@ def _detail_context(request: HttpRequest, action: Action, **forms: Form) -> dict
 
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_action_for_user(request.user, pk)
+    action = get_action_for_user(request.user, pk, audit=True)
     return render(request, "actions/action_detail.html", _detail_context(request, action))
 
 

@@ -58,7 +58,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_rw_case_for_user(request.user, pk)
+    case = get_rw_case_for_user(request.user, pk, audit=request.method == "GET")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

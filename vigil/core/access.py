@@ -111,16 +111,26 @@ def get_case_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Case:
     return _load(user, pk, write=False, audit=audit)
 
 
-def get_rw_case_for_user(user: Any, pk: int | str) -> Case:
-    return _load(user, pk, write=True, audit=False)
+def get_rw_case_for_user(user: Any, pk: int | str, *, audit: bool = False) -> Case:
+    """A case the user may write to. `audit=True` for a page that shows the case (a form's
+    first view); a write is audited by its service."""
+    return _load(user, pk, write=True, audit=audit)
+
+
+def audit_read(user: Any, action: str, obj: models.Model | None = None, *, case_id: int | None = None, **fields: Any) -> None:
+    """Record that a page showed personal records (for pages the `get_*` helpers do not cover:
+    an action, a list of possible matches, an admin list)."""
+    with transaction.atomic():
+        audit_record(actor=user, action=action, obj=obj, case_id=case_id, **fields)
 
 
 def is_allocated(user: Any, case: Case) -> bool:
     return CaseAccess.objects.filter(case=case, user_id=user.pk, allocated=True).exists()
 
 
-def get_action_for_user(user: Any, pk: int | str, *, write: bool = False) -> Any:
-    """An action, if its case is visible to the user (and writable, for `write=True`)."""
+def get_action_for_user(user: Any, pk: int | str, *, write: bool = False, audit: bool = False) -> Any:
+    """An action, if its case is visible to the user (and writable, for `write=True`). Its
+    reason names the victim and the subject: `audit=True` for a page that shows it."""
     from vigil.actions.models import Action
 
     action_pk = _pk(pk, "action")
@@ -133,6 +143,8 @@ def get_action_for_user(user: Any, pk: int | str, *, write: bool = False) -> Any
     )
     if action is None:
         raise Http404("No such action")
+    if audit:
+        _audit_view(user, "action.view", action, action.case_id)
     return action
 
 

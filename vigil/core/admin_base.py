@@ -1,6 +1,7 @@
 """Admin pages for case records are read-only: every change goes through a service, so it
 is validated, audited and seen by the policy. Viewing a record in the admin is audited too,
-and the admin shows only the rows the access helpers let this user see (one door)."""
+and so is every list (which rows it showed), and the admin shows only the rows the access
+helpers let this user see (one door)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        ids = [str(obj.pk) for obj in changelist.result_list] if changelist is not None else []
+        with transaction.atomic():
+            audit_record(
+                actor=request.user, action="admin.list", object_type=self.model._meta.label_lower, object_id="list",
+                new={"shown": ids, "query": request.GET.urlencode()[:500]},
+            )  # fmt: skip
+        return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         with transaction.atomic():

@@ -775,12 +775,14 @@ def _bulk_load() -> Iterator[None]:
 
 
 def build_demo(*, cases: int, seed: int, anchor: dt.date | dt.datetime | None = None) -> DemoResult:
+    """Build the whole force in one transaction: a run stopped half-way (Ctrl-C, kill -9, a
+    full disk) leaves nothing behind, so running it again starts clean and `--if-empty` never
+    mistakes half a force for a whole one."""
     moment = anchor if isinstance(anchor, dt.datetime) else demo_anchor(anchor)
     builder = DemoBuilder(seed=seed, anchor=moment)
     demo_gazetteer_load()
-    with _bulk_load():
-        with transaction.atomic():
-            logins = builder.staff()
+    with _bulk_load(), transaction.atomic():
+        logins = builder.staff()
         serial: list[Person] = []
         # First the people and their cases, each opened when its story begins; then the story
         # of the whole force, day by day, in one time order.
@@ -794,7 +796,7 @@ def build_demo(*, cases: int, seed: int, anchor: dt.date | dt.datetime | None = 
         from vigil.partners.demo import build_partner_demo, partner_logins
 
         build_partner_demo(builder)  # agencies, schools, MARAC, Clare's Law (a separate step)
-    return DemoResult(cases=cases, people=Person.objects.count(), users=logins + partner_logins())
+        return DemoResult(cases=cases, people=Person.objects.count(), users=logins + partner_logins())
 
 
 def logins_table() -> list[tuple[str, str, str]]:

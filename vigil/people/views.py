@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from vigil.core.access import cases_for_user, get_person_for_user, persons_for_user
+from vigil.core.access import audit_read, cases_for_user, get_person_for_user, persons_for_user
 from vigil.core.roles import for_roles
 from vigil.people.forms import LinkDecisionForm
 from vigil.people.link_review import DECISIONS, decisions_open_to, get_link_for_user, may_review, may_split, review_queue
@@ -54,6 +54,11 @@ def link_queue(request: HttpRequest) -> HttpResponse:
     queue = review_queue(request.user)
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     rows = [_pair_context(request.user, link) for link in page.object_list]
+    # The queue names both people of every possible match shown: the read is audited.
+    audit_read(
+        request.user, "link.queue_view", object_type="people.personlink", object_id="queue",
+        new={"links": [link.pk for link in page.object_list]},
+    )  # fmt: skip
     return render(request, "people/link_queue.html", {"page": page, "rows": rows, "page_title": "Possible matches to review"})
 
 

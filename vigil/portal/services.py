@@ -386,15 +386,22 @@ def _record(submission: PortalSubmission) -> Any:
 
 def portal_submission_process(*, submission: PortalSubmission) -> PortalSubmission:
     """Record a stored submission. Never raises for a recording failure: the submission is
-    marked failed (or needing an officer) with the error, and kept."""
-    submission = PortalSubmission.objects.select_related("case__victim", "case__subject", "access__reporter").get(
-        pk=submission.pk
-    )
-    if submission.status == SubmissionStatus.RECORDED:
-        return submission
+    marked failed (or needing an officer) with the error, and kept.
+
+    The submission's row is locked before its status is read, so the web request, the retry
+    task, the worker's sweep and an officer's "try again" cannot record it twice: whoever
+    comes second waits, then finds it recorded."""
+    pk = submission.pk
     now = timezone.now()
     try:
         with transaction.atomic():
+            submission = (
+                PortalSubmission.objects.select_for_update(of=("self",))
+                .select_related("case__victim", "case__subject", "access__reporter")
+                .get(pk=pk)
+            )
+            if submission.status == SubmissionStatus.RECORDED:
+                return submission
             record = _record(submission)
             update_audited(
                 submission,
@@ -412,12 +419,14 @@ def portal_submission_process(*, submission: PortalSubmission) -> PortalSubmissi
             )
         return submission
     except Exception as error:
-        submission.refresh_from_db()
         status = SubmissionStatus.NEEDS_OFFICER if isinstance(error, NeedsOfficer) else SubmissionStatus.FAILED
         if status == SubmissionStatus.FAILED:
             log.exception("portal submission %s could not be recorded", submission.reference)
         message = str(error) if isinstance(error, NeedsOfficer) else f"{type(error).__name__}: {error}"
         with transaction.atomic():
+            submission = PortalSubmission.objects.select_for_update().get(pk=pk)
+            if submission.status == SubmissionStatus.RECORDED:
+                return submission  # recorded by someone else meanwhile
             update_audited(
                 submission,
                 actor=PORTAL_ACTOR,

@@ -340,7 +340,8 @@ def report_exit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_rw_case_for_user(request.user, pk)
+    # The page names the victim's family and the accesses given: its view is audited.
+    case = get_rw_case_for_user(request.user, pk, audit=request.method == "GET")
     form = IssueAccessForm(request.POST or None, people=selectors.reporter_choices(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from vigil.cases.models import Case
-from vigil.core.access import get_rw_case_for_user
+from vigil.core.access import audit_read, get_rw_case_for_user
 from vigil.core.constants import Answer
 from vigil.risk.catalogue import Instrument, all_instruments, get_instrument
 from vigil.risk.forms import GradingForm, InstrumentChoiceForm, SectionForm
@@ -61,7 +61,7 @@ def _next_url(case: Case, draft: AssessmentDraft, instrument: Instrument) -> str
 
 @login_required
 def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_rw_case_for_user(request.user, pk)
+    case = get_rw_case_for_user(request.user, pk, audit=request.method == "GET")
     instruments = all_instruments()
     form = InstrumentChoiceForm(request.POST if request.method == "POST" else None, instruments=instruments)
     if request.method == "POST" and form.is_valid():
@@ -120,6 +120,8 @@ def assessment_section(request: HttpRequest, pk: int, draft_pk: int, section: st
 @login_required
 def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpResponse:
     case, draft, instrument = _load(request, pk, draft_pk)
+    if request.method == "GET":  # every answer on one page: the read is audited
+        audit_read(request.user, "assessment.view", draft, case_id=case.pk)
     result = draft_score(draft)
     held, escalators = escalators_in(draft.instrument, draft_answers(draft))
     reference, why = grading_reference(case, result, (held, escalators))
