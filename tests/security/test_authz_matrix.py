@@ -158,7 +158,7 @@ MATRIX: dict[str, Entry] = {
     "portal_report_form": Entry(get=codes(302)),
     "portal_report_sent": Entry(get=codes(302)),
     "portal_report_finish": Entry(get=codes(405, unverified=302)),
-    "portal_exit": Entry(get=codes(302), post=codes(204, unverified=302)),
+    "portal_exit": Entry(get=codes(302), post=codes(204, unverified=302), fresh=True),
     "portal_access": Entry(args=("case",), get=CASE_WRITE),
     "portal_access_withdraw": Entry(args=("case", 999999), get=codes(404, anonymous=302)),
     "portal_submissions": Entry(

@@ -205,7 +205,9 @@ def _partner_world(world: World, now: dt.datetime) -> None:
 
 # --- the marked world: what each role may read, found by searching for unique strings --------
 
-CASE_READERS = frozenset({"officer", "supervisor", "inspector", "superintendent", "idva", "admin"})
+# Case A is on a circulated MARAC agenda, so the coordinator and the attending agency's member
+# read it too (tests/marac).
+CASE_READERS = frozenset({"officer", "supervisor", "inspector", "superintendent", "idva", "admin", "coordinator", "partner"})
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ def build_marked_world() -> MarkedWorld:
         allocate=[officer],
     )
     report_record(
-        actor=officer, case=hidden, category=ReportCategory.STALKING, occurred_at=now - dt.timedelta(days=3),
+        actor=officer, case=hidden, category=ReportCategory.STALKING, reported_at=now - dt.timedelta(days=3),
         summary="Mkhiddenreport he followed her to work.",
     )  # fmt: skip
     order_grant(
@@ -275,7 +277,7 @@ def build_marked_world() -> MarkedWorld:
         conditions=[{"kind": ConditionKind.EXCLUSION_ZONE, "place": hidden_home, "radius_m": 100.0}],
     )  # fmt: skip
     sighting_record(
-        actor=officer, subject=base.subject, seen_at=now - dt.timedelta(days=2), near=hidden_victim, lat=53.81, lon=-1.56,
+        actor=officer, subject=base.subject, reported_at=now - dt.timedelta(days=2), near=hidden_victim, lat=53.81, lon=-1.56,
         summary="Mkhiddensighting outside the nursery.",
     )  # fmt: skip
 
@@ -287,11 +289,11 @@ def build_marked_world() -> MarkedWorld:
         actor=outsider, victim=south_victim, subject=base.subject, team=outsider.team, reference="VG-MKSTH", allocate=[outsider]
     )
     report_record(
-        actor=outsider, case=south, category=ReportCategory.HARASSMENT, occurred_at=now - dt.timedelta(days=4),
+        actor=outsider, case=south, category=ReportCategory.HARASSMENT, reported_at=now - dt.timedelta(days=4),
         summary="Mksouthreport messages all night.",
     )  # fmt: skip
     sighting_record(
-        actor=outsider, subject=base.subject, seen_at=now - dt.timedelta(days=1), near=south_victim, lat=53.7, lon=-1.5,
+        actor=outsider, subject=base.subject, reported_at=now - dt.timedelta(days=1), near=south_victim, lat=53.7, lon=-1.5,
         summary="Mksouthsighting at the bus station.",
     )  # fmt: skip
     warrant_issue(

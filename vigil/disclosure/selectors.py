@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case, JusticeEvent, Report
-from vigil.core.access import WRITE_ROLES, cases_for_user
+from vigil.core.access import WRITE_ROLES, cases_for_user, orders_for_user
 from vigil.core.constants import HearingOutcome, JusticeEventKind, LinkStatus, ReportCategory
 from vigil.disclosure.models import DisclosureRequest
 from vigil.orders.models import ProtectiveOrder
@@ -151,11 +151,13 @@ def _distinct_people(ids: set[int]) -> int:
     return len(set(representative.values()))
 
 
-def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = None) -> Checks:
+def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = None, user: Any = None) -> Checks:
     """The listed checks for a request: the subject's linked records, reports by other victims
     (counted), orders, warrants and the criminal justice record. Call with a request loaded
-    through `get_request_for_user`."""
+    through `get_request_for_user`; for a page, pass its `user`, so that the reference of an
+    order on a case they may not see is left out (the decision's stored copy keeps it)."""
     now = now or timezone.now()
+    readable = set(orders_for_user(user).values_list("pk", flat=True)) if user is not None else None
     case = request.case
     subject = case.subject
     if subject is None:
@@ -190,7 +192,9 @@ def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = N
         protects_at_risk = any(p.pk in at_risk_ids for p in order.protected.all())
         orders.append(
             OrderCheck(
-                reference=order.reference,
+                # An order the reader may not see (another victim's, on a restricted case or
+                # another team's) is described, never identified.
+                reference=order.reference if readable is None or order.pk in readable else "An order on a case you cannot see",
                 kind=order.get_order_type_display(),
                 starts=_day(order.starts_at),
                 expires=_day(order.expires_at) or "no expiry",

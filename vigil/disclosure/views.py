@@ -113,7 +113,7 @@ def _detail(request: HttpRequest, found: DisclosureRequest, **forms: Form) -> Ht
         "request_obj": found,
         "case": found.case,
         "action": decision_action(found),
-        "checks": disclosure_checks(found),
+        "checks": disclosure_checks(found, user=request.user),
         "decision": decision,
         "meeting": meeting,
         "decision_form": DecisionForm(),

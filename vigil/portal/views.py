@@ -329,7 +329,12 @@ def report_exit(request: HttpRequest) -> HttpResponse:
     session, so typing the form's address afterwards does not reopen it), then go to the
     neutral site. JavaScript sends this as a beacon (POST) and leaves at once."""
     if _same_origin(request):
-        request.session.flush()
+        if getattr(request.user, "is_authenticated", False):
+            # A member of staff trying the portal: end the report, not their own sign-in.
+            for key in (SESSION_ACCESS, SESSION_TOKEN, SESSION_RECEIPT):
+                request.session.pop(key, None)
+        else:
+            request.session.flush()
     if request.method == "POST":
         return HttpResponse(status=204)
     return redirect(exit_url())
