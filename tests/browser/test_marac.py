@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.actions.test_chronology import _pdf_text
 from tests.browser.conftest import sign_in
 from tests.marac.world import build_marac, high_risk_case
+from tests.pdftext import pdf_text as _pdf_text
 from vigil.actions.models import Action
 from vigil.marac.models import MaracReferral, PlanAction
 

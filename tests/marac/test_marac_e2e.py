@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.actions.test_chronology import _pdf_text
 from tests.marac.world import Marac, build_marac, high_risk_case
+from tests.pdftext import pdf_text as _pdf_text
 from vigil.actions.models import Action
 from vigil.audit.models import AuditEvent
 from vigil.cases.services import report_record
