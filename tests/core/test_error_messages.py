@@ -94,7 +94,9 @@ def test_a_question_label_without_a_name_in_words_fails_loudly() -> None:
 
 def _all_form_classes() -> list[type[forms.BaseForm]]:
     for module in pkgutil.walk_packages(vigil.__path__, "vigil."):
-        if ".migrations" not in module.name and not module.name.endswith(".tests"):
+        # The locustfile is not Django code: locust runs it in its own process (importing locust
+        # patches the standard library with gevent, which breaks the rest of the suite).
+        if ".migrations" not in module.name and not module.name.endswith((".tests", ".locustfile")):
             importlib.import_module(module.name)
     found: list[type[forms.BaseForm]] = []
     pending: list[type] = [forms.BaseForm]

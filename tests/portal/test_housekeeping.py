@@ -8,6 +8,7 @@ import datetime as dt
 from io import StringIO
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -45,6 +46,9 @@ def test_a_stored_report_never_recorded_is_swept(world: World, officer: Any) -> 
     assert Sighting.objects.count() == 1
 
 
+# Transactional: the worker closes its connection between tasks (close_old_connections), which
+# on PostgreSQL would end a test's surrounding transaction.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_a_task_left_running_by_a_killed_worker_is_run_again(world: World, officer: Any) -> None:
     from vigil.portal.tasks import retry_portal_submission
