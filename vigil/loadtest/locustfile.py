@@ -9,7 +9,10 @@ so a test can check afterwards that nothing accepted was lost or recorded twice.
     locust -f vigil/loadtest/locustfile.py --headless --host https://127.0.0.1:8443 ...
 
 VIGIL_LOAD_OFFICERS and VIGIL_LOAD_PORTAL_USERS say how many of each to run (locust's -u must
-be their sum). The server is HTTPS with a certificate made for the run, so it is not checked.
+be their sum); VIGIL_LOAD_PACE scales every wait between steps (0.2: five times as busy, for a
+short fault test that still needs a few writes of each kind), and VIGIL_LOAD_WRITES weights
+an officer's writes against the reads (default 1 each for a report and a decision). The server is HTTPS with a
+certificate made for the run, so it is not checked.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 CREDENTIALS = json.loads(open(os.environ["VIGIL_LOAD_CREDENTIALS"], encoding="utf-8").read())  # noqa: SIM115
 LOG_PATH = os.environ.get("VIGIL_LOAD_LOG", "")
+PACE = float(os.environ.get("VIGIL_LOAD_PACE", "1"))
+WRITES = int(os.environ.get("VIGIL_LOAD_WRITES", "1"))  # the weight of a report and of a decision (reads: 12)
 _officers: Iterator[dict[str, Any]] = itertools.cycle(CREDENTIALS["officers"])
 _accesses: Iterator[dict[str, str]] = iter(CREDENTIALS["accesses"])
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -84,7 +89,7 @@ class OfficerUser(Browser):
     """An officer: the board most of all, cases, and now and then a report or a decision."""
 
     fixed_count = int(os.environ.get("VIGIL_LOAD_OFFICERS", "50"))
-    wait_time = between(1, 4)
+    wait_time = between(1 * PACE, 4 * PACE)
 
     def on_start(self) -> None:
         super().on_start()
@@ -130,7 +135,7 @@ class OfficerUser(Browser):
         if self.cases:
             self.client.get(f"/cases/{random.choice(self.cases)}/", name="case page")
 
-    @task(1)
+    @task(WRITES)
     def record_report(self) -> None:
         if not self.cases:
             return
@@ -153,7 +158,7 @@ class OfficerUser(Browser):
             else:
                 response.failure(f"report not recorded ({response.status_code})")
 
-    @task(1)
+    @task(WRITES)
     def decide(self) -> None:
         board = self.client.get("/board/", name="board")
         actions = ACTION_LINK.findall(board.text)
@@ -181,13 +186,13 @@ class PortalUser(Browser):
     """A victim or family member with a reference and PIN, sending one report with each."""
 
     fixed_count = int(os.environ.get("VIGIL_LOAD_PORTAL_USERS", "20"))
-    wait_time = between(5, 15)
+    wait_time = between(5 * PACE, 15 * PACE)
 
     @task
     def send_a_report(self) -> None:
         access = next(_accesses, None)
         if access is None:
-            time.sleep(5)  # every access used: this user has nothing more to send
+            time.sleep(5 * PACE)  # every access used: this user has nothing more to send
             return
         self.client.cookies.clear()
         self.client.get("/report", name="portal sign in")

@@ -189,6 +189,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         _lazy("vigil.bench.fixes", "fixes_arguments"),
         _lazy("vigil.bench.fixes", "fixes_run"),
     ),
+    "load": (
+        "gunicorn and the task worker on PostgreSQL under locust: 50 officers, 20 portal users, 5 minutes (p50/p95/p99, errors)",
+        _lazy("vigil.loadtest.bench", "load_arguments"),
+        _lazy("vigil.loadtest.bench", "load_run"),
+    ),
 }
 
 
