@@ -191,8 +191,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "load": (
         "gunicorn and the task worker on PostgreSQL under locust: 50 officers, 20 portal users, 5 minutes (p50/p95/p99, errors)",
-        _lazy("vigil.loadtest.bench", "load_arguments"),
-        _lazy("vigil.loadtest.bench", "load_run"),
+        _lazy("vigil.bench.load", "load_arguments"),
+        _lazy("vigil.bench.load", "load_run"),
     ),
 }
 

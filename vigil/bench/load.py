@@ -105,7 +105,7 @@ def load_run(command: BaseCommand, options: dict[str, Any]) -> None:
     servers.run(["demo-data", "--cases", str(options["cases"]), "--seed", "2022"], env, settings=LOCAL, timeout=7200)
     say(f"Demo force of {options['cases']} cases built in {time.perf_counter() - clock:.0f} s.")
     credentials, log, prefix = folder / "credentials.json", folder / "accepted.jsonl", folder / "locust"
-    accesses = max(20, options["portal_users"] * (options["seconds"] // 8 + 2))
+    accesses = max(20, options["portal_users"] * (options["seconds"] // 15 + 2))
     servers.run(
         ["loadtest-seed", "--officers", str(options["officers"]), "--accesses", str(accesses), "--out", str(credentials)],
         env,
