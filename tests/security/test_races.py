@@ -106,7 +106,9 @@ def test_complete_and_decline_at_once_record_exactly_one_decision(live_server: A
         if n % 4 < 2:
             calls.append(lambda b=browser: post(f"{url}/complete/", {"note": "Done."}, b))
         else:
-            calls.append(lambda b=browser: post(f"{url}/decline/", {"rationale": "Not needed."}, b))
+            calls.append(
+                lambda b=browser: post(f"{url}/decline/", {"rationale": "Arrested by a neighbouring force this morning."}, b)
+            )
     responses = at_once(calls)
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {302: 1, 400: 7}, statuses
