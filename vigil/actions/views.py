@@ -32,14 +32,10 @@ from vigil.audit.chronology import ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
 from vigil.core.access import WRITE_ROLES, get_action_for_user, get_case_for_user
 from vigil.core.constants import SignOff
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 
 REFRESH_HEADER = "X-Vigil-Refresh"
-
-
-def _form_errors(form: Form, error: ValidationError) -> None:
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 def _back(request: HttpRequest, action: Action) -> HttpResponse:
@@ -118,7 +114,7 @@ def action_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action_complete(actor=request.user, action=action, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{action.get_kind_display()}” is recorded as done.")
             return _back(request, action)
@@ -141,7 +137,9 @@ def _complete_by_arrest(request: HttpRequest, action: Action) -> HttpResponse:
             )
         except ValidationError as error:
             # The service names the time `at`; on this page it is the arrest's date boxes.
-            _form_errors(form, ValidationError({"arrested_day" if k == "at" else k: v for k, v in error.message_dict.items()}))
+            add_service_errors(
+                form, ValidationError({"arrested_day" if k == "at" else k: v for k, v in error.message_dict.items()})
+            )
         else:
             messages.success(
                 request,
@@ -162,7 +160,7 @@ def action_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action_decline(actor=request.user, action=action, rationale=form.cleaned_data["rationale"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{action.get_kind_display()}” is recorded as declined, with your reason.")
             return _back(request, action)
@@ -180,7 +178,7 @@ def action_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action_reassign(actor=request.user, action=action, owner=owner)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{action.get_kind_display()}” is now with {owner}.")
             return _back(request, action)
@@ -196,7 +194,7 @@ def action_signoff_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action_signoff(actor=request.user, action=action, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The decline of “{action.get_kind_display()}” is signed off.")
             return _back(request, action)
@@ -212,7 +210,7 @@ def action_send_back_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             action_send_back(actor=request.user, action=action, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{action.get_kind_display()}” is sent back and open again.")
             return _back(request, action)

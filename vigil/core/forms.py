@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 
 OPTIONAL_SUFFIXES = (" (optional)", " (if known)")
@@ -164,3 +164,14 @@ class GovukFormMixin:
 
 class GovukForm(GovukFormMixin, forms.Form):
     """A form whose error messages follow GOV.UK's pattern and name the field."""
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: each named field's messages on that field (so the
+    GOV.UK error summary links to it), anything else (a refusal naming no field of this form,
+    or none at all) at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

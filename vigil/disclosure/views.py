@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.core.access import WRITE_ROLES, get_rw_case_for_user
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.disclosure.forms import ApplicationForm, DecisionForm, MeetingForm, RequestForm
 from vigil.disclosure.models import DisclosureRequest
@@ -26,11 +27,6 @@ from vigil.disclosure.services import (
     disclosure_meeting_record,
     disclosure_request_record,
 )
-
-
-def _errors(form: Form, error: ValidationError) -> None:
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 @login_required
@@ -77,7 +73,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
                 **_request_fields(form),
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Request {created.reference} was recorded. The decision is due as shown below.")
             return redirect("disclosure_detail", pk=created.pk)
@@ -97,7 +93,7 @@ def case_request_new(request: HttpRequest, pk: int) -> HttpResponse:
                 **_request_fields(form),
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Request {created.reference} was recorded. The decision is due as shown below.")
             return redirect("disclosure_detail", pk=created.pk)
@@ -142,7 +138,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, request=found, outcome=form.cleaned_data["outcome"], rationale=form.cleaned_data["rationale"]
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The decision was recorded: {decision.get_outcome_display().lower()}.")
             return redirect("disclosure_detail", pk=found.pk)
@@ -167,7 +163,7 @@ def request_meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 completes_safety_plan=data["completes_safety_plan"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The disclosure meeting and its safety plan were recorded.")
             return redirect("disclosure_detail", pk=found.pk)

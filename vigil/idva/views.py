@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.idva.forms import CaseworkForm, ConcernForm, EndForm, ReferForm
 from vigil.idva.models import EntryKind, IdvaReferral
@@ -24,11 +25,6 @@ from vigil.idva.services import casework_record, concern_raise, idva_refer, idva
 
 # Not spoken with for this long: shown in red on the caseload.
 STALE_CONTACT = dt.timedelta(days=14)
-
-
-def _errors(form: Form, error: ValidationError) -> None:
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 @login_required
@@ -84,7 +80,7 @@ def casework(request: HttpRequest, pk: int) -> HttpResponse:
                 review_on=data["review_on"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Recorded.")
             return redirect("idva_referral", pk=referral.pk)
@@ -100,7 +96,7 @@ def concern(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             concern_raise(actor=request.user, referral=referral, concern=form.cleaned_data["concern"])
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your concern was sent to the police: a supervisor is asked to review the case.")
             return redirect("idva_referral", pk=referral.pk)
@@ -118,7 +114,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, referral=referral, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The referral has ended: the case is no longer on your caseload.")
             return redirect("idva_caseload")
@@ -144,7 +140,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Referred to {referral.idva} ({referral.agency}), with the victim's consent.")
             return redirect("case_detail", pk=case.pk)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.forms import add_service_errors
 from vigil.intake.case_context import case_orders, case_warrants
 from vigil.intake.facts import BY_SLUG, FACTS, GROUPS, FactForm
 from vigil.intake.outcome import record_with_outcome
@@ -40,14 +41,6 @@ def fact_menu(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/fact_menu.html", {"case": case, "groups": groups, "page_title": "Record something"})
 
 
-def _form_errors(form: FactForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 def fact_record(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     case = get_rw_case_for_user(request.user, pk)
@@ -62,7 +55,7 @@ def fact_record(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         try:
             said, _outcome = record_with_outcome(request, lambda: form.save(request.user), case=case)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, said)
             return redirect("case_detail", pk=case.pk)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.core.times import now
 from vigil.marac import selectors as S
@@ -33,11 +34,6 @@ from vigil.marac.services import (
     research_record,
 )
 from vigil.partners.selectors import agency_of
-
-
-def _errors(form: Form, error: ValidationError) -> None:
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 @login_required
@@ -81,7 +77,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 agencies=data["agencies"],
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{len(made)} meeting{'s' if len(made) != 1 else ''} set up in {data['area']}.")
             return redirect("marac_meetings")
@@ -134,7 +130,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, case=case, reason=form.cleaned_data["reason"], judgement=form.cleaned_data["judgement"]
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             where = f"on the agenda of {referral.meeting}" if referral.meeting else "waiting for a meeting to be set up"
             messages.success(request, f"Referred to MARAC: {where}.")
@@ -221,7 +217,7 @@ def referral_research(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             research_record(actor=request.user, referral=referral, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your agency's research was recorded.")
             return redirect("marac_referral", pk=referral.pk)
@@ -239,7 +235,7 @@ def referral_discussion(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             discussion_record(actor=request.user, referral=referral, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The minutes of the discussion were recorded.")
             return redirect("marac_referral", pk=referral.pk)
@@ -265,7 +261,7 @@ def referral_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 due_at=form.due_at(),
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The action was added to the plan and is on {owner}'s board.")
             return redirect("marac_referral", pk=referral.pk)
@@ -314,7 +310,7 @@ def plan_action_close_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, action=action, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The MARAC action was closed.")
             return redirect("home")

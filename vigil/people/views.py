@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vigil.core.access import audit_read, cases_for_user, get_person_for_user, persons_for_user
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.people.forms import LinkDecisionForm
 from vigil.people.link_review import DECISIONS, decisions_open_to, get_link_for_user, may_review, may_split, review_queue
@@ -81,7 +82,7 @@ def _decision_view(decision: str) -> Any:
             try:
                 DECISIONS[decision](actor=request.user, link=link, rationale=form.cleaned_data["rationale"])
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, DONE_MESSAGES[decision])
                 return _back(request, link)
@@ -96,14 +97,6 @@ link_confirm = _decision_view("confirm")
 link_reject = _decision_view("reject")
 link_split = _decision_view("split")
 link_relink = _decision_view("relink")
-
-
-def _form_errors(form: LinkDecisionForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 def _safe_next(request: HttpRequest, target: str) -> str:
