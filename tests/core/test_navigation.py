@@ -36,7 +36,7 @@ def test_an_officer_sees_the_boards_cases_and_the_matches_to_review(client: Clie
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.IDVA, ["Cases", "Clare's Law", "MARAC"]),
+        (Role.IDVA, ["Your caseload", "Cases", "Clare's Law", "MARAC"]),
         (Role.ANALYST, ["Cases (pseudonymised)"]),
         (Role.HOUSING, ["Your actions", "MARAC"]),
         (Role.MARAC_COORDINATOR, ["Your actions", "MARAC"]),

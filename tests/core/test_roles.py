@@ -61,13 +61,14 @@ def test_the_adviser_is_told_what_the_role_uses(signed_in: Any, path: str) -> No
     text = _text(response)
     assert "is not part of your role" in text and "independent domestic violence adviser" in text
     assert "cases referred to you with the victim's consent" in text
-    assert _links(response) == ["/cases/", "/clares-law/", "/marac/"]
+    assert _links(response) == ["/idva/", "/cases/", "/clares-law/", "/marac/"]
 
 
-def test_the_adviser_starts_at_the_cases_referred_to_them(signed_in: Any) -> None:
+def test_the_adviser_starts_at_their_caseload(signed_in: Any) -> None:
     client = signed_in(Role.IDVA)
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/cases/"
+    assert response.status_code == 302 and response["Location"] == "/idva/"
+    assert client.get("/idva/").status_code == 200
     assert client.get("/cases/").status_code == 200
 
 

@@ -284,11 +284,35 @@ def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
     }
     if action in texts:
         return str(texts[action]())
+    if action.startswith("idva.") or action in ("case.referred_with_consent", "partner.concern"):
+        return _adviser_fact(action, new)
     if action.startswith("justice."):
         kind = _label(JusticeEventKind, action.split(".", 1)[1])
         offence = f": {new['offence']}" if new.get("offence") else ""
         return f"{kind} of the subject {_when(new.get('at'))}{offence}"
     return f"Recorded: {action}"
+
+
+def _adviser_fact(action: str, new: dict[str, Any]) -> str:
+    """The adviser's work in words (never its text, which is the adviser's casework)."""
+    from vigil.idva.models import EntryKind, ReferralStatus
+
+    if action == "case.referred_with_consent":
+        return (
+            "Referred to the adviser with the victim's consent"
+            if new.get("referred_with_consent")
+            else "No longer referred to the adviser"
+        )
+    if action == "partner.concern":
+        return "A partner agency raised a concern about the victim's safety"
+    code = action.split(".", 1)[1]
+    if code == "refer":
+        return "Referred to the IDVA service with the victim's consent"
+    if code in EntryKind.values:
+        return f"The adviser recorded: {_label(EntryKind, code).lower()}"
+    if code in ReferralStatus.values:
+        return f"The adviser's referral ended: {_label(ReferralStatus, code).lower()}"
+    return "The adviser recorded their work on the case"
 
 
 def _changes(new: dict[str, Any]) -> str:
