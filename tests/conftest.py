@@ -5,9 +5,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.servers import basehttp
 
 from tests.factories import TeamFactory, UserFactory
 from vigil.core.constants import Role
+
+# The live test server listens with a backlog of 10 (Django's WSGIServer); the race tests open
+# 30 connections at once, and with SYN cookies a full backlog resets some of them, which the
+# tests would read as the portal refusing a victim. Production serves through gunicorn
+# (a backlog of 2048), so the test server gets a backlog like it.
+basehttp.WSGIServer.request_queue_size = 2048
 
 PASSWORD = "correct horse battery staple"
 # The moment `frozen_clock` holds the services' clock at, unless the test module names its own `NOW`.
