@@ -137,9 +137,9 @@ def _complete_by_arrest(request: HttpRequest, action: Action) -> HttpResponse:
             )
         except ValidationError as error:
             # The service names the time `at`; on this page it is the arrest's date boxes.
-            add_service_errors(
-                form, ValidationError({"arrested_day" if k == "at" else k: v for k, v in error.message_dict.items()})
-            )
+            if hasattr(error, "error_dict"):
+                error = ValidationError({"arrested_day" if k == "at" else k: v for k, v in error.message_dict.items()})
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -18,6 +18,7 @@ from vigil.cases.services import report_record
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
 from vigil.core.constants import Role
 from vigil.core.filters import selected_filters
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.intake.outcome import pop_outcome
 
@@ -70,8 +71,7 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
             )
         except ValidationError as error:
-            for field, errs in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The report was recorded and the policy has been applied.")
             return redirect("case_detail", pk=case.pk)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.audit.services import audit_record
 from vigil.core.access import get_rw_case_for_user
+from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.core.text import search_text
 from vigil.portal import selectors, throttle
@@ -365,8 +366,7 @@ def access_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     victim_consent=data["victim_consent"],
                 )
         except ValidationError as error:
-            for field, errs in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            add_service_errors(form, error)
         else:
             link = (
                 request.build_absolute_uri(reverse("portal_report_link", args=[issued.link_token])) if issued.link_token else ""

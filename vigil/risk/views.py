@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.urls import reverse
 from vigil.cases.models import Case
 from vigil.core.access import audit_read, get_rw_case_for_user
 from vigil.core.constants import Answer
+from vigil.core.forms import add_service_errors
 from vigil.risk.catalogue import Instrument, all_instruments, get_instrument
 from vigil.risk.forms import GradingForm, InstrumentChoiceForm, SectionForm
 from vigil.risk.models import AssessmentDraft
@@ -29,14 +29,6 @@ from vigil.risk.services import (
     escalators_in,
     grading_reference,
 )
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _load(request: HttpRequest, pk: int, draft_pk: int) -> tuple[Case, AssessmentDraft, Instrument]:
@@ -68,7 +60,7 @@ def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             draft = assessment_draft_start(actor=request.user, case=case, instrument=form.cleaned_data["instrument"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(_next_url(case, draft, instruments[draft.instrument]))
     drafts = AssessmentDraft.objects.filter(case=case, started_by_id=request.user.pk, submitted_at__isnull=True)
@@ -95,7 +87,7 @@ def assessment_section(request: HttpRequest, pk: int, draft_pk: int, section: st
         try:
             draft = assessment_draft_save(actor=request.user, draft=draft, section=section, answers=form.answers())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("return") == "check":
                 return redirect("risk_assessment_check", pk=case.pk, draft_pk=draft.pk)
@@ -135,7 +127,7 @@ def assessment_check(request: HttpRequest, pk: int, draft_pk: int) -> HttpRespon
                 officer_rationale=form.cleaned_data["officer_rationale"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The {instrument.name} was recorded and the policy has been applied.")
             return redirect("case_detail", pk=case.pk)
