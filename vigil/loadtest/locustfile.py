@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import urllib3
 from locust import HttpUser, between, task
@@ -65,6 +66,13 @@ def accepted(kind: str, **fields: Any) -> None:
     if LOG_PATH:
         with open(LOG_PATH, "a", encoding="utf-8") as log:
             log.write(json.dumps({"kind": kind, "at": time.time(), **fields}) + "\n")
+
+
+def saved_to(response: Any, path: str) -> bool:
+    """The server saved the write: it answered with the redirect a save makes, to `path` (the
+    case, or the portal's receipt). A redirect elsewhere (to sign in, when a session was lost
+    to a killed worker) saved nothing, and counting it as accepted would report a lost write."""
+    return bool(response.status_code == 302 and urlsplit(response.headers.get("Location", "")).path == path)
 
 
 def marker(kind: str) -> str:
@@ -152,11 +160,12 @@ class OfficerUser(Browser):
             },
             name="record a report",
         ) as response:
-            if response.status_code == 302:
+            if saved_to(response, f"/cases/{case}/"):
                 response.success()
                 accepted("report", case=case, marker=mark)
             else:
-                response.failure(f"report not recorded ({response.status_code})")
+                where = response.headers.get("Location", "")
+                response.failure(f"report not recorded ({response.status_code}{' to ' + where if where else ''})")
 
     @task(WRITES)
     def decide(self) -> None:
@@ -173,7 +182,7 @@ class OfficerUser(Browser):
             {"note": mark, "csrfmiddlewaretoken": _value(token)},
             name="complete an action",
         ) as response:
-            if response.status_code == 302:
+            if response.status_code == 302 and not urlsplit(response.headers.get("Location", "")).path.startswith("/login"):
                 response.success()
                 accepted("decision", action=int(action), marker=mark)
             elif response.status_code in (400, 404):
@@ -217,7 +226,7 @@ class PortalUser(Browser):
             "details": mark,
         }
         with self._post("/report/what-happened", data, name="portal report") as response:
-            if response.status_code != 302:
+            if not saved_to(response, "/report/sent"):
                 response.failure(f"report not accepted ({response.status_code})")
                 return
             response.success()
