@@ -37,7 +37,7 @@ REVEALS = {("place_reveal", "officer"): {"1 Hidden Refuge Lane"}}
 #   reason names the victim at highest risk, who may be the victim of another case, here a
 #   restricted one (vigil/policy/engine.py `_on_warrant_issued`, and where the live bridge
 #   places the action). To mend in the engine's words or the bridge's placing.
-KNOWN_LEAKS = {("Mkhiddenvictim", "whose victim Juniper Mkhiddenvictim")}
+KNOWN_LEAKS: set[tuple[str, str]] = set()
 # World attributes that name a case: URLs that take one are also requested with the others.
 CASES = ("case", "restricted", "hidden", "south")
 

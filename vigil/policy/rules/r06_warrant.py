@@ -91,8 +91,10 @@ class Warrant(Rule[Settings]):
             spec=s.execute_warrant[level],
             pair=(ranked, subject),
             at=e.at,
+            # The victim is not named: the warrant is the subject's, seen by readers of any of
+            # the subject's cases, and the victim at the highest risk may be on one they may not see.
             reason=f"warrant {engine.named(e.warrant)} outstanding for {engine.who(subject)}, whose victim"
-            f" {engine.who(ranked)} is at {level} risk{because}: execute the warrant",
+            f" at the highest risk is at {level} risk{because}: execute the warrant",
             child=e.warrant,
         )
         for victim in victims:
