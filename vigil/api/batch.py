@@ -260,6 +260,42 @@ def _document(batch: EventBatch, known: KnownRefs, defined_people: set[str], def
     }
 
 
+def agencies_for_client(client: ApiClient) -> Any:
+    """The active agencies a client may name as a concern's source: force-wide ones, and those
+    of the areas its teams are in."""
+    from django.db.models import Q
+
+    from vigil.partners.models import Agency
+
+    areas = client_teams(client).values("area_id")
+    return Agency.objects.filter(Q(area__isnull=True) | Q(area_id__in=areas), active=True)
+
+
+def check_agencies(client: ApiClient, batch: EventBatch, duplicates: Mapping[int, ReceivedEvent]) -> list[Item]:
+    """A `partner_concern` names, by its exact name, an agency Vigil already holds and the
+    client reaches. An API call never makes an agency: a misspelt or invented name would
+    otherwise become a partner agency of the force, with concerns recorded as from it."""
+    named = {
+        i: (getattr(event, "agency", None) or "").strip()
+        for i, event in enumerate(batch.events)
+        if event.type == "partner_concern" and i not in duplicates
+    }
+    if not named:
+        return []
+    held = set(agencies_for_client(client).filter(name__in=set(named.values())).values_list("name", flat=True))
+    return [
+        Item(
+            f"events[{i}].agency",
+            "name the agency that raised the concern, as Vigil holds it"
+            if not name
+            else f"no agency called {name!r} that this client reaches: an administrator adds agencies, the API does not",
+            i,
+        )
+        for i, name in named.items()
+        if name not in held
+    ]
+
+
 def _reader_item(error: TimelineError) -> Item:
     key = error.key or "body"
     return Item(key, error.message, error.index)
@@ -294,6 +330,9 @@ def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
     ]
     if regranted:
         raise invalid(regranted)
+    agencies = check_agencies(client, batch, duplicates)
+    if agencies:
+        raise invalid(agencies)
     same = list(_one_person_twice(batch))
     if same:
         raise invalid(same)

@@ -54,6 +54,13 @@ class ApiRecorder(TimelineLoader):
         self.qualifier = checked.source
         self.touched: list[Case] = []
 
+    def agency(self, name: str) -> Any:
+        """An agency Vigil holds, never one made by an API call (checked before writing:
+        `vigil.api.batch.check_agencies`)."""
+        from vigil.partners.models import Agency
+
+        return Agency.objects.get(name=name.strip(), active=True)
+
     def case(self, victim: str, subject: str | None) -> Any:
         found = super().case(victim, subject)
         if found not in self.touched:

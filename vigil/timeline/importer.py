@@ -462,20 +462,26 @@ class TimelineLoader:
     def _on_partner_concern(self, e: F.PartnerConcern) -> None:
         """A Vigil extension (R14): the concern is recorded from the named agency (an IDVA
         service of that name, made if new), its words the event's summary."""
-        from vigil.core.services import create_audited
         from vigil.idva.services import partner_concern_record
-        from vigil.partners.models import Agency, AgencyKind
 
-        name = (e.agency.strip() or "Partner agency (imported timeline)")[:150]
-        agency = Agency.objects.filter(name=name).first() or create_audited(
-            Agency(name=name, kind=AgencyKind.IDVA), actor=self.actor, action="agency.create"
-        )
         partner_concern_record(
             actor=self.actor,
             case=self.case(e.victim, e.subject),
-            agency=agency,
+            agency=self.agency(e.agency),
             concern=e.summary or "A concern raised by a partner agency (no words in the timeline).",
             reported_at=e.at,
+        )
+
+    def agency(self, name: str) -> Any:
+        """The agency a concern is from. A timeline file is one closed account, its own
+        world: an agency it names that Vigil does not hold is made (an IDVA service). The
+        event API names only agencies Vigil holds (`vigil.api.recording.ApiRecorder`)."""
+        from vigil.core.services import create_audited
+        from vigil.partners.models import Agency, AgencyKind
+
+        name = (name.strip() or "Partner agency (imported timeline)")[:150]
+        return Agency.objects.filter(name=name).first() or create_audited(
+            Agency(name=name, kind=AgencyKind.IDVA), actor=self.actor, action="agency.create"
         )
 
     def _decision(self, e: F.ActionCompleted | F.ActionDeclined, outcome: str, rationale: str) -> None:
