@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 ARREST_CLOSES = (ActionKind.ARREST_SUSPECT.value, ActionKind.EXECUTE_WARRANT.value)
 
 
+class _Ladders(dict[str, tuple[ladder.Steps, int]]):
+    """Each priority's ladder as (after, level) pairs and its top level, compiled on first
+    use (a subscript, not a call: `materialize` reads it for every open action)."""
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__()
+        self.policy = policy
+
+    def __missing__(self, priority: str) -> tuple[ladder.Steps, int]:
+        steps = ladder.compile_steps(self.policy, priority)
+        found = self[priority] = (steps, steps[-1][1])
+        return found
+
+
 class Ledger:
     """The actions of one run of the engine, and the chronology entry being written."""
 
@@ -38,7 +52,7 @@ class Ledger:
         self._open: dict[tuple[Pair, str], dict[str, Action]] = {}
         self._open_by_subject: dict[tuple[str | None, str], dict[str, Action]] = {}
         # Each priority's ladder as (after, level) pairs, and its top level.
-        self._ladders: dict[str, tuple[ladder.Steps, int]] = {}
+        self._ladders = _Ladders(self.policy)
         # Steps are recorded lazily, up to `horizon` (inclusive only after `advance`).
         self.horizon: dt.datetime | None = None
         self.inclusive = False
@@ -115,17 +129,9 @@ class Ledger:
 
     # --- the ladder -------------------------------------------------------------------------
 
-    def ladder_of(self, priority: str) -> tuple[ladder.Steps, int]:
-        """The policy's ladder for `priority` and its top level, worked out once."""
-        found = self._ladders.get(priority)
-        if found is None:
-            steps = ladder.compile_steps(self.policy, priority)
-            found = self._ladders[priority] = (steps, steps[-1][1])
-        return found
-
     def materialize(self, action: Action, bound: dt.datetime, inclusive: bool = False) -> None:
         """Record the action's ladder steps that fall due before `bound` (or at it)."""
-        steps, top = self.ladder_of(action.priority)
+        steps, top = self._ladders[action.priority]
         if action.level >= top:
             return
         last = action.escalations[-1][0] if action.escalations else None
@@ -150,7 +156,7 @@ class Ledger:
         self.materialize(action, at)
         action.due_at = due_at
         action.priority = priority
-        steps, top = self.ladder_of(priority)
+        steps, top = self._ladders[priority]
         if action.level >= top:
             return
         last = action.escalations[-1][0] if action.escalations else None

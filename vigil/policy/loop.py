@@ -93,6 +93,7 @@ class WarrantState:
 
 
 _ORDER_WORDS = OrderType.words_map()
+_INSTRUMENT_WORDS = Instrument.words_map()
 _COMPLETE_RISK_ASSESSMENT = ActionKind.COMPLETE_RISK_ASSESSMENT.value
 _REVIEW_RISK = ActionKind.REVIEW_RISK.value
 _CONSIDER_PROTECTIVE_ORDER = ActionKind.CONSIDER_PROTECTIVE_ORDER.value
@@ -129,9 +130,12 @@ class Engine(RiskModel):
         self._reported_records: dict[str, dt.datetime] = {}
         self._ids: set[str] = set()
         self.assessed: Assessed | None = None
-        # The pair the event being applied names (a report, a risk assessment, a contact
-        # attempt), worked out once by its facts for the rules that act on it.
+        # What the event being applied names, worked out once by its facts for the rules that
+        # act on it: the pair (a report, a risk assessment, a contact attempt); for a
+        # sighting, its subject as the identity links group him and where he was seen.
         self.event_pair: Pair = ("", None)
+        self.event_subject = ""
+        self.event_seen_at: tuple[float | None, float | None] = (None, None)
         self.init_ledger()
         self.init_risk()
         self._index_world()
@@ -277,7 +281,7 @@ class Engine(RiskModel):
 
     def flag(self, kind: str, refs: tuple[str, ...], detail: str, at: dt.datetime, extra: str = "") -> None:
         key = f"{kind}:{':'.join(refs)}:{self.event_id}:{extra}"
-        self.flags.append(Flag(at, kind, tuple(r for r in refs if r), detail, key, self.event_id))
+        self.flags.append(Flag(at, kind, tuple([r for r in refs if r]), detail, key, self.event_id))
         self.note(f"flag {kind}: {detail}")
 
     def breached(self, pair: Pair, orders: Sequence[OrderState], at: dt.datetime) -> None:
@@ -350,12 +354,13 @@ class Engine(RiskModel):
     def _facts_risk_assessment(self, e: RiskAssessment) -> None:
         pair = self.event_pair = self.pair(e.victim, e.suspect)
         self.link(pair, e.at)
-        name = Instrument.words_of(e.instrument)
+        name = _INSTRUMENT_WORDS.get(e.instrument, e.instrument)
         kind = _COMPLETE_RISK_ASSESSMENT
-        if self.has_open(pair, kind):
+        opened = self._open  # (the words of a closing are worked out only when one closes)
+        if opened.get((pair, kind)):
             self.close_kind(pair, kind, DONE, e.at, f"{name} completed on {self.when(e.at)}")
         unnamed = (pair[0], None)  # asked for by a report that named no suspect: this assessment answers it
-        if pair[1] is not None and self.has_open(unnamed, kind):
+        if pair[1] is not None and opened.get((unnamed, kind)):
             self.close_kind(
                 unnamed,
                 kind,
@@ -364,7 +369,7 @@ class Engine(RiskModel):
                 f"{name} completed on {self.when(e.at)} for {self.who(pair[0])} and {self.who(pair[1])}",
             )
         reviews: list[Action] = []
-        if self.has_open(pair, _REVIEW_RISK):
+        if opened.get((pair, _REVIEW_RISK)):
             reviews = self.close_kind(pair, _REVIEW_RISK, DONE, e.at, f"risk reviewed with a {name} on {self.when(e.at)}")
         result = self.assess(pair, e)
         self.assessed = Assessed(pair, e, result, reviews)
@@ -408,6 +413,10 @@ class Engine(RiskModel):
         order.expires = e.expires
         until = f", now until {self.when(e.expires)}" if e.expires else ", now with no end date"
         self.note(f"order {self.named(e.order)} varied{until}")
+
+    def _facts_sighting(self, e: Sighting) -> None:
+        self.event_subject = self.world.canonical(e.subject)
+        self.event_seen_at = self.seen_at(e)
 
     def _facts_contact_attempt(self, e: ContactAttempt) -> None:
         self.event_pair = self.pair(e.victim, e.subject)

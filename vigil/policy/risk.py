@@ -165,7 +165,7 @@ class RiskModel(Ledger):
         if e.officer_level is not None:
             st.officer = e.officer_level
         if result.stalking_known:
-            qs = ", ".join(str(q) for q in result.yes_to(self._stalking_questions(e.instrument)))
+            qs = ", ".join([str(q) for q in result.yes_to(self._stalking_questions(e.instrument))])
             name = _INSTRUMENT_WORDS.get(e.instrument, e.instrument)
             self.stalking_known(pair, f"{name} {'question ' + qs if qs else 'answers'} on {self.when(e.at)}")
         return result
@@ -351,9 +351,9 @@ class RiskModel(Ledger):
         own = result.level if result is not None else None
         if self.rank(own) >= self.rank(current):
             return
-        drivers = list(dict.fromkeys(d for c in self.components(st, at) if c.level == current for d in c.drivers))
+        drivers = list(dict.fromkeys([d for c in self.components(st, at) if c.level == current for d in c.drivers]))
         self.note(
-            f"the {Instrument.words_of(assessment)} on its own gives {own or 'no level'}; the risk stays {current},"
+            f"the {_INSTRUMENT_WORDS.get(assessment, assessment)} on its own gives {own or 'no level'}; the risk stays {current},"
             f" held by: {'; '.join(drivers[:4])}"
         )
 

@@ -35,7 +35,7 @@ class InstrumentResult:
         return "E3" in self.escalators
 
     def yes_to(self, questions: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(q for q in self.yes if q in questions)
+        return tuple([q for q in self.yes if q in questions])
 
 
 def _plural(n: int, word: str) -> str:
@@ -51,7 +51,7 @@ def question_count(policy: Policy, instrument: str) -> int:
 
 def escalators_raised(policy: Policy, instrument: str, yes: tuple[int, ...]) -> tuple[str, ...]:
     """The escalators (switched on) that a yes to one of `yes` raises, by code."""
-    return tuple(code for code, questions in policy.answer_triggers.get(instrument, ()) if not questions.isdisjoint(yes))
+    return tuple([code for code, questions in policy.answer_triggers.get(instrument, ()) if not questions.isdisjoint(yes)])
 
 
 def yes_answers(policy: Policy, instrument: str, answers: Mapping[int, bool]) -> tuple[int, ...]:
@@ -82,7 +82,7 @@ def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> Instrume
             summary = f"{name}: {n} of {count} answers yes ({rule.medium} to {rule.high - 1} is medium)"
         else:
             level, summary = "standard", f"{name}: {n} of {count} answers yes (fewer than {rule.medium} is standard)"
-        stalking = any(q in rule.stalking_questions for q in yes)
+        stalking = not set(rule.stalking_questions).isdisjoint(yes)
     elif instrument == "lethality_screen":
         ls = policy.risk.lethality_screen
         trigger = [q for q in yes if q in ls.any_of]
@@ -103,7 +103,7 @@ def score_yes(policy: Policy, instrument: str, yes: tuple[int, ...]) -> Instrume
                 f"{name}: no yes to questions {', '.join(map(str, ls.any_of))} and {len(among)} among questions"
                 f" {ls.count_among[0]} to {ls.count_among[-1]}; it sets no level"
             )
-        stalking = any(q in ls.stalking_questions for q in yes)
+        stalking = not set(ls.stalking_questions).isdisjoint(yes)
     elif instrument == "sdash":
         level = None
         summary = f"{name}: {len(yes)} of {count} answers yes; it sets no level"

@@ -71,18 +71,23 @@ class Terms(enum.StrEnum, metaclass=_TermsType):
     @classmethod
     def words_of(cls, code: str) -> str:
         """The words of `code`, or the code itself when it is not in this vocabulary."""
-        return cls.words_map().get(code, code)
+        return _PHRASES[cls].get(code, code)
 
     @classmethod
     def words_map(cls) -> dict[str, str]:
         """Each code's words, as a plain mapping (built once; for the engine's hot paths)."""
-        table = _PHRASES.get(cls)
-        if table is None:
-            table = _PHRASES[cls] = {m.value: m.words for m in cls.members}
+        return _PHRASES[cls]
+
+
+class _Phrases(dict[type["Terms"], dict[str, str]]):
+    """Each vocabulary's words by code, built on first use."""
+
+    def __missing__(self, cls: type[Terms]) -> dict[str, str]:
+        table = self[cls] = {m.value: m.words for m in cls.members}
         return table
 
 
-_PHRASES: dict[type[Terms], dict[str, str]] = {}  # each vocabulary's words by code, built once
+_PHRASES = _Phrases()
 
 
 # --- people, places, relationships -------------------------------------------------------

@@ -8,7 +8,7 @@ people, places, labels and zone), and caches what it has said.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -93,6 +93,35 @@ def days(delta: dt.timedelta) -> str:
     return f"{count:g} day{'s' if count != 1 else ''}"
 
 
+class _PeopleWords(dict[str | None, str]):
+    """Each person ref as "Name (ref)", worked out on first use. Read through its
+    `__getitem__` (`Words.who`): a said name costs one lookup, not a call of Python code."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__({None: "an unknown person"})
+        self.world = world
+
+    def __missing__(self, ref: str | None) -> str:
+        assert ref is not None
+        person = self.world.person(ref)
+        text = self[ref] = f"{person.name} ({ref})" if person else ref
+        return text
+
+
+class _MomentWords(dict[dt.datetime, str]):
+    """Each moment on the world's wall clock, "14 Nov 2021 19:10", worked out on first use
+    (read through its `__getitem__`, `Words.when`)."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, at: dt.datetime) -> str:
+        local = at.astimezone(self.zone)
+        text = self[at] = f"{local.day} {_MONTHS[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
+        return text
+
+
 class Words:
     """Sentences about one world, for one policy."""
 
@@ -100,28 +129,11 @@ class Words:
         self.policy = policy
         self.world = world
         self.zone = ZoneInfo(world.timezone)
-        self._when: dict[dt.datetime, str] = {}
-        self._who: dict[str, str] = {}
-
-    def who(self, ref: str | None) -> str:
-        """A person as "Name (ref)"."""
-        if ref is None:
-            return "an unknown person"
-        text = self._who.get(ref)
-        if text is None:
-            person = self.world.person(ref)
-            text = f"{person.name} ({ref})" if person else ref
-            self._who[ref] = text
-        return text
-
-    def when(self, at: dt.datetime) -> str:
-        """A moment on the world's wall clock, "14 Nov 2021 19:10"."""
-        text = self._when.get(at)
-        if text is None:
-            local = at.astimezone(self.zone)
-            text = f"{local.day} {_MONTHS[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
-            self._when[at] = text
-        return text
+        # `who(ref)`: a person as "Name (ref)" ("an unknown person" for None).
+        # `when(at)`: a moment on the world's wall clock, "14 Nov 2021 19:10".
+        # The engine says them some 90,000 times in 20,000 events: each is a cached lookup.
+        self.who: Callable[[str | None], str] = _PeopleWords(world).__getitem__
+        self.when: Callable[[dt.datetime], str] = _MomentWords(self.zone).__getitem__
 
     def named(self, ident: str) -> str:
         """An order's or a warrant's name in words: its label in the world, else its id."""

@@ -15,6 +15,7 @@ from vigil.policy.vocabulary import QUESTIONS, Instrument
 
 S = TypeVar("S", bound=RuleSettings)
 INTELLIGENCE_FLAGS = ("threat_to_kill", "weapons")
+_INSTRUMENT_WORDS = Instrument.words_map()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +56,7 @@ class Escalator(Rule[S]):
         engine = self.engine
         assessed = engine.assessed
         if assessed is not None and self.code in assessed.result.escalators:
-            name = Instrument.words_of(e.instrument)
+            name = _INSTRUMENT_WORDS.get(e.instrument, e.instrument)
             engine.escalator(assessed.pair, self.code, e.at, f"{self.answers_driver} ({name})")
 
     def on_intelligence(self, e: Intelligence) -> None:

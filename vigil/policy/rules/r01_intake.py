@@ -57,6 +57,8 @@ class Intake(Rule[Settings]):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         super().__init__(engine, settings)
         self._related: dict[Pair, bool] = {}  # are they partners, family or household
+        self._relationships = frozenset(settings.relationships)
+        self._actions = tuple((spec, kind_words(spec.kind)) for spec in settings.actions)  # and their words
 
     def on_report(self, e: Report) -> None:
         s = self.settings
@@ -66,18 +68,14 @@ class Intake(Rule[Settings]):
         pair = engine.event_pair
         related = self._related.get(pair)
         if related is None:
-            related = self._related[pair] = pair[1] is not None and bool(engine.relationship_kinds(pair) & set(s.relationships))
+            kinds = engine.relationship_kinds(pair)
+            related = self._related[pair] = pair[1] is not None and not self._relationships.isdisjoint(kinds)
         if e.category not in s.categories and not related:
             return
         category = _CATEGORY_WORDS.get(e.category, e.category)
         why = f"every {category} report" if e.category in s.categories else "they are or were partners, family or household"
         what = f"report of {category} on {engine.when(e.at)}"
         victim, subject = pair
-        for spec in s.actions:
-            engine.create(
-                rule=self.code,
-                spec=spec,
-                pair=pair,
-                at=e.at,
-                reason=f"{what} about {engine.who(victim)} and {engine.who(subject)} ({why}): {kind_words(spec.kind)}",
-            )
+        about = f"{what} about {engine.who(victim)} and {engine.who(subject)} ({why})"
+        for spec, asks in self._actions:
+            engine.create(rule=self.code, spec=spec, pair=pair, at=e.at, reason=f"{about}: {asks}")

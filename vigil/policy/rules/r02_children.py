@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from vigil.policy.outcome import Pair
 
 _NOTIFY_SCHOOL = ActionKind.NOTIFY_SCHOOL.value
+_CATEGORY_WORDS = ReportCategory.words_map()
 
 # The pair's adults, and who lives with them: (canonical child, record, since, until).
 Households = tuple[set[str], list[tuple[str, str, dt.date | None, dt.date | None]]]
@@ -113,7 +114,7 @@ class Children(Rule[Settings]):
                 age_words = f"aged {ages[0]}" if ages[0] == ages[1] else f"aged {ages[0]} or {ages[1]}"
             where = "present" if present else "living in the household"
             name = person.name if person else ref
-            what = what or f"report of {ReportCategory.words_of(e.category)} on {engine.when(e.at)}"
+            what = what or f"report of {_CATEGORY_WORDS.get(e.category, e.category)} on {engine.when(e.at)}"
             engine.create(
                 rule=self.code,
                 kind=_NOTIFY_SCHOOL,

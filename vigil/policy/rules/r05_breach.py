@@ -86,8 +86,8 @@ class BreachRule(Rule[Settings]):
 
     def on_sighting(self, e: Sighting) -> None:
         engine = self.engine
-        subject = engine.world.canonical(e.subject)
-        lat, lon = engine.seen_at(e)
+        subject = engine.event_subject
+        lat, lon = engine.event_seen_at
         near = engine.world.canonical(e.near) if e.near else None
         broken: Broken = []
         for order in engine.orders_of(subject):

@@ -114,7 +114,7 @@ class Warrant(Rule[Settings]):
         if not s.enabled:
             return
         engine = self.engine
-        subject = engine.world.canonical(e.subject)
+        subject = engine.event_subject
         for warrant in engine.warrants_of(subject):
             action = self._execute.get(id(warrant))
             if not warrant.outstanding or action is None or action.status != OPEN:

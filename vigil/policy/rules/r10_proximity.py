@@ -70,10 +70,10 @@ class Proximity(Rule[Settings]):
     def on_sighting(self, e: Sighting) -> None:
         """Where the subject was seen."""
         engine = self.engine
-        lat, lon = engine.seen_at(e)
+        lat, lon = engine.event_seen_at
         if lat is None or lon is None:
             return
-        subject = engine.world.canonical(e.subject)
+        subject = engine.event_subject
         key = e.place or f"{lat:.6f},{lon:.6f}"
         place = engine.world.places.get(e.place) if e.place else None
         for victim in engine.victims_of(subject):

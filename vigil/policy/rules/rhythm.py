@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 _REVIEW_RISK = ActionKind.REVIEW_RISK.value
+_INSTRUMENT_WORDS = Instrument.words_map()
 
 
 class LevelSettings(Protocol):
@@ -84,7 +85,7 @@ class LevelRule(Rule[L]):
         if level != assessed.level_before or level != s.level:
             return
         e = assessed.event
-        name = Instrument.words_of(e.instrument)
+        name = _INSTRUMENT_WORDS.get(e.instrument, e.instrument)
         every = s.review_every
         engine.create(
             rule=self.code,
