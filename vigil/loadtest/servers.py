@@ -63,6 +63,12 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, private
 
 
+def database_url(settings_dict: Mapping[str, Any]) -> str:
+    """The URL of a Django connection's database (`connection.settings_dict`), for a child process."""
+    s = settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
 def environment(
     *, database_url: str, field_keys: str, audit_key: str, var_dir: Path, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -193,6 +199,14 @@ class Servers:
             self.worker.wait(timeout=30)
             self.worker = None
 
+    def cpu_seconds(self) -> float:
+        """Processor time the web server has used so far: gunicorn's master, its live workers and
+        the workers it has already replaced and reaped (the task worker is not counted: a run
+        kills and restarts it). A figure a busy machine does not inflate, unlike the wall clock."""
+        if self.web is None:
+            return 0.0
+        return process_cpu_seconds(self.web.pid, children=True) + sum(process_cpu_seconds(pid) for pid in self.web_workers())
+
     def stop(self) -> None:
         for process in (self.worker, self.web):
             if process is None or process.poll() is not None:
@@ -204,6 +218,17 @@ class Servers:
                 process.kill()
                 process.wait(timeout=30)
         self.worker = self.web = None
+
+
+def process_cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User and system time of a process (with `children`, also of its reaped children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based).
+    ticks = sum(int(value) for value in fields[11 : 15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_locust(
