@@ -17,9 +17,10 @@ from tests.actions.builders import make_action, make_case
 from tests.actions.test_acting import _client
 from tests.live.test_live_equals_replay import _declined_safety_plans, _with_a_decline, assert_equal
 from vigil.actions.models import Action, Decision
-from vigil.actions.services import RATIONALE_TOO_SHORT, action_decline, decision_record, rationale_problem
+from vigil.actions.services import action_decline, decision_record
 from vigil.audit.models import AuditEvent
 from vigil.core.constants import ActionKind, ActionStatus, RiskLevel
+from vigil.core.rationale import DECLINE
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def plan(officer: Any) -> Action:
     ["x", "n/a", "Not needed", "see log 12345678901234", "NFA NFA NFA", "done done done", "1 2 3 4 5 6 7 8 9 10 11 12"],
 )
 def test_a_reason_that_is_not_a_sentence_is_refused(text: str) -> None:
-    assert rationale_problem(text) == RATIONALE_TOO_SHORT
+    assert DECLINE.problem(text) == DECLINE.too_short
 
 
 @pytest.mark.parametrize(
@@ -43,14 +44,14 @@ def test_a_reason_that_is_not_a_sentence_is_refused(text: str) -> None:
     ["Too busy this shift.", "Victim has moved to a refuge out of the area.", "La victime a quitté la région hier soir."],
 )
 def test_a_sentence_is_accepted(text: str) -> None:
-    assert rationale_problem(text) is None
+    assert DECLINE.problem(text) is None
 
 
 def test_the_service_refuses_a_reason_that_is_not_a_sentence_and_saves_nothing(officer: Any, plan: Action) -> None:
     audits = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
         action_decline(actor=officer, action=plan, rationale="not needed")
-    assert error.value.message_dict == {"rationale": [RATIONALE_TOO_SHORT]}
+    assert error.value.message_dict == {"rationale": [DECLINE.too_short]}
     with pytest.raises(ValidationError):
         decision_record(
             actor=officer,
@@ -76,7 +77,7 @@ def test_the_page_shows_the_rule_as_a_govuk_error_naming_the_reason(officer: Any
 
 
 def test_a_timeline_decline_keeps_its_own_short_words_as_replay_does(tmp_path: Path) -> None:
-    assert rationale_problem("NFA, see log") is not None
+    assert DECLINE.problem("NFA, see log") is not None
     assert_equal(_with_a_decline(tmp_path, "NFA, see log"))
     assert {a.rationale for a in _declined_safety_plans() if a.decisions.exists()} == {"NFA, see log"}
 

@@ -140,7 +140,10 @@ def test_the_decision_panel_closes_the_action_and_keeps_the_checks(officer: Any)
     decision = DisclosureDecision.objects.get(request=request)
     assert decision.decided_by == officer and decision.checks["linked"][0]["name"] == "Gareth Pendry"
     # A second decision is refused: the request has its answer.
-    again = _client(officer).post(reverse("disclosure_decide", args=[request.pk]), {"outcome": "no_disclosure", "rationale": "x"})
+    again = _client(officer).post(
+        reverse("disclosure_decide", args=[request.pk]),
+        {"outcome": "no_disclosure", "rationale": "A second decision on the same request."},
+    )
     assert again.status_code == 400 and "has already been decided" in again.content.decode()
 
 

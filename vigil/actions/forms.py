@@ -7,6 +7,7 @@ from django import forms
 
 from vigil.core.constants import ActionKind
 from vigil.core.forms import GovukForm
+from vigil.core.rationale import DECLINE
 from vigil.intake.when import MomentBoxes
 
 
@@ -96,10 +97,8 @@ class DeclineForm(GovukForm):
             field.label = "Why will this not be done? (optional)"
 
     def clean_rationale(self) -> str:
-        from vigil.actions.services import rationale_problem
-
         value: str = self.cleaned_data["rationale"].strip()
-        problem = rationale_problem(value) if self.rationale_required else None
+        problem = DECLINE.problem(value) if self.rationale_required else None
         if problem:
             raise forms.ValidationError(problem)
         return value

@@ -7,7 +7,7 @@ file in use, never decided again here: whether a decline needs a rationale
 waits for a supervisor's sign-off (`enabled`); the engine raises that action to
 `high_pair_escalation_level` at once.
 
-A decline made in Vigil needs a reason that is a sentence (`rationale_problem`): at least
+A decline made in Vigil needs a reason that is a sentence (vigil.core.rationale): at least
 four words and twenty characters, so "x" or "n/a" is refused. A decision read from a
 timeline file (`vigil import timeline`) was made elsewhere and is kept in the words it was
 written (`as_written`), as `vigil replay` keeps it, so the live store stays equal to replay.
@@ -27,48 +27,23 @@ from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
 from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus, Role, SignOff
+from vigil.core.rationale import DECLINE
 from vigil.core.services import create_audited, update_audited
 
 # What a decline without a reason stores, when the force's policy does not require one (R11
 # `rationale_required = false`): the record says plainly that none was given.
 NO_RATIONALE = "No reason was recorded: this force's policy does not require one for a decline (R11)."
-DECLINE_NEEDS_REASON = "Explain why this action will not be done"
-
-# What makes a decline's reason "a real sentence" (issue 12): enough words of letters and
-# enough characters that a supervisor or a review can understand it without asking.
-RATIONALE_MIN_WORDS = 4
-RATIONALE_MIN_CHARS = 20
-_WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters, in any alphabet
-RATIONALE_TOO_SHORT = (
-    f"The reason must be a sentence of at least {RATIONALE_MIN_WORDS} words and {RATIONALE_MIN_CHARS} characters,"
-    " saying why this action will not be done"
-)
-
-
-def rationale_problem(text: str) -> str | None:
-    """Why `text` is not a reason a decline can rest on, or None when it is: blank, or fewer
-    than RATIONALE_MIN_WORDS words of two or more letters, or fewer than RATIONALE_MIN_CHARS
-    characters once trimmed."""
-    text = (text or "").strip()
-    if not text:
-        return DECLINE_NEEDS_REASON
-    if len(text) < RATIONALE_MIN_CHARS or len(_WORD.findall(text)) < RATIONALE_MIN_WORDS:
-        return RATIONALE_TOO_SHORT
-    return None
 
 
 def decline_rationale(rationale: str, *, as_written: bool = False) -> str:
     """The rationale a decline stores: the officer's words, refused unless they are a
-    sentence (`rationale_problem`) when the policy requires a reason (R11
-    `rationale_required`); a blank one is then NO_RATIONALE. With `as_written` (a decision
-    read from a timeline file) only a blank reason is refused, as replay refuses it."""
-    text = (rationale or "").strip()
+    sentence (vigil.core.rationale, the rule a decision not to disclose obeys too) when the
+    policy requires a reason (R11 `rationale_required`); a blank one is then NO_RATIONALE.
+    With `as_written` (a decision read from a timeline file) only a blank reason is refused,
+    as replay refuses it."""
     if not policy().rules.R11.rationale_required:
-        return text or NO_RATIONALE
-    problem = DECLINE_NEEDS_REASON if not text else None if as_written else rationale_problem(text)
-    if problem:
-        raise ValidationError({"rationale": problem})
-    return text
+        return (rationale or "").strip() or NO_RATIONALE
+    return DECLINE.clean(rationale, as_written=as_written)
 
 
 def decline_needs_signoff(action: Action) -> bool:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from vigil.core.forms import GovukForm
+from vigil.core.rationale import NO_DISCLOSURE
 from vigil.disclosure.models import Applicant, Outcome, Route
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d"]
@@ -165,6 +166,18 @@ class DecisionForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rationale"].error_messages["required"] = "Explain the decision: a decision not to disclose needs a reason"
+
+    def clean(self) -> dict[str, Any]:
+        # A decision not to disclose rests on its reasons: a sentence, as an action's decline
+        # (vigil.core.rationale), when the force's policy asks for one (R13).
+        data = super().clean() or {}
+        if data.get("outcome") == Outcome.NO_DISCLOSURE and "rationale" in data:
+            from vigil.disclosure.services import no_disclosure_needs_reason
+
+            problem = NO_DISCLOSURE.problem(data["rationale"]) if no_disclosure_needs_reason() else None
+            if problem:
+                self.add_error("rationale", problem)
+        return data
 
 
 class MeetingForm(GovukForm):

@@ -17,6 +17,7 @@ from vigil.cases.models import Case
 from vigil.cases.services import case_for_pair
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Team
+from vigil.core.rationale import NO_DISCLOSURE
 from vigil.core.services import create_audited
 from vigil.core.times import check_moment, now
 from vigil.disclosure.models import Applicant, DisclosureDecision, DisclosureMeeting, DisclosureRequest, Outcome, Route
@@ -148,17 +149,35 @@ def disclosure_application_open(
         )
 
 
+def no_disclosure_needs_reason() -> bool:
+    """R13 as the force's policy file says: a decision not to disclose rests on a reason."""
+    from vigil.actions.engine_adapter import policy
+
+    return bool(policy().rules.R13.rationale_required)
+
+
 def disclosure_decide(
-    *, actor: Any, request: DisclosureRequest, outcome: str, rationale: str, decided_at: dt.datetime | None = None
+    *,
+    actor: Any,
+    request: DisclosureRequest,
+    outcome: str,
+    rationale: str,
+    decided_at: dt.datetime | None = None,
+    as_written: bool = False,
 ) -> DisclosureDecision:
-    """Record the decision with a snapshot of the checks. A decision not to disclose needs its
-    rationale; a request has one decision."""
+    """Record the decision with a snapshot of the checks; a request has one decision. A
+    decision not to disclose needs a reason that is a sentence, as an action's decline does
+    (vigil.core.rationale; R13 `no_disclosure_rationale_required`, on by default). One read
+    from a timeline file (`as_written`) was taken elsewhere and keeps its own words, as
+    replay keeps them: only a blank reason is refused, and none when the policy asks none."""
     decided_at = decided_at or now()
     _not_future("decided_at", decided_at, "The time of the decision")
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Select whether to disclose"})
-    if outcome == Outcome.NO_DISCLOSURE and not rationale.strip():
-        raise ValidationError({"rationale": "Explain why nothing will be disclosed"})
+    if outcome == Outcome.NO_DISCLOSURE:
+        required = no_disclosure_needs_reason()
+        if required or not as_written:
+            rationale = NO_DISCLOSURE.clean(rationale, as_written=as_written or not required)
     if decided_at < request.reported_at:
         raise ValidationError({"decided_at": "The decision cannot come before the request"})
     with transaction.atomic():

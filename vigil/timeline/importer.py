@@ -457,7 +457,14 @@ class TimelineLoader:
             self.notes.append(f"events[{e.index}]: a decision not to disclose without a rationale is not accepted: not stored")
             return
         for request in undecided:
-            disclosure_decide(actor=self.actor, request=request, outcome=e.decision, rationale=e.rationale, decided_at=e.at)
+            disclosure_decide(
+                actor=self.actor,
+                request=request,
+                outcome=e.decision,
+                rationale=e.rationale,
+                decided_at=e.at,
+                as_written=True,  # decided elsewhere: kept in its own words, as replay keeps it
+            )
 
     def _on_partner_concern(self, e: F.PartnerConcern) -> None:
         """A Vigil extension (R14): the concern is recorded from the named agency (an IDVA
