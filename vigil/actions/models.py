@@ -150,3 +150,25 @@ class FactChange(models.Model):
 
     def __str__(self) -> str:
         return f"changed: person {self.person_id}, case {self.case_id}"
+
+
+class EscalationChain(models.Model):
+    """The escalation job's lease: the one run of `escalate_overdue_actions` that holds the
+    chain (queued or running) and alone may queue the next (vigil/actions/chain.py).
+
+    A single row (id 1, made by the migration). A run moves the lease to the run it queues
+    with a conditional UPDATE (`WHERE task_id = <its own id>`) in the transaction that queues
+    it, so a run killed after queueing its successor, then run again by the housekeeping, or
+    two workers at once, can never start a second chain: the second UPDATE matches no row and
+    its queued run is rolled back. Bookkeeping, not a record."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The run that holds the chain; empty before the first.")
+    run_after = models.DateTimeField(null=True, blank=True, help_text="When that run is due.")
+    moved_at = models.DateTimeField(null=True, blank=True, help_text="When the lease last moved.")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="escalation_chain_single_row")]
+
+    def __str__(self) -> str:
+        return f"escalation chain held by {self.task_id or 'no run'}"

@@ -8,6 +8,9 @@
 - A portal submission still "received" VIGIL_PORTAL_SWEEP_SECONDS after it arrived means the
   web process died between storing it and recording it (the report is safe, but nothing would
   record it): it is recorded now, through the same locked service.
+- An escalation chain that was started but whose holding run is no longer queued or running
+  (marked failed above, or removed) is started again (vigil/actions/chain.py), so the
+  ladder never stops for good.
 
 `vigil db_worker` runs this every VIGIL_HOUSEKEEPING_SECONDS in a thread beside the tasks;
 `vigil housekeeping` runs it once.
@@ -36,6 +39,7 @@ class Housekeeping:
     requeued: int
     failed: int
     swept: int
+    revived: bool = False
 
 
 def recover_stuck_tasks(*, now: dt.datetime | None = None, older_than: dt.timedelta | None = None) -> tuple[int, int]:
@@ -83,5 +87,11 @@ def sweep_received_submissions(*, now: dt.datetime | None = None, older_than: dt
 
 
 def housekeeping(*, now: dt.datetime | None = None) -> Housekeeping:
+    from vigil.actions.chain import escalation_chain_revive
+
     requeued, failed = recover_stuck_tasks(now=now)
-    return Housekeeping(requeued=requeued, failed=failed, swept=sweep_received_submissions(now=now))
+    swept = sweep_received_submissions(now=now)
+    revived = escalation_chain_revive()
+    if revived:
+        log.warning("the escalation chain's run was no longer queued or running: started it again")
+    return Housekeeping(requeued=requeued, failed=failed, swept=swept, revived=revived)

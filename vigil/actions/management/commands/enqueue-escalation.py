@@ -4,12 +4,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigil.actions.tasks import escalate_overdue_actions
+from vigil.actions.chain import escalation_chain_start
 
 
 class Command(BaseCommand):
-    help = "Queue the escalation job for the background worker; it re-queues itself every interval."
+    help = (
+        "Start the escalation job for the background worker; it queues itself again every interval. "
+        "Does nothing if a run is already queued or running (one chain at a time)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = escalate_overdue_actions.enqueue(reschedule=True)
-        self.stdout.write(f"Escalation job queued ({result.id}).")
+        chain = escalation_chain_start()
+        if chain.started:
+            self.stdout.write(f"Escalation job queued ({chain.task_id}).")
+        else:
+            self.stdout.write(f"Escalation job already queued or running ({chain.task_id}): nothing queued.")

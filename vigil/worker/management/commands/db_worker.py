@@ -28,7 +28,7 @@ class Housekeeper(threading.Thread):
             try:
                 close_old_connections()
                 done = housekeeping()
-                if done.requeued or done.failed or done.swept:
+                if done.requeued or done.failed or done.swept or done.revived:
                     log.info("housekeeping: %s", done)
             except Exception:  # never let the thread die: log and try again next time
                 log.exception("housekeeping failed; trying again in %s s", self.interval)

@@ -15,5 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         done = housekeeping()
         self.stdout.write(
-            f"Tasks queued again: {done.requeued}; marked failed: {done.failed}; portal reports recorded: {done.swept}."
+            f"Tasks queued again: {done.requeued}; marked failed: {done.failed}; portal reports recorded: {done.swept}; "
+            f"escalation job started again: {'yes' if done.revived else 'no'}."
         )
