@@ -171,6 +171,11 @@ class OfficerUser(Browser):
     def decide(self) -> None:
         board = self.client.get("/board/", name="board")
         actions = ACTION_LINK.findall(board.text)
+        if not actions and self.cases:
+            # Nothing on their own board (the policy gave their team's actions to the officers
+            # the cases were allocated to): an open action on one of their team's cases.
+            case = self.client.get(f"/cases/{random.choice(self.cases)}/", name="case page")
+            actions = ACTION_LINK.findall(case.text)
         if not actions:
             return
         action = random.choice(actions)
