@@ -5,6 +5,7 @@ The kill -9 itself, under load, is in tests/security/test_faults.py."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from io import StringIO
 from typing import Any
 
@@ -89,3 +90,37 @@ def test_the_command_says_what_it_did(world: World, officer: Any) -> None:
     out = StringIO()
     call_command("housekeeping", stdout=out)
     assert "portal reports recorded: 1" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS, VIGIL_TASK_STUCK_SECONDS=60, VIGIL_PORTAL_SWEEP_SECONDS=60)
+def test_the_worker_does_both_by_itself_after_their_timeouts(world: World, officer: Any) -> None:
+    """The housekeeping thread `vigil db_worker` runs beside the tasks (no command, no officer):
+    what is past its timeout is recovered, what is within it is left alone."""
+    from vigil.portal.tasks import retry_portal_submission
+    from vigil.worker.management.commands.db_worker import Housekeeper
+
+    old, fresh = _stored(officer, world, minutes_ago=5), _stored(officer, world, minutes_ago=0)
+    stuck = retry_portal_submission.enqueue(fresh.pk)
+    DBTaskResult.objects.filter(pk=stuck.id).update(
+        status="RUNNING", started_at=timezone.now() - dt.timedelta(minutes=5), worker_ids=["killed-worker"]
+    )
+    running = retry_portal_submission.enqueue(fresh.pk)
+    DBTaskResult.objects.filter(pk=running.id).update(status="RUNNING", started_at=timezone.now(), worker_ids=["alive"])
+    keeper = Housekeeper(interval=0.1)
+    keeper.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+            DBTaskResult.objects.get(pk=stuck.id).status == "READY"
+            and PortalSubmission.objects.get(pk=old.pk).status == SubmissionStatus.RECORDED
+        ):
+            time.sleep(0.1)
+    finally:
+        keeper.stopped.set()
+        keeper.join(timeout=30)
+    assert DBTaskResult.objects.get(pk=stuck.id).status == "READY"
+    assert PortalSubmission.objects.get(pk=old.pk).status == SubmissionStatus.RECORDED
+    assert DBTaskResult.objects.get(pk=running.id).status == "RUNNING"  # within its time: left to its worker
+    assert PortalSubmission.objects.get(pk=fresh.pk).status == SubmissionStatus.RECEIVED
+    assert Sighting.objects.count() == 1
