@@ -291,7 +291,13 @@ def _steps(item: dict[str, Any]) -> list[tuple[dt.datetime, int]]:
 
 
 def step_reason(action: Action, level: int) -> str:
-    who = {2: "a supervisor (sergeant)", 3: "an inspector", 4: "a superintendent"}[level]
+    """Why an escalation step raised the action, naming the level as the live policy's ladder
+    names it (`[ladder.level_names]`), so a force that calls its levels otherwise reads its
+    own words."""
+    from vigil.actions.engine_adapter import policy
+
+    name = policy().ladder.level_name(level)
+    who = f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
     if action.status == ActionStatus.DECLINED:
         return f"declined for a high-risk pair: raised to {who} for sign-off"
     return f"not done by its due time: raised to {who}"
