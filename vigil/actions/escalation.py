@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from vigil.actions.engine_adapter import policy
 from vigil.actions.models import Action, Escalation
 from vigil.audit.services import audit_record
+from vigil.core import times
 from vigil.core.constants import ActionStatus
 from vigil.policy import ladder
 
@@ -64,7 +64,7 @@ def escalate_action(action: Action, *, now: dt.datetime) -> int:
 
 
 def escalate_due(*, now: dt.datetime | None = None, batch_size: int = 500) -> EscalationRun:
-    now = now or timezone.now()
+    now = now or times.now()
     top = ladder.top_level(policy())  # an action at the top of the ladder has no step left
     checked = recorded = 0
     last_pk = 0

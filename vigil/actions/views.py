@@ -11,7 +11,6 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +29,7 @@ from vigil.actions.services import (
 )
 from vigil.audit.chronology import ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
+from vigil.core import times
 from vigil.core.access import WRITE_ROLES, get_action_for_user, get_case_for_user
 from vigil.core.constants import SignOff
 from vigil.core.forms import add_service_errors
@@ -54,7 +54,7 @@ def _back(request: HttpRequest, action: Action) -> HttpResponse:
 @for_roles("home")
 def action_board(request: HttpRequest) -> HttpResponse:
     """The landing page. With the refresh header (sent by board-refresh.mjs), only the results."""
-    board = build_board(request.user, request.GET, now=timezone.now())
+    board = build_board(request.user, request.GET, now=times.now())
     context = {
         "board": board,
         "page": board.page,

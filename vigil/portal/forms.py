@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from vigil.core import times
 from vigil.core.constants import ContactChannel
 from vigil.core.forms import GovukForm
 from vigil.portal.constants import AccessMethod, SeenBy, SubmissionKind
@@ -171,8 +172,8 @@ class ReportForm(GovukForm):
             self.add_error("time", "Enter the time like 14:30 or 9pm, or leave it empty if you do not know.")
             return None
         moment = timezone.make_aware(dt.datetime.combine(date, time), timezone.get_default_timezone())
-        now = timezone.now()
-        if data["date_only"] and date > timezone.localdate():
+        now = times.now()  # the services' clock: the receipt is stamped with it
+        if data["date_only"] and date > timezone.localdate(now):
             self.add_error("day", "The date must be today or in the past.")
             return None
         if moment > now + dt.timedelta(minutes=10):

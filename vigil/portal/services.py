@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
+from vigil.core import times
 from vigil.core.constants import PlaceKind, Source
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.core.times import Happened
@@ -61,7 +62,7 @@ def link_digest(token: str) -> str:
 
 
 def access_state(access: ReportingAccess, now: dt.datetime | None = None) -> str:
-    now = now or timezone.now()
+    now = now or times.now()
     if access.withdrawn_at is not None:
         return AccessState.WITHDRAWN
     if access.used_at is not None:
@@ -98,7 +99,7 @@ def reporting_access_issue(
 ) -> IssuedAccess:
     """Give the victim, or a family member the victim names, a way to send one report."""
     require_aware("expires_at", expires_at)
-    now = timezone.now()
+    now = times.now()
     if case.subject_id is None:
         raise ValidationError({"case": "This case has no subject recorded, so there is no one to report about."})
     if method not in AccessMethod.values:
@@ -147,7 +148,7 @@ def reporting_access_withdraw(*, actor: Any, access: ReportingAccess, reason: st
             action="portal.access_withdraw",
             case_id=access.case_id,
             changes={
-                "withdrawn_at": timezone.now(),
+                "withdrawn_at": times.now(),
                 "withdrawn_by": actor if hasattr(actor, "pk") else None,
                 "withdrawn_reason": reason.strip(),
             },
@@ -194,7 +195,7 @@ def reporting_access_sign_in(*, reference: str, pin: str) -> ReportingAccess:
             failures = access.failed_attempts + 1
             changes: dict[str, Any] = {"failed_attempts": min(failures, FAILED_ATTEMPTS_CEILING)}
             if access.locked_at is None and failures >= pin_max_failures():
-                changes["locked_at"] = timezone.now()
+                changes["locked_at"] = times.now()
             update_audited(access, actor=PORTAL_ACTOR, action="portal.pin_wrong", case_id=access.case_id, changes=changes)
             refusal = AccessRefused("mismatch")
         else:
@@ -262,7 +263,7 @@ def portal_submission_receive(
         reference = _code("P")
         while PortalSubmission.objects.filter(reference=reference).exists():
             reference = _code("P")
-        now = timezone.now()
+        now = times.now()
         submission = PortalSubmission(
             reference=reference,
             access=access,
@@ -392,7 +393,7 @@ def portal_submission_process(*, submission: PortalSubmission) -> PortalSubmissi
     task, the worker's sweep and an officer's "try again" cannot record it twice: whoever
     comes second waits, then finds it recorded."""
     pk = submission.pk
-    now = timezone.now()
+    now = times.now()
     try:
         with transaction.atomic():
             submission = (
