@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
 from vigil.actions.models import Action
 from vigil.audit.chronology import case_chronology
 from vigil.cases.services import case_open, report_record, sighting_record
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def _client(user: Any) -> Client:
@@ -34,18 +34,18 @@ def test_a_warrant_left_with_one_officer_rises_to_the_top_of_the_supervisors_boa
     case = case_open(
         actor=officer, victim=PersonFactory(full_name="Aisha Okafor"), subject=subject, team=officer.team, allocate=[officer]
     )
-    report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - dt.timedelta(days=13))
+    report_record(actor=officer, case=case, category="stalking", reported_at=times.now() - dt.timedelta(days=13))
     warrant_issue(
         actor=officer,
         reference="W-E2E-1",
         subject=subject,
         reason="Failed to appear",
-        issued_at=timezone.now() - dt.timedelta(days=12),
-        reported_at=timezone.now() - dt.timedelta(days=12),
+        issued_at=times.now() - dt.timedelta(days=12),
+        reported_at=times.now() - dt.timedelta(days=12),
     )
     # He is seen while the warrant is outstanding: executing it becomes immediate (R6), and
     # four hours later it is overdue at the top of the ladder's attention.
-    sighting_record(actor=officer, subject=subject, reported_at=timezone.now() - dt.timedelta(days=2))
+    sighting_record(actor=officer, subject=subject, reported_at=times.now() - dt.timedelta(days=2))
     warrant_action = Action.objects.get(case=case, kind=ActionKind.EXECUTE_WARRANT, status=ActionStatus.OPEN)
     assert warrant_action.priority == "immediate"
     assert warrant_action.owner == officer and warrant_action.level >= 2

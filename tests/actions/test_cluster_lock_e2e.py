@@ -16,7 +16,7 @@ from vigil.actions.reconcile import lock_cases
 from vigil.cases.services import case_open, report_record
 from vigil.core.constants import ActionStatus
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen_clock")]
 
 
 def _in_thread(target: Any) -> threading.Thread:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from tests.actions.test_cluster_lock_e2e import _in_thread
 from tests.factories import PersonFactory, UserFactory
@@ -17,24 +16,25 @@ from vigil.actions.models import Action
 from vigil.actions.services import action_complete_by_arrest
 from vigil.cases.models import JusticeEvent
 from vigil.cases.services import case_open, report_record
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus, Role
 from vigil.warrants.models import Warrant
 from vigil.warrants.services import warrant_issue
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_two_officers_recording_the_arrest_at_once_record_it_once(officer: Any, team: Any) -> None:
     colleague = UserFactory(username="colleague", role=Role.OFFICER, team=team)
     case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
     assert case.subject is not None
-    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=timezone.now() - dt.timedelta(hours=3))
+    report_record(actor=officer, case=case, category="domestic_abuse", reported_at=times.now() - dt.timedelta(hours=3))
     warrant_issue(
         actor=officer,
         reference="W-RACE-1",
         subject=case.subject,
         reason="Failed to appear",
-        issued_at=timezone.now() - dt.timedelta(hours=2),
+        issued_at=times.now() - dt.timedelta(hours=2),
     )
     pk = Action.objects.get(kind=ActionKind.EXECUTE_WARRANT, status=ActionStatus.OPEN).pk
     start = threading.Barrier(2)
@@ -47,7 +47,7 @@ def test_two_officers_recording_the_arrest_at_once_record_it_once(officer: Any, 
         start.wait(10)
         try:
             action_complete_by_arrest(
-                actor=actor, action=action, arrested_by=str(actor), custody_reference=reference, at=timezone.now()
+                actor=actor, action=action, arrested_by=str(actor), custody_reference=reference, at=times.now()
             )
             done.append(reference)
         except ValidationError as error:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from tests.factories import PersonFactory, PlaceFactory
 from vigil.actions.escalation import escalate_due
@@ -17,11 +16,12 @@ from vigil.actions.services import action_complete, action_decline
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Flag
 from vigil.cases.services import assessment_record, case_open, report_record, sighting_record
+from vigil.core import times
 from vigil.orders.services import order_grant
 from vigil.people.services import relationship_create
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 UTC = dt.UTC
 
 
@@ -97,7 +97,7 @@ def test_a_high_dash_and_a_sighting_in_the_zone_give_an_immediate_arrest(officer
 
 def test_escalate_records_each_step_at_the_time_it_fell_due_and_is_idempotent(officer: Any) -> None:
     case, home = _pair(officer)
-    t0 = (timezone.now() - dt.timedelta(hours=30)).replace(microsecond=0)
+    t0 = (times.now() - dt.timedelta(hours=30)).replace(microsecond=0)
     report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0, place=home)
     checks = Action.objects.get(case=case, kind="database_checks")
     # Recording the report ran the ladder up to now: due 6 hours ago, so level 2 at its due time.

@@ -20,17 +20,10 @@ from vigil.alarms.models import AlarmActivation
 from vigil.api.models import ReceivedEvent
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Case
-from vigil.core import times
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]  # at NOW
 NOW = dt.datetime(2025, 6, 11, 20, 10, tzinfo=dt.UTC)
 CALL = NOW - dt.timedelta(seconds=20)
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
 
 
 @pytest.fixture

@@ -16,18 +16,11 @@ from vigil.actions.models import Action
 from vigil.api.models import ExternalRef, ReceivedEvent
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Case, Report
-from vigil.core import times
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]  # at NOW
 NOW = dt.datetime(2025, 6, 11, 20, 10, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
 
 
 PEOPLE = [

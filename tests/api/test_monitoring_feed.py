@@ -14,16 +14,9 @@ from django.core.management import call_command
 from tests.api.conftest import MakeClient, bearer
 from tests.monitoring.world import HOME, NOW, make_zone
 from vigil.actions.models import Action
-from vigil.core import times
 from vigil.policy import geo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]  # at NOW
 
 
 @pytest.fixture

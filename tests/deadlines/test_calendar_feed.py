@@ -14,20 +14,13 @@ from tests.factories import PlaceFactory
 from vigil.actions.models import Action
 from vigil.audit.models import AuditEvent
 from vigil.cases.services import report_record
-from vigil.core import times
 from vigil.deadlines.models import CalendarFeed
 from vigil.deadlines.services import feed_token
 from vigil.people.services import person_create
 from vigil.warrants.services import warrant_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]  # at NOW
 NOW = dt.datetime(2025, 6, 11, 20, 10, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Any:
-    with times.clock_at(NOW):
-        yield
 
 
 @pytest.fixture

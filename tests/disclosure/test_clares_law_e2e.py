@@ -17,13 +17,14 @@ from vigil.actions.models import Action
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Case
 from vigil.cases.services import assessment_record, case_open, report_record
+from vigil.core import times
 from vigil.core.constants import Role
 from vigil.disclosure.models import DisclosureDecision, DisclosureRequest
 from vigil.disclosure.services import disclosure_decide, disclosure_request_record
 from vigil.orders.services import order_grant
 from vigil.people.services import person_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def _client(user: Any) -> Client:
@@ -47,7 +48,7 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def test_a_right_to_ask_application_on_the_page_gets_a_decision_due_in_28_days(officer: Any) -> None:
-    received = (timezone.now() - dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    received = (times.now() - dt.timedelta(days=3)).replace(second=0, microsecond=0)
     response = _client(officer).post(
         reverse("disclosure_new"),
         {
@@ -87,7 +88,7 @@ def test_a_right_to_ask_application_on_the_page_gets_a_decision_due_in_28_days(o
 )
 def test_the_28_day_boundary(officer: Any, age: dt.timedelta, level: int) -> None:
     case = _case(officer)
-    received = timezone.now() - age
+    received = times.now() - age
     disclosure_request_record(
         actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=received
     )
@@ -101,13 +102,13 @@ def test_the_28_day_boundary(officer: Any, age: dt.timedelta, level: int) -> Non
 
 def test_a_high_pair_gets_24_hours_and_climbs_the_ladder(officer: Any) -> None:
     case = _case(officer)
-    t0 = timezone.now() - dt.timedelta(days=3)
+    t0 = times.now() - dt.timedelta(days=3)
     report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
     answers = {n: ("yes" if n <= 15 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=t0 + dt.timedelta(hours=1))
     case.refresh_from_db()
     assert case.risk_level == "high"
-    received = timezone.now() - dt.timedelta(hours=30)
+    received = times.now() - dt.timedelta(hours=30)
     disclosure_request_record(actor=officer, case=case, route="right_to_know", applicant_kind="", reported_at=received)
     action = _decision_action(case)
     assert action.due_at == received + dt.timedelta(hours=24) and action.priority == "high"
@@ -123,7 +124,7 @@ def test_the_decision_panel_closes_the_action_and_keeps_the_checks(officer: Any)
         applicant_kind="third_party",
         third_party_name="Morwenna Trevanion",
         applicant_relationship="mother",
-        reported_at=timezone.now() - dt.timedelta(days=2),
+        reported_at=times.now() - dt.timedelta(days=2),
     )
     assert request.applicant.full_name == "Morwenna Trevanion"
     assert "applied for by Morwenna Trevanion" in _decision_action(case).reason
@@ -150,7 +151,7 @@ def test_the_decision_panel_closes_the_action_and_keeps_the_checks(officer: Any)
 def test_no_disclosure_without_a_rationale_is_refused_on_the_page_and_the_clock_runs_on(officer: Any) -> None:
     case = _case(officer)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=times.now()
     )
     response = _client(officer).post(
         reverse("disclosure_decide", args=[request.pk]), {"outcome": "no_disclosure", "rationale": " "}
@@ -171,10 +172,10 @@ def test_a_recorded_no_disclosure_without_a_rationale_leaves_the_action_open(off
         case=case,
         route="right_to_ask",
         applicant_kind="person_at_risk",
-        reported_at=timezone.now() - dt.timedelta(days=1),
+        reported_at=times.now() - dt.timedelta(days=1),
     )
     DisclosureDecision.objects.create(
-        request=request, outcome="no_disclosure", rationale="", decided_at=timezone.now(), recorded_at=timezone.now()
+        request=request, outcome="no_disclosure", rationale="", decided_at=times.now(), recorded_at=times.now()
     )
     from vigil.actions.live import policy_reevaluate
 
@@ -193,7 +194,7 @@ def test_no_disclosure_with_a_rationale_closes_it(officer: Any) -> None:
         case=case,
         route="right_to_ask",
         applicant_kind="person_at_risk",
-        reported_at=timezone.now() - dt.timedelta(days=1),
+        reported_at=times.now() - dt.timedelta(days=1),
     )
     disclosure_decide(actor=officer, request=request, outcome="no_disclosure", rationale="Nothing is recorded against him.")
     action = _decision_action(case)
@@ -206,14 +207,14 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
     second = PersonFactory(full_name="Tamsin Roskilly")
     for victim in (first, second):
         earlier = case_open(actor=officer, victim=victim, subject=subject, team=officer.team)
-        report_record(actor=officer, case=earlier, category="domestic_abuse", reported_at=timezone.now() - dt.timedelta(days=400))
+        report_record(actor=officer, case=earlier, category="domestic_abuse", reported_at=times.now() - dt.timedelta(days=400))
     order_grant(
         actor=officer,
         reference="ORD-CL-1",
         order_type="restraining_order",
         subject=subject,
         protected=[first],
-        starts_at=timezone.now() - dt.timedelta(days=300),
+        starts_at=times.now() - dt.timedelta(days=300),
         expires_at=None,
         conditions=[{"kind": "no_contact"}],
     )
@@ -221,7 +222,7 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
     new_subject = person_create(actor=officer, full_name="Kieran Blackwood", born="1983-02-11")
     case = _case(officer, subject=new_subject)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=times.now()
     )
     page = _client(officer).get(reverse("disclosure_detail", args=[request.pk])).content.decode()
     assert "2 other victims" in page and "2 reports" in page
@@ -232,7 +233,7 @@ def test_the_checks_count_other_victims_and_never_name_them(officer: Any) -> Non
 
 def test_the_disclosure_meeting_records_the_safety_plan_and_completes_the_plan_action(officer: Any) -> None:
     case = _case(officer)
-    t0 = timezone.now() - dt.timedelta(days=2)
+    t0 = times.now() - dt.timedelta(days=2)
     report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
     answers = {n: ("yes" if n <= 11 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=t0 + dt.timedelta(hours=1))
@@ -245,12 +246,12 @@ def test_the_disclosure_meeting_records_the_safety_plan_and_completes_the_plan_a
         request=request,
         outcome="disclose",
         rationale="History of violence to partners.",
-        decided_at=timezone.now() - dt.timedelta(hours=1),
+        decided_at=times.now() - dt.timedelta(hours=1),
     )
     response = _client(officer).post(
         reverse("disclosure_meeting", args=[request.pk]),
         {
-            "held_at": _stamp(timezone.now() - dt.timedelta(minutes=5)),
+            "held_at": _stamp(times.now() - dt.timedelta(minutes=5)),
             "present": "PC Shah; Jo Marsh (IDVA)",
             "disclosed": "He has a conviction for assaulting a former partner.",
             "safety_plan": "Code word with her sister; 999 silent solution explained.",
@@ -266,7 +267,7 @@ def test_the_disclosure_meeting_records_the_safety_plan_and_completes_the_plan_a
 def test_only_those_who_see_the_case_see_the_request(officer: Any, outsider: Any) -> None:
     case = _case(officer)
     request = disclosure_request_record(
-        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=timezone.now()
+        actor=officer, case=case, route="right_to_ask", applicant_kind="person_at_risk", reported_at=times.now()
     )
     assert _client(outsider).get(reverse("disclosure_detail", args=[request.pk])).status_code == 404
     assert request.reference not in _client(outsider).get(reverse("disclosure_list")).content.decode()

@@ -17,6 +17,7 @@ from tests.pdftext import pdf_text as _pdf_text
 from vigil.actions.models import Action
 from vigil.audit.models import AuditEvent
 from vigil.cases.services import report_record
+from vigil.core import times
 from vigil.core.times import clock_at
 from vigil.marac.models import MaracReferral, PlanAction
 from vigil.marac.services import (
@@ -27,7 +28,7 @@ from vigil.marac.services import (
     research_record,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_three_reports_in_a_year_is_potential_escalation(world: Marac) -> None:
 
     case = case_open(actor=world.officer, victim=PersonFactory(), subject=PersonFactory(), team=world.officer.team)
     for days in (300, 100, 2):
-        report_record(actor=world.officer, case=case, category="harassment", reported_at=timezone.now() - dt.timedelta(days=days))
+        report_record(actor=world.officer, case=case, category="harassment", reported_at=times.now() - dt.timedelta(days=days))
     referral = marac_refer(actor=world.officer, case=case, reason="Escalating calls.")
     assert "potential_escalation" in referral.criteria_codes
     assert "3 reports about the pair in the last 12 months" in referral.criteria[0]["detail"] + referral.criteria[-1]["detail"]
@@ -96,7 +97,7 @@ def test_repeat_marac_within_12_months_of_the_last_listing(world: Marac, offset:
 
     from vigil.marac.models import MaracMeeting
 
-    listed = (timezone.now() - relativedelta(months=13)).replace(microsecond=0)
+    listed = (times.now() - relativedelta(months=13)).replace(microsecond=0)
     with clock_at(listed - dt.timedelta(days=20)):
         case = high_risk_case(world.officer, at=listed - dt.timedelta(days=21))
         first = marac_refer(actor=world.officer, case=case, reason="First listing.")
@@ -188,7 +189,7 @@ def test_a_plan_owner_must_be_from_an_attending_agency(world: Marac) -> None:
             referral=referral,
             owner=world.health,
             description="Visit.",
-            due_at=timezone.now() + dt.timedelta(days=3),
+            due_at=times.now() + dt.timedelta(days=3),
         )
 
 
@@ -202,7 +203,7 @@ def test_the_minutes_pdf(world: Marac) -> None:
         referral=referral,
         owner=world.childrens,
         description="Strategy discussion within 48 hours.",
-        due_at=timezone.now() + dt.timedelta(days=2),
+        due_at=times.now() + dt.timedelta(days=2),
     )
     response = _client(world.childrens).get(reverse("marac_minutes", args=[referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

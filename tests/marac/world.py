@@ -12,11 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from tests.factories import AreaFactory, PersonFactory, TeamFactory, UserFactory
 from vigil.cases.models import Case
 from vigil.cases.services import assessment_record, case_open, report_record
+from vigil.core import times
 from vigil.core.constants import Role
 from vigil.marac.models import MaracMeeting
 from vigil.marac.services import meetings_schedule
@@ -63,7 +62,7 @@ def build_marac(*, first_in: dt.timedelta = dt.timedelta(days=10)) -> Marac:
     meetings = meetings_schedule(
         actor=coordinator,
         area=area,
-        first_at=timezone.now() + first_in,
+        first_at=times.now() + first_in,
         every_days=14,
         count=3,
         location="Northshire Civic Centre, room 2",
@@ -81,7 +80,7 @@ def high_risk_case(officer: Any, *, victim: Any = None, subject: Any = None, at:
         team=officer.team,
         allocate=[officer],
     )
-    t0 = at or timezone.now() - dt.timedelta(hours=6)
+    t0 = at or times.now() - dt.timedelta(hours=6)
     report_record(actor=officer, case=case, category="domestic_abuse", reported_at=t0)
     answers = {n: ("yes" if n <= 15 else "no") for n in range(1, 25)}
     assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=t0 + dt.timedelta(hours=1))

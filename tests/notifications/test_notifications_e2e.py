@@ -22,12 +22,13 @@ from vigil.actions.escalation import escalate_due
 from vigil.actions.models import Action
 from vigil.actions.services import action_reassign
 from vigil.cases.services import case_open, report_record
+from vigil.core import times
 from vigil.core.constants import Role
 from vigil.notifications.models import Message
 from vigil.notifications.producers import notify_from_audit, start_cursor
 from vigil.notifications.services import digest_time, message_queue, preference_set, send_digests, send_due
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def _case(people: dict[str, Any]) -> Any:
     token = set_request_id()
     try:
         case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team, allocate=[officer])
-        report_record(actor=officer, case=case, category="domestic_abuse", reported_at=timezone.now() - dt.timedelta(hours=30))
+        report_record(actor=officer, case=case, category="domestic_abuse", reported_at=times.now() - dt.timedelta(hours=30))
     finally:
         reset_request_id(token)
     return case

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.factories import PersonFactory
 from vigil.cases.models import Case
 from vigil.cases.services import case_open
+from vigil.core import times
 from vigil.core.constants import RelationshipKind
 from vigil.people.models import Person
 from vigil.people.services import relationship_create
@@ -63,7 +64,7 @@ def issue(
         actor=officer,
         case=world.case,
         reporter_person=person,
-        expires_at=timezone.now() + dt.timedelta(days=days),
+        expires_at=times.now() + dt.timedelta(days=days),
         method=method,
         victim_consent=person.pk != world.victim.pk,
     )
@@ -74,7 +75,7 @@ def sign_in(client: Client, issued: IssuedAccess) -> Any:
 
 
 def report_data(client: Client, **overrides: Any) -> dict[str, Any]:
-    now = timezone.localtime() - dt.timedelta(minutes=30)
+    now = timezone.localtime(times.now()) - dt.timedelta(minutes=30)
     data = {
         "portal_token": client.session.get("portal_form_token", ""),
         "kind": "sighting",

@@ -10,26 +10,26 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from tests.factories import PlaceFactory
 from tests.portal.conftest import World, issue, report_data, sign_in
 from vigil.actions.models import Action
 from vigil.cases.models import Sighting
 from vigil.cases.services import assessment_record
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus, ConditionKind, Instrument, OrderType, Priority, Source
 from vigil.orders.services import order_grant
 from vigil.portal.constants import SubmissionStatus
 from vigil.portal.models import PortalSubmission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_a_sighting_reported_by_the_son_inside_the_exclusion_zone_puts_an_immediate_arrest_on_the_board(
     world: World, officer: Any, otp_login: Any
 ) -> None:
     home = PlaceFactory(address="3 Invented Close", lat=51.5010, lon=-0.1410, protected=True)
-    now = timezone.now()
+    now = times.now()
     assessment_record(
         actor=officer,
         case=world.case,
@@ -88,7 +88,7 @@ def test_staff_read_what_a_waiting_portal_report_says_and_the_read_is_audited(
     submission = portal_submission_receive(
         access=issued.access,
         kind="breach",
-        happened_at=timezone.now() - dt.timedelta(hours=1),
+        happened_at=times.now() - dt.timedelta(hours=1),
         where="Outside the corner shop on Elm Row",
         details="He stood across the road and watched the door for ten minutes.",
     )

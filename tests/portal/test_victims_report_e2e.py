@@ -17,11 +17,12 @@ from tests.portal.conftest import World, issue, report_data, sign_in
 from vigil.actions.models import Action
 from vigil.cases.models import Sighting
 from vigil.cases.services import assessment_record, report_record
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus, Instrument, Priority, ReportCategory, Source
 from vigil.portal.constants import SubmissionStatus
 from vigil.portal.models import PortalSubmission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def _first_report(officer: Any, world: World) -> None:
@@ -31,7 +32,7 @@ def _first_report(officer: Any, world: World) -> None:
         actor=officer,
         case=world.case,
         category=ReportCategory.DOMESTIC_ABUSE,
-        reported_at=timezone.now() - dt.timedelta(days=3),
+        reported_at=times.now() - dt.timedelta(days=3),
         reported_by=world.victim,
     )
 
@@ -67,7 +68,7 @@ def test_for_a_high_pair_the_call_back_is_immediate_within_the_hour(world: World
         case=world.case,
         instrument=Instrument.DASH,
         answers={n: "yes" for n in range(1, 25)},
-        completed_at=timezone.now() - dt.timedelta(days=2),
+        completed_at=times.now() - dt.timedelta(days=2),
     )
     sighting = _send(officer, world)
     [contact] = Action.objects.filter(kind=ActionKind.VICTIM_CONTACT, status=ActionStatus.OPEN)
@@ -104,8 +105,8 @@ def test_they_broke_the_order_in_another_way_lets_the_policy_find_the_breach_and
         order_type=OrderType.NON_MOLESTATION_ORDER,
         subject=world.subject,
         protected=[world.victim],
-        starts_at=timezone.now() - dt.timedelta(days=2),
-        reported_at=timezone.now() - dt.timedelta(days=2),
+        starts_at=times.now() - dt.timedelta(days=2),
+        reported_at=times.now() - dt.timedelta(days=2),
         conditions=[{"kind": ConditionKind.NO_CONTACT}],
     )
     sighting = _send(officer, world, kind="breach", where="", lat=None, lon=None)

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.risk.conftest import dash_answers, login
 from vigil.actions.models import Action
 from vigil.cases.models import Case, RiskAssessment
 from vigil.cases.services import assessment_record
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.risk.catalogue import all_instruments
 from vigil.risk.models import AssessmentDraft
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def submit_through_the_forms(officer: Any, case: Case, instrument: str, answers: dict[int, str], **grading: str) -> Any:
@@ -56,7 +56,7 @@ def test_lethality_screen_high_through_the_engine(officer: Any, case: Case, yes:
 
 def test_lethality_screen_with_three_yes_among_4_to_11_sets_no_level(officer: Any, case: Case) -> None:
     answers = {n: "yes" if n in (4, 6, 8) else "no" for n in range(1, 12)}
-    assessment_record(actor=officer, case=case, instrument="lethality_screen", answers=answers, completed_at=timezone.now())
+    assessment_record(actor=officer, case=case, instrument="lethality_screen", answers=answers, completed_at=times.now())
     case.refresh_from_db()
     assert not case.risk_changes.filter(source="lethality_screen").exists()
 
@@ -81,7 +81,7 @@ def test_a_higher_grading_raises_the_level_as_professional_judgement(officer: An
 
 
 def test_a_later_lower_assessment_does_not_lower_the_level_while_an_escalator_holds(officer: Any, case: Case) -> None:
-    now = timezone.now()
+    now = times.now()
     first = dash_answers(4)  # questions 1-4 yes; add a believed threat to kill (E2)
     first[14] = "yes"
     assessment_record(
@@ -123,7 +123,7 @@ def test_the_instrument_level_is_stored_beside_the_officers_grading(
 ) -> None:
     answers = {n: "yes" if n <= yes_count else "no" for n in range(1, 25 if instrument == "dash" else 12)}
     assessment = assessment_record(
-        actor=officer, case=case, instrument=instrument, answers=answers, completed_at=timezone.now(), officer_level="medium"
+        actor=officer, case=case, instrument=instrument, answers=answers, completed_at=times.now(), officer_level="medium"
     )
     assessment.refresh_from_db()
     assert assessment.computed_level == expected

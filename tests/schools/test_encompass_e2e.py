@@ -20,10 +20,11 @@ from vigil.actions.escalation import escalate_due
 from vigil.actions.models import Action
 from vigil.audit.models import AuditEvent
 from vigil.cases.services import case_open, report_record
+from vigil.core import times
 from vigil.schools.models import ChildSchool, KeyAdult, School, SchoolNotice
 from vigil.schools.services import encompass_dispatch
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 NARRATIVE = "He kicked the kitchen door in while the children watched."
 ADDRESS = "14 Larkspur Close, Northshire ZZ99 7QQ"
@@ -37,7 +38,7 @@ def school(db: Any) -> School:
         postcode="ZZ99 1AA",
         phase="Primary",
         status="Open",
-        updated_at=timezone.now(),
+        updated_at=times.now(),
     )
     KeyAdult.objects.create(school=school, name="Mrs Priya Okafor", email="dsl@hollinbrook.example", phone="01632 960 111")
     return school
@@ -48,13 +49,13 @@ def _incident(officer: Any, *, child_school: School | None) -> tuple[Any, Any]:
     subject = PersonFactory(full_name="Gavin Thornbury")
     child = PersonFactory(full_name="Ellie Thornbury", born_on=timezone.localdate() - dt.timedelta(days=8 * 365 + 40))
     if child_school is not None:
-        ChildSchool.objects.create(child=child, school=child_school, recorded_at=timezone.now())
+        ChildSchool.objects.create(child=child, school=child_school, recorded_at=times.now())
     case = case_open(actor=officer, victim=victim, subject=subject, team=officer.team, allocate=[officer])
     report_record(
         actor=officer,
         case=case,
         category="domestic_abuse",
-        reported_at=timezone.now() - dt.timedelta(hours=2),
+        reported_at=times.now() - dt.timedelta(hours=2),
         children_present=[child],
         summary=NARRATIVE,
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.security.world import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 ACTION_URLS = ["action_complete", "action_decline", "action_reassign", "action_signoff", "action_send_back"]
 
