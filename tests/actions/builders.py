@@ -1,7 +1,9 @@
 """Builders for board, warrant-board and chronology tests (synthetic people only).
 
-Actions are made here the way the policy bridge stores them (a row plus a 'policy' audit
-row), so these tests do not depend on the engine, which other tests cover."""
+`reported`, `assessed` and `warranted` record facts through the services and return the
+actions the engine made of them (prefer these). `make_action` builds a row the way the policy
+bridge stores one (a row plus a 'policy' audit row) without asking the engine: only for a test
+of how a page shows one row, and only with fields the engine can make (say why beside it)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.factories import PersonFactory
+from vigil.actions.effects import policy_effects
 from vigil.actions.models import Action, Escalation
+from vigil.actions.services import action_complete
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
-from vigil.cases.services import case_open
-from vigil.core.constants import ActionKind, Priority
+from vigil.cases.services import assessment_record, case_open, report_record
+from vigil.core import times
+from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel
+from vigil.warrants.services import warrant_issue
 
 _keys = itertools.count(1)
 
@@ -81,3 +87,58 @@ def make_action(
                 new={"action": action.pk, "level": step, "at": action.due_at},
             )
     return action
+
+
+# --- Actions the engine makes from events -------------------------------------------------------
+# Board and chronology tests record the facts an officer would and take the actions the live
+# policy bridge stores for them (the engine's kinds, rules, reasons, priorities, due times and
+# escalation steps), so a board never shows a row the policy could not have made. Use them under
+# the `frozen_clock` fixture: a fact `ago` before the frozen moment has escalated as the ladder says.
+
+_warrants = itertools.count(1)
+# Yes answers in a DASH for each level (policies/default.toml: high = 14, medium = 10).
+DASH_YES = {RiskLevel.HIGH: 14, RiskLevel.MEDIUM: 10, RiskLevel.STANDARD: 0}
+
+
+def _made(record: Any) -> list[Action]:
+    """The actions the policy created while `record()` stored a fact, oldest first."""
+    with policy_effects() as effects:
+        record()
+    return sorted((Action.objects.get(pk=a.pk) for a in effects.created), key=lambda a: (a.created_at, a.pk))
+
+
+def reported(case: Case, *, actor: Any, ago: dt.timedelta, category: str = "domestic_abuse") -> list[Action]:
+    """A report of the pair `ago` before now: R1's risk assessment, checks and review."""
+    at = times.now() - ago
+    return _made(lambda: report_record(actor=actor, case=case, category=category, reported_at=at))
+
+
+def assessed(case: Case, *, actor: Any, ago: dt.timedelta, level: str = RiskLevel.HIGH) -> list[Action]:
+    """A DASH completed `ago` before now with the answers for `level` (R3 at high, R4 at medium)."""
+    yes = DASH_YES[RiskLevel(level)]
+    answers = {n: "yes" if n <= yes else "no" for n in range(1, 25)}
+    at = times.now() - ago
+    return _made(lambda: assessment_record(actor=actor, case=case, instrument="dash", answers=answers, completed_at=at))
+
+
+def warranted(case: Case, *, actor: Any, ago: dt.timedelta, reference: str = "") -> list[Action]:
+    """A warrant for the case's subject issued `ago` before now (R6: execute it, contact the victim)."""
+    at = times.now() - ago
+    reference = reference or f"W-TEST-{next(_warrants)}"
+    return _made(
+        lambda: warrant_issue(
+            actor=actor, reference=reference, subject=case.subject, reason="Failed to appear", issued_at=at, reported_at=at
+        )
+    )
+
+
+def of_kind(actions: list[Action], kind: str) -> Action:
+    [action] = [a for a in actions if a.kind == kind]
+    return action
+
+
+def complete_all_but(case: Case, keep: Action, *, actor: Any) -> None:
+    """The officer completes every other open action of the case (the work that was done)."""
+    for action in Action.objects.filter(case=case, status=ActionStatus.OPEN).exclude(pk=keep.pk).order_by("pk"):
+        if Action.objects.filter(pk=action.pk, status=ActionStatus.OPEN).exists():
+            action_complete(actor=actor, action=action, note="Done.")
