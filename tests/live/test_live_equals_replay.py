@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -287,13 +288,33 @@ def timeline_file(evs: list[Event]) -> dict[str, Any]:
     }
 
 
-# Each example loads a whole timeline through the services (seconds each): a few per run.
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# Each example loads a whole timeline through the services (a second or more each): a few per
+# run in `make test`. A hunt for divergences raises them (docs/live-and-replay.md):
+#   VIGIL_LIVE_EXAMPLES=300 pytest tests/live/test_live_equals_replay.py -k generated --hypothesis-seed=N
+EXAMPLES = int(os.environ.get("VIGIL_LIVE_EXAMPLES", "15"))
+GENERATED = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _generated_equal(directory: Path, evs: list[Event], policy_path: Path | None = None) -> None:
+    path = directory / "timeline.json"
+    path.write_text(json.dumps(timeline_file(evs)), encoding="utf-8")
+    assert_equal(path, policy_path)
+
+
+@GENERATED
 @given(st.lists(events(), min_size=1, max_size=25))
 def test_generated_timelines_live_equal_replay(tmp_path_factory: Any, evs: list[Event]) -> None:
-    path = tmp_path_factory.mktemp("generated") / "timeline.json"
-    path.write_text(json.dumps(timeline_file(evs)), encoding="utf-8")
-    assert_equal(path)
+    _generated_equal(tmp_path_factory.mktemp("generated"), evs)
+
+
+@GENERATED
+@given(st.lists(events(), min_size=1, max_size=25))
+def test_generated_timelines_live_equal_replay_under_a_forces_altered_policy(
+    tmp_path_factory: Any, altered_policy: Path, evs: list[Event]
+) -> None:
+    """Other DASH bands, a three-level ladder, R11 switched off and other due times."""
+    with override_settings(VIGIL_POLICY=str(altered_policy)):
+        _generated_equal(tmp_path_factory.mktemp("generated"), evs, altered_policy)
 
 
 def test_an_alarm_pressed_by_someone_with_no_case_gets_its_response_on_a_case(tmp_path: Path) -> None:
