@@ -301,8 +301,9 @@ def _reader_item(error: TimelineError) -> Item:
     return Item(key, error.message, error.index)
 
 
-def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
-    """Everything that can be checked before writing; raises `ApiProblem` naming what is wrong."""
+def check_batch(client: ApiClient, data: Mapping[str, Any], *, assumed: KnownRefs | None = None) -> CheckedBatch:
+    """Everything that can be checked before writing; raises `ApiProblem` naming what is wrong.
+    `assumed`: refs to take as sent before (a dry run's earlier batches, never written)."""
     nul = nul_items(data)
     if nul:
         raise invalid(nul[:50])
@@ -317,7 +318,12 @@ def check_batch(client: ApiClient, data: Mapping[str, Any]) -> CheckedBatch:
     duplicates = check_ids(batch, source)
     defined_people = {p.ref for p in batch.people}
     defined_places = {p.ref for p in batch.places}
-    known = _known(source, _refs_used(batch))
+    used = _refs_used(batch)
+    known = _known(source, used)
+    if assumed is not None:
+        for kind in ("person", *DEFINED_BY):
+            for ref in used[kind] & set(assumed.of(kind)):
+                known.of(kind).setdefault(ref, assumed.of(kind)[ref])
     # A record this source already sent is named again, never made twice.
     regranted = [
         Item(f"events[{i}].{key}", f"{key} {value!r} was already sent by {source}: it is recorded once", i)
