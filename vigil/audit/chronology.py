@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from vigil.audit import events as registry
 from vigil.audit.models import AuditEvent
 from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import (
@@ -33,7 +34,6 @@ from vigil.core.constants import (
     ContactChannel,
     FlagKind,
     Instrument,
-    JusticeEventKind,
     OrderType,
     Priority,
     ReportCategory,
@@ -52,21 +52,12 @@ KINDS: dict[str, str] = {
 }
 PAGE_DEFAULT_KINDS = ("fact", "policy", "escalation", "decision")
 
-_POLICY = {"action.create", "action.update", "risk.change", "case.risk_level", "flag.raise"}
-_DECISIONS = {"action.complete", "action.decline", "action.reassign", "action.signoff", "action.send_back"}
-
 
 def kind_of(action: str) -> str:
-    """Which part of the chronology an audit action belongs to."""
-    if action in _POLICY:
-        return "policy"
-    if action == "action.escalate":
-        return "escalation"
-    if action in _DECISIONS or action.startswith("decision."):
-        return "decision"
-    if action.endswith(".view") or action.endswith(".reveal") or action.endswith(".export"):
-        return "access"
-    return "fact"
+    """Which part of the chronology an audit action belongs to (the registry says; a name
+    it does not hold, from a row older than the registry, is a fact)."""
+    found = registry.lookup(action)
+    return found.part.value if found is not None else registry.Part.FACT.value
 
 
 def may_export(user: Any) -> bool:
@@ -229,90 +220,66 @@ def _fact(event: AuditEvent, new: dict[str, Any]) -> str:
     """What became known, from a fact's audit row."""
     action = event.action
     texts: dict[str, Any] = {
-        "case.open": lambda: "Case opened for the victim and the subject",
-        "case.allocate": lambda: "Staff member allocated to the case",
-        "report.record": lambda: (
+        registry.REPORT_RECORD: lambda: (
             f"Report recorded: {_label(ReportCategory, new.get('category'))}, "
             f"reported {_when(new.get('reported_at') or new.get('occurred_at'))}"
             + (" (summary written)" if new.get("summary") else "")
         ),
-        "assessment.record": lambda: (
+        registry.ASSESSMENT_RECORD: lambda: (
             f"{_label(Instrument, new.get('instrument'))} completed {_when(new.get('completed_at'))}"
             + (f"; officer's own grading {new['officer_level']}" if new.get("officer_level") else "")
         ),
-        "sighting.record": lambda: (
+        registry.SIGHTING_RECORD: lambda: (
             "Subject seen"
             + (f" {_when(new.get('seen_at'))}" if new.get("seen_at") else "")
             + (" near a protected person" if new.get("near_id") else "")
             + (" at a recorded place" if new.get("place_id") else "")
         ),
-        "contact_attempt.record": lambda: (
+        registry.CONTACT_ATTEMPT_RECORD: lambda: (
             f"Contact attempt by the subject ({_label(ContactChannel, new.get('channel'))})"
             + (f" {_when(new.get('at'))}" if new.get("at") else "")
         ),
-        "intelligence.record": lambda: (
+        registry.INTELLIGENCE_RECORD: lambda: (
             "Intelligence received"
             + (": holds or hides weapons" if new.get("weapons") else "")
             + (": believed threat to kill" if new.get("threat_to_kill") else "")
         ),
-        "warrant.issue": lambda: (
+        registry.WARRANT_ISSUE: lambda: (
             f"Warrant {new.get('reference', '')} issued {_when(new.get('issued_at'))}: {new.get('reason', '')}"
         ),
-        "warrant.execute": lambda: f"Warrant executed {_when(new.get('executed_at'))}",
-        "warrant.withdraw": lambda: f"Warrant withdrawn {_when(new.get('withdrawn_at'))}: {new.get('withdrawn_reason', '')}",
-        "order.grant": lambda: (
+        registry.WARRANT_EXECUTE: lambda: f"Warrant executed {_when(new.get('executed_at'))}",
+        registry.WARRANT_WITHDRAW: lambda: (
+            f"Warrant withdrawn {_when(new.get('withdrawn_at'))}: {new.get('withdrawn_reason', '')}"
+        ),
+        registry.ORDER_GRANT: lambda: (
             f"{_label(OrderType, new.get('order_type'))} granted, from {_when(new.get('starts_at'))}"
             + (f" to {_when(new.get('expires_at'))}" if new.get("expires_at") else "")
         ),
-        "order.condition_add": lambda: (
+        registry.ORDER_CONDITION_ADD: lambda: (
             f"Order condition: {_label(ConditionKind, new.get('kind'))}"
             + (f" ({new['radius_m']:.0f} m)" if new.get("radius_m") else "")
         ),
-        "order.end": lambda: f"Order ended {_when(new.get('ended_at'))}: {new.get('ended_reason', '')}",
-        "breach.record": lambda: "Order broken" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
-        "alarm.fit": lambda: f"Alarm fitted {_when(new.get('fitted_at'))}",
-        "alarm.activate": lambda: "Alarm pressed" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
-        "portal.access_issue": lambda: "Reporting access given to the victim or a family member",
-        "portal.access_withdraw": lambda: "Reporting access withdrawn",
-        "portal.access_use": lambda: "Reporting access link opened",
-        "portal.sign_in": lambda: "Signed in to the portal with the reference and PIN",
-        "portal.pin_wrong": lambda: "A wrong PIN was entered on the portal",
-        "portal.submission_receive": lambda: "A report was sent through the portal",
-        "portal.submission_record": lambda: "A portal report was recorded on the case",
-        "portal.submission_fail": lambda: "A portal report could not be recorded automatically and waits for an officer",
-        "portal.submission_view": lambda: "A portal report waiting for an officer was read",
-    }
-    if action in texts:
-        return str(texts[action]())
-    if action.startswith("idva.") or action in ("case.referred_with_consent", "partner.concern"):
-        return _adviser_fact(action, new)
-    if action.startswith("justice."):
-        kind = _label(JusticeEventKind, action.split(".", 1)[1])
-        offence = f": {new['offence']}" if new.get("offence") else ""
-        return f"{kind} of the subject {_when(new.get('at'))}{offence}"
-    return f"Recorded: {action}"
-
-
-def _adviser_fact(action: str, new: dict[str, Any]) -> str:
-    """The adviser's work in words (never its text, which is the adviser's casework)."""
-    from vigil.idva.models import EntryKind, ReferralStatus
-
-    if action == "case.referred_with_consent":
-        return (
+        registry.ORDER_END: lambda: f"Order ended {_when(new.get('ended_at'))}: {new.get('ended_reason', '')}",
+        registry.BREACH_RECORD: lambda: "Order broken" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
+        registry.ALARM_FIT: lambda: f"Alarm fitted {_when(new.get('fitted_at'))}",
+        registry.CASE_REFERRED_WITH_CONSENT: lambda: (
             "Referred to the adviser with the victim's consent"
             if new.get("referred_with_consent")
             else "No longer referred to the adviser"
-        )
-    if action == "partner.concern":
-        return "A partner agency raised a concern about the victim's safety"
-    code = action.split(".", 1)[1]
-    if code == "refer":
-        return "Referred to the IDVA service with the victim's consent"
-    if code in EntryKind.values:
-        return f"The adviser recorded: {_label(EntryKind, code).lower()}"
-    if code in ReferralStatus.values:
-        return f"The adviser's referral ended: {_label(ReferralStatus, code).lower()}"
-    return "The adviser recorded their work on the case"
+        ),
+        registry.ALARM_ACTIVATE: lambda: "Alarm pressed" + (f" {_when(new.get('at'))}" if new.get("at") else ""),
+    }
+    if action in texts:
+        return str(texts[action]())
+    found = registry.lookup(action)
+    if found is None:
+        return f"Recorded: {action}"
+    if found.family == "justice":
+        offence = f": {new['offence']}" if new.get("offence") else ""
+        return f"{found.words} {_when(new.get('at'))}{offence}"
+    # The registry's words: for the adviser's work, what was done and never its text (the
+    # adviser's casework).
+    return found.words
 
 
 def _changes(new: dict[str, Any]) -> str:
@@ -328,21 +295,21 @@ def _changes(new: dict[str, Any]) -> str:
 
 def _policy(event: AuditEvent, new: dict[str, Any], lookups: _Lookups) -> tuple[str, str]:
     """(what was known, what the policy asked) for a policy row."""
-    if event.action == "action.create":
+    if event.action == registry.ACTION_CREATE:
         asked = (
             f"{_label(ActionKind, new.get('kind'))} by {_when(new.get('due_at'))} "
             f"({_label(Priority, new.get('priority')).lower()} priority, {new.get('rule', '')}): {new.get('reason', '')}"
         )
         return "", asked
-    if event.action == "action.update":
+    if event.action == registry.ACTION_UPDATE:
         return "", f"{lookups.action(event.object_id)}: {_changes(new)}"
-    if event.action == "risk.change":
+    if event.action == registry.RISK_CHANGE:
         drivers = "; ".join(str(d) for d in new.get("drivers") or [])
         source = _label(RiskSource, new.get("source"))
         return f"Risk level {_label(RiskLevel, new.get('level')).lower()} ({source})" + (f": {drivers}" if drivers else ""), ""
-    if event.action == "case.risk_level":
+    if event.action == registry.CASE_RISK_LEVEL:
         return f"The case's risk level is now {_label(RiskLevel, new.get('risk_level')).lower()}", ""
-    if event.action == "flag.raise":
+    if event.action == registry.FLAG_RAISE:
         return f"Flag: {_label(FlagKind, new.get('kind'))}. {new.get('detail', '')}".strip(), ""
     return "", event.action
 
@@ -351,32 +318,32 @@ def _decision(event: AuditEvent, new: dict[str, Any], lookups: _Lookups) -> tupl
     """(what was done, rationale) for a person's decision row."""
     what = lookups.action(event.object_id)
     action = event.action
-    if action.startswith("decision."):
+    if action == registry.DECISION_WITHDRAW:
+        return "Decision withdrawn by a supervisor (the action reopens)", str(new.get("withdrawn_note", ""))
+    found = registry.lookup(action)
+    if found is not None and found.family == "decision":
         kind = _label(ActionKind, new.get("action_kind"))
-        if action == "decision.withdraw":
-            return "Decision withdrawn by a supervisor (the action reopens)", str(new.get("withdrawn_note", ""))
-        outcome = {"decision.completed": "completed", "decision.declined": "declined"}.get(action, action)
-        return f"Decision recorded: {kind} {outcome}", str(new.get("rationale", ""))
-    if action == "action.complete":
+        return f"Decision recorded: {kind} {found.code}", str(new.get("rationale", ""))
+    if action == registry.ACTION_COMPLETE:
         return f"{what}: marked as done", str(new.get("rationale", ""))
-    if action == "action.decline":
+    if action == registry.ACTION_DECLINE:
         awaiting = new.get("signoff") == SignOff.AWAITING
         return f"{what}: declined" + (" (waits for a supervisor's sign-off)" if awaiting else ""), str(new.get("rationale", ""))
-    if action == "action.reassign":
+    if action == registry.ACTION_REASSIGN:
         return f"{what}: reassigned to {lookups.user(new.get('owner'))}", ""
-    if action == "action.signoff":
+    if action == registry.ACTION_SIGNOFF:
         return f"{what}: decline signed off", str(new.get("signoff_note", ""))
-    if action == "action.send_back":
+    if action == registry.ACTION_SEND_BACK:
         return f"{what}: decline sent back, the action is open again", str(new.get("signoff_note", ""))
     return action, ""
 
 
 def _access(event: AuditEvent, new: dict[str, Any]) -> str:
-    if event.action == "case.view":
+    if event.action == registry.CASE_VIEW:
         return "Viewed the case"
-    if event.action == "place.reveal":
+    if event.action == registry.PLACE_REVEAL:
         return "Viewed a protected address"
-    if event.action == "chronology.export":
+    if event.action == registry.CHRONOLOGY_EXPORT:
         return f"Exported the chronology ({new.get('format', '')}, {new.get('range', '')}, {new.get('rows', 0)} entries)"
     return f"Viewed a record ({event.object_type})"
 
@@ -521,7 +488,9 @@ def _lookups(events: list[AuditEvent]) -> _Lookups:
     action_ids |= set(escalations.values())
     kinds = {pk: _label(ActionKind, kind) for pk, kind in Action.objects.filter(pk__in=action_ids).values_list("pk", "kind")}
     owner_ids = {
-        int(e.new["owner"]) for e in events if e.action == "action.reassign" and isinstance(e.new, dict) and e.new.get("owner")
+        int(e.new["owner"])
+        for e in events
+        if e.action == registry.ACTION_REASSIGN and isinstance(e.new, dict) and e.new.get("owner")
     }
     users = {u.pk: _person_name(u) for u in get_user_model().objects.filter(pk__in=owner_ids)}
     return _Lookups(users=users, action_kinds=kinds, escalation_actions=escalations)

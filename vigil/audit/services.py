@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from vigil.audit.events import UnregisteredAuditEvent, lookup
 from vigil.audit.models import AuditEvent, AuditHead
 from vigil.core.current import request_id
 
@@ -119,9 +120,12 @@ def audit_record(
     new: Any = None,
     at: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Append one row to the chain. `actor` is a user, or a label such as 'policy' or 'portal'."""
+    """Append one row to the chain. `actor` is a user, or a label such as 'policy' or 'portal';
+    `action` a registered event (`vigil.audit.events`), else `UnregisteredAuditEvent`."""
     if not connection.in_atomic_block:
         raise AuditError("audit_record must run inside the service's transaction")
+    if lookup(action) is None:
+        raise UnregisteredAuditEvent(action)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
@@ -197,6 +201,9 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
         return 0
     if not connection.in_atomic_block:
         raise AuditError("audit_record_many must run inside the service's transaction")
+    for entry in entries:
+        if lookup(entry.action) is None:
+            raise UnregisteredAuditEvent(entry.action)
     _lock_chain()
     last = AuditEvent.objects.order_by("-seq").only("hash", "seq").first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
