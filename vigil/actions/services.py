@@ -26,6 +26,7 @@ from vigil.actions.engine_adapter import policy
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
 from vigil.core import times
+from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus, Role, SignOff
 from vigil.core.rationale import DECLINE
 from vigil.core.services import create_audited, update_audited
@@ -77,7 +78,7 @@ def _decide(*, actor: Any, action: Action, outcome: str, at: dt.datetime, ration
         at=at,
         recorded_at=times.now(),
         rationale=rationale,
-        decided_by=actor if hasattr(actor, "pk") else None,
+        decided_by=user_of(actor),
         action=action,
     )
     return create_audited(decision, actor=actor, action=f"decision.{outcome}", case_id=action.case_id)
@@ -98,7 +99,7 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
                 "status": ActionStatus.DONE,
                 "closed_at": at,
                 "rationale": note.strip(),
-                "decided_by": actor if hasattr(actor, "pk") else None,
+                "decided_by": user_of(actor),
             },
         )
         policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
@@ -203,7 +204,7 @@ def action_complete_by_arrest(
             actor=actor,
             action="action.complete",
             case_id=action.case_id,
-            changes={"decided_by": actor if hasattr(actor, "pk") else None, "rationale": f"{how} {note}".strip()},
+            changes={"decided_by": user_of(actor), "rationale": f"{how} {note}".strip()},
         )
 
 
@@ -227,7 +228,7 @@ def action_decline(
                 "status": ActionStatus.DECLINED,
                 "closed_at": at,
                 "rationale": rationale,
-                "decided_by": actor if hasattr(actor, "pk") else None,
+                "decided_by": user_of(actor),
                 "signoff": SignOff.AWAITING if decline_needs_signoff(action) else SignOff.NOT_NEEDED,
             },
         )
@@ -280,7 +281,7 @@ def decision_record(
                 at=at,
                 recorded_at=times.now(),
                 rationale=rationale.strip(),
-                decided_by=actor if hasattr(actor, "pk") else None,
+                decided_by=user_of(actor),
             ),
             actor=actor,
             action=f"decision.{outcome}",

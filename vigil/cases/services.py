@@ -32,6 +32,7 @@ from vigil.cases.models import (
     Sighting,
 )
 from vigil.core import times
+from vigil.core.actors import user_of
 from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
 from vigil.core.models import Team
 from vigil.core.services import create_audited, require_aware
@@ -65,13 +66,13 @@ def case_open(
             team=team,
             sensitive=restricted,
             created_at=times.now(),
-            created_by=actor if hasattr(actor, "pk") else None,
+            created_by=user_of(actor),
         )
         create_audited(case, actor=actor, action="case.open", exclude=["risk_level"])
         audit_case_id = case.pk
         for user in allocate:
             create_audited(
-                CaseAccess(case=case, user=user, granted_at=times.now(), granted_by=actor if hasattr(actor, "pk") else None),
+                CaseAccess(case=case, user=user, granted_at=times.now(), granted_by=user_of(actor)),
                 actor=actor,
                 action="case.allocate",
                 case_id=audit_case_id,
@@ -127,7 +128,7 @@ def report_record(
             suspect_record=case.subject,
             summary=summary,
             source=source,
-            recorded_by=actor if hasattr(actor, "pk") else None,
+            recorded_by=user_of(actor),
             recorded_at=times.now(),
         )
         create_audited(report, actor=actor, action="report.record", case_id=case.pk)
@@ -173,7 +174,7 @@ def assessment_record(
             officer_level=officer_level,
             officer_rationale=officer_rationale,
             computed_level=scored.level or "",
-            assessed_by=actor if hasattr(actor, "pk") else None,
+            assessed_by=user_of(actor),
             recorded_at=times.now(),
         )
         create_audited(assessment, actor=actor, action="assessment.record", case_id=case.pk)
@@ -274,7 +275,7 @@ def intelligence_record(
             reported_at=reported,
             **when,
             summary=summary,
-            recorded_by=actor if hasattr(actor, "pk") else None,
+            recorded_by=user_of(actor),
             recorded_at=times.now(),
         )
         create_audited(item, actor=actor, action="intelligence.record")

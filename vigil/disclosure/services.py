@@ -15,6 +15,7 @@ from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action
 from vigil.cases.models import Case
 from vigil.cases.services import case_for_pair
+from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Team
 from vigil.core.rationale import NO_DISCLOSURE
@@ -34,7 +35,7 @@ def _reference() -> str:
 
 
 def _user(actor: Any) -> Any:
-    return actor if hasattr(actor, "pk") else None
+    return user_of(actor)
 
 
 def _not_future(name: str, moment: dt.datetime, words: str) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from vigil.actions.live import policy_reevaluate
 from vigil.cases.models import Case, CaseAccess
 from vigil.core import times
+from vigil.core.actors import user_of
 from vigil.core.constants import Role
 from vigil.core.services import create_audited, update_audited
 from vigil.core.times import check_moment, now
@@ -19,7 +20,7 @@ from vigil.partners.models import Agency, AgencyKind, AgencyMember
 
 
 def _user(actor: Any) -> Any:
-    return actor if hasattr(actor, "pk") else None
+    return user_of(actor)
 
 
 def _sync_access(case: Case, *, actor: Any) -> None:

@@ -16,6 +16,7 @@ from django.db import transaction
 from vigil.actions.models import Action
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
+from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Area
 from vigil.core.services import create_audited, require_aware, update_audited
@@ -28,7 +29,7 @@ POLICY_ACTOR = "policy"
 
 
 def _user(actor: Any) -> Any:
-    return actor if hasattr(actor, "pk") else None
+    return user_of(actor)
 
 
 # --- meetings -----------------------------------------------------------------------------

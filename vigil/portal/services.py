@@ -23,6 +23,7 @@ from django.utils import timezone
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
 from vigil.core import times
+from vigil.core.actors import user_of
 from vigil.core.constants import PlaceKind, Source
 from vigil.core.services import create_audited, require_aware, update_audited
 from vigil.core.times import Happened
@@ -129,7 +130,7 @@ def reporting_access_issue(
             secret_hash=make_password(pin or token),
             link_digest=link_digest(token) if token else "",
             issued_at=now,
-            issued_by=actor if hasattr(actor, "pk") else None,
+            issued_by=user_of(actor),
             expires_at=expires_at,
         )
         create_audited(access, actor=actor, action="portal.access_issue", case_id=case.pk)
@@ -149,7 +150,7 @@ def reporting_access_withdraw(*, actor: Any, access: ReportingAccess, reason: st
             case_id=access.case_id,
             changes={
                 "withdrawn_at": times.now(),
-                "withdrawn_by": actor if hasattr(actor, "pk") else None,
+                "withdrawn_by": user_of(actor),
                 "withdrawn_reason": reason.strip(),
             },
         )

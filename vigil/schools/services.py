@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from vigil.actions.models import Action
 from vigil.audit.services import audit_record
+from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.times import now
 from vigil.notifications.models import Message, Priority, Status
@@ -193,9 +194,7 @@ def child_school_record(*, actor: Any, child: Person, school: School) -> ChildSc
             old.ended_at = moment
             old.save(update_fields=["ended_at"])
             audit_record(actor=actor, action="encompass.school_end", obj=old, new={"ended_at": moment})
-        row = ChildSchool.objects.create(
-            child=child, school=school, recorded_at=moment, recorded_by=actor if hasattr(actor, "pk") else None
-        )
+        row = ChildSchool.objects.create(child=child, school=school, recorded_at=moment, recorded_by=user_of(actor))
         audit_record(actor=actor, action="encompass.school_record", obj=row, new={"child": child.pk, "school": school.urn})
         waiting = SchoolNotice.objects.filter(
             child_id__in=linked_ids(child),
