@@ -66,7 +66,7 @@ def _settle(record: Any, until: dt.datetime) -> dict[str, Any]:
     importer ends an import."""
     with times.clock_at(until):
         escalate_due(now=until)
-        policy_reevaluate(person_ids=set(record.refs["people"].values()), actor="policy")
+        policy_reevaluate(person_ids=set(record.refs["people"].values()))
     record.replay_until = until
     return live_answer(record)
 

@@ -127,5 +127,5 @@ def test_a_scenario_sent_event_by_event_as_it_happened_gives_replay_s_actions(cl
             _post(client, token, sent)
     with times.clock_at(timeline.replay_until):
         escalate_due(now=timeline.replay_until)
-        policy_reevaluate(person_ids=ExternalRef.objects.filter(kind="person").values_list("object_id", flat=True), actor="test")
+        policy_reevaluate(person_ids=ExternalRef.objects.filter(kind="person").values_list("object_id", flat=True))
     assert same(answer_through_the_api(path), replay_file(path))

@@ -15,6 +15,8 @@ from vigil.audit import events
 from vigil.audit.chronology import kind_of
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import AuditEntry, audit_record, audit_record_many
+from vigil.core.constants import JusticeEventKind
+from vigil.idva.models import EntryKind
 from vigil.partners.admin import AuditedAdmin
 
 SOURCE = pathlib.Path(vigil.__file__).parent
@@ -112,9 +114,6 @@ def test_every_event_the_code_writes_is_registered() -> None:
 
 
 def test_each_family_is_its_vocabulary() -> None:
-    from vigil.core.constants import JusticeEventKind
-    from vigil.idva.models import EntryKind, ReferralStatus
-
     registered = events.registered()
     assert {f"justice.{code}" for code in JusticeEventKind.values} <= set(registered)
     assert {f"idva.{code}" for code in EntryKind.values} <= set(registered)

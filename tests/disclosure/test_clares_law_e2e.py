@@ -179,7 +179,7 @@ def test_a_recorded_no_disclosure_without_a_rationale_leaves_the_action_open(off
     )
     from vigil.actions.live import policy_reevaluate
 
-    policy_reevaluate(person_ids={case.victim_id}, actor="test")
+    policy_reevaluate(person_ids={case.victim_id})
     assert _decision_action(case).status == "open"
     with pytest.raises(Exception, match="Explain why nothing will be disclosed"):
         disclosure_decide(

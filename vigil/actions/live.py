@@ -14,7 +14,6 @@ import contextlib
 import contextvars
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from django.db import transaction
 
@@ -45,7 +44,7 @@ def deferred_policy(*, at: dt.datetime | None = None) -> Iterator[None]:
         finally:
             _deferred.reset(token)
         if people:
-            policy_reevaluate(person_ids=people, actor="policy")
+            policy_reevaluate(person_ids=people)
 
 
 @contextlib.contextmanager
@@ -66,7 +65,7 @@ def policy_deferred() -> bool:
     return _deferred.get() is not None
 
 
-def policy_reevaluate(*, person_ids: Iterable[int], actor: Any) -> None:
+def policy_reevaluate(*, person_ids: Iterable[int]) -> None:
     ids = {int(pid) for pid in person_ids if pid is not None}
     if not ids:
         return

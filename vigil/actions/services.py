@@ -102,7 +102,7 @@ def action_complete(*, actor: Any, action: Action, note: str = "", at: dt.dateti
                 "decided_by": user_of(actor),
             },
         )
-        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])})
         action.refresh_from_db()
         return action
 
@@ -232,7 +232,7 @@ def action_decline(
                 "signoff": SignOff.AWAITING if decline_needs_signoff(action) else SignOff.NOT_NEEDED,
             },
         )
-        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])})
         action.refresh_from_db()
         return action
 
@@ -287,7 +287,7 @@ def decision_record(
             action=f"decision.{outcome}",
             case_id=case.pk,
         )
-        policy_reevaluate(person_ids={victim.pk, *([subject.pk] if subject is not None else [])}, actor=actor)
+        policy_reevaluate(person_ids={victim.pk, *([subject.pk] if subject is not None else [])})
         return decision
 
 
@@ -355,6 +355,6 @@ def action_send_back(*, actor: Any, action: Action, note: str) -> Action:
                 "signoff_note": note.strip(),
             },
         )
-        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])}, actor=actor)
+        policy_reevaluate(person_ids={action.victim_id, *([action.subject_id] if action.subject_id else [])})
         action.refresh_from_db()
         return action

@@ -49,7 +49,7 @@ def alarm_activate(
             recorded_at=times.now(),
         )
         create_audited(activation, actor=actor, action="alarm.activate")
-        policy_reevaluate(person_ids={person.pk}, actor=actor)
+        policy_reevaluate(person_ids={person.pk})
         return activation
 
 

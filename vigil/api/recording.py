@@ -193,7 +193,7 @@ def _record_event(batch: _Batch, event: F.Event) -> dict[str, Any]:
             raise invalid([Item(error.key or f"events[{event.index}]", error.message, event.index)]) from None
         batch.people |= people
         with times.clock_at(policy_moment(people, event.at)):
-            policy_reevaluate(person_ids=people, actor=recorder.actor)
+            policy_reevaluate(person_ids=people)
     _remember_new(batch, before)
     visible = set(cases_visible(client, recorder.touched))
     answer = {
@@ -249,7 +249,7 @@ def record_batch(checked: CheckedBatch) -> dict[str, Any]:
             # Then everything the batch touched, up to now: the ladder's steps that have come due
             # since the events were told, and what a new record's links changed.
             with policy_effects() as since:
-                policy_reevaluate(person_ids=batch.people, actor=recorder.actor)
+                policy_reevaluate(person_ids=batch.people)
     except IntegrityError as error:
         # Another request recorded one of these event ids (or refs) meanwhile: nothing of this
         # batch was written; sent again, its recorded events come back as duplicates.

@@ -135,7 +135,7 @@ def report_record(
         children = list(children_present)
         if children:
             report.children_present.set(children)
-        policy_reevaluate(person_ids=_people(case.victim, case.subject, *children), actor=actor)
+        policy_reevaluate(person_ids=_people(case.victim, case.subject, *children))
         return report
 
 
@@ -181,7 +181,7 @@ def assessment_record(
         AssessmentAnswer.objects.bulk_create(
             [AssessmentAnswer(assessment=assessment, question=int(n), answer=a) for n, a in sorted(answers.items())]
         )
-        policy_reevaluate(person_ids=_people(case.victim, case.subject), actor=actor)
+        policy_reevaluate(person_ids=_people(case.victim, case.subject))
         assessment.refresh_from_db()
         return assessment
 
@@ -218,7 +218,7 @@ def sighting_record(
             recorded_at=times.now(),
         )
         create_audited(sighting, actor=actor, action="sighting.record")
-        policy_reevaluate(person_ids=_people(subject, near), actor=actor)
+        policy_reevaluate(person_ids=_people(subject, near))
         return sighting
 
 
@@ -248,7 +248,7 @@ def contact_attempt_record(
             recorded_at=times.now(),
         )
         create_audited(attempt, actor=actor, action="contact_attempt.record")
-        policy_reevaluate(person_ids=_people(subject, victim), actor=actor)
+        policy_reevaluate(person_ids=_people(subject, victim))
         return attempt
 
 
@@ -279,7 +279,7 @@ def intelligence_record(
             recorded_at=times.now(),
         )
         create_audited(item, actor=actor, action="intelligence.record")
-        policy_reevaluate(person_ids=_people(subject), actor=actor)
+        policy_reevaluate(person_ids=_people(subject))
         return item
 
 
@@ -327,5 +327,5 @@ def justice_event_record(
                 executed_by=event.arrested_by,
                 custody_reference=event.custody_reference,
             )
-        policy_reevaluate(person_ids=_people(subject), actor=actor)
+        policy_reevaluate(person_ids=_people(subject))
         return event

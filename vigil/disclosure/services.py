@@ -96,7 +96,7 @@ def disclosure_request_record(
         )
         create_audited(request, actor=actor, action="disclosure.request", case_id=case.pk)
         people = _pair_people(case) | ({applicant.pk} if applicant else set())
-        policy_reevaluate(person_ids=people, actor=actor)
+        policy_reevaluate(person_ids=people)
         return request
 
 
@@ -195,7 +195,7 @@ def disclosure_decide(
             recorded_at=now(),
         )
         create_audited(decision, actor=actor, action=f"disclosure.{outcome}", case_id=locked.case_id)
-        policy_reevaluate(person_ids=_pair_people(locked.case), actor=actor)
+        policy_reevaluate(person_ids=_pair_people(locked.case))
         return decision
 
 

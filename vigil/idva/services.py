@@ -163,7 +163,7 @@ def partner_concern_record(
             recorded_at=now(),
         )
         create_audited(raised, actor=actor, action="partner.concern", case_id=case.pk)
-        policy_reevaluate(person_ids={pid for pid in (case.victim_id, case.subject_id) if pid}, actor=actor)
+        policy_reevaluate(person_ids={pid for pid in (case.victim_id, case.subject_id) if pid})
         return raised
 
 

@@ -69,7 +69,7 @@ def order_grant(
                 actor=actor,
                 action="order.condition_add",
             )
-        policy_reevaluate(person_ids={subject.pk, *(p.pk for p in protected)}, actor=actor)
+        policy_reevaluate(person_ids={subject.pk, *(p.pk for p in protected)})
         return order
 
 
@@ -87,7 +87,7 @@ def order_end(*, actor: Any, order: ProtectiveOrder, at: dt.datetime | None = No
             action="order.end",
             changes={"status": OrderStatus.ENDED, "ended_at": at, "ended_reason": reason.strip()},
         )
-        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
+        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)})
         return order
 
 
@@ -150,7 +150,7 @@ def order_vary(
                 actor=actor,
                 action="order.variation_condition_add",
             )
-        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
+        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)})
         return variation
 
 
@@ -178,5 +178,5 @@ def breach_record(
             recorded_at=times.now(),
         )
         create_audited(breach, actor=actor, action="breach.record")
-        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)}, actor=actor)
+        policy_reevaluate(person_ids={order.subject_id, *order.protected.values_list("pk", flat=True)})
         return breach

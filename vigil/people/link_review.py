@@ -127,7 +127,7 @@ def _decide(*, actor: Any, link: PersonLink, status: str, rationale: str, allowe
             )
         decided = link_decide(actor=actor, link=current, status=status, rationale=rationale)
         # Both records: after a split the two are no longer in one identity group.
-        policy_reevaluate(person_ids={decided.a_id, decided.b_id}, actor=actor)
+        policy_reevaluate(person_ids={decided.a_id, decided.b_id})
         settle_serial_reviews(
             {decided.a_id, decided.b_id},
             until=policy_now(),

@@ -97,7 +97,7 @@ def person_create(
             # pairs' history): the policy looks again at everyone it now joins.
             from vigil.actions.live import policy_reevaluate
 
-            policy_reevaluate(person_ids=joined, actor=actor)
+            policy_reevaluate(person_ids=joined)
     return person
 
 

@@ -117,7 +117,7 @@ class TimelineLoader:
             escalate_due(now=until)
             # The answer at `replay_until` is the engine's, as replay's is: a last look at
             # everyone the file names stores what the ladder reached by then.
-            policy_reevaluate(person_ids={p.pk for p in self.refs.people.values()}, actor=self.actor)
+            policy_reevaluate(person_ids={p.pk for p in self.refs.people.values()})
 
     def _world(self) -> None:
         from vigil.people.services import person_create, place_create, relationship_create

@@ -39,7 +39,7 @@ def warrant_issue(
             recorded_at=times.now(),
         )
         create_audited(warrant, actor=actor, action="warrant.issue")
-        policy_reevaluate(person_ids={subject.pk}, actor=actor)
+        policy_reevaluate(person_ids={subject.pk})
         return warrant
 
 
@@ -67,7 +67,7 @@ def warrant_execute(
         raise ValidationError({"warrant": f"warrant {warrant.reference} is not outstanding"})
     with transaction.atomic():
         update_audited(warrant, actor=actor, action="warrant.execute", changes=_execution(at, executed_by, custody_reference))
-        policy_reevaluate(person_ids={warrant.subject_id}, actor=actor)
+        policy_reevaluate(person_ids={warrant.subject_id})
         return warrant
 
 
@@ -85,7 +85,7 @@ def warrant_withdraw(*, actor: Any, warrant: Warrant, at: dt.datetime | None = N
             action="warrant.withdraw",
             changes={"status": WarrantStatus.WITHDRAWN, "withdrawn_at": at, "withdrawn_reason": reason.strip()},
         )
-        policy_reevaluate(person_ids={warrant.subject_id}, actor=actor)
+        policy_reevaluate(person_ids={warrant.subject_id})
         return warrant
 
 
