@@ -157,7 +157,8 @@ class DecisionForm(GovukForm):
     rationale = forms.CharField(
         label="Why",
         help_text=(
-            "Whether disclosure is lawful, necessary and proportionate to protect the person at risk, and what the checks showed."
+            "Whether disclosure is lawful, necessary and proportionate to protect the person at risk, and what the checks "
+            "showed. A decision not to disclose needs at least a sentence (4 words or more)."
         ),
         widget=forms.Textarea,
         max_length=5000,
