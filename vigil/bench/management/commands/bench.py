@@ -189,6 +189,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         _lazy("vigil.bench.fixes", "fixes_arguments"),
         _lazy("vigil.bench.fixes", "fixes_run"),
     ),
+    "import": (
+        "rows of a synthetic RMS export through vigil import csv, policy applied: rows/s, CPU time (target 100,000 in 10 min)",
+        _lazy("vigil.bench.interop", "import_arguments"),
+        _lazy("vigil.bench.interop", "import_run"),
+    ),
+    "api": (
+        "one batch of 1,000 events through POST /api/v1/events, policy applied: events/s and CPU time",
+        _lazy("vigil.bench.interop", "api_arguments"),
+        _lazy("vigil.bench.interop", "api_run"),
+    ),
     "load": (
         "gunicorn and the task worker on PostgreSQL under locust: 50 officers, 20 portal users, 5 minutes (p50/p95/p99, errors)",
         _lazy("vigil.bench.load", "load_arguments"),
