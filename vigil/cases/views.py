@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from vigil.actions.selectors import teams_for_board
 from vigil.audit.chronology import chronology_context
@@ -15,6 +14,7 @@ from vigil.cases.filters import CaseFilterForm, case_rows
 from vigil.cases.forms import ReportForm
 from vigil.cases.selectors import case_overview
 from vigil.cases.services import report_record
+from vigil.core import times
 from vigil.core.access import get_case_for_user, get_rw_case_for_user
 from vigil.core.constants import Role
 from vigil.core.filters import selected_filters
@@ -28,7 +28,7 @@ from vigil.intake.outcome import pop_outcome
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET, teams=teams_for_board(request.user))
     filters = form.valid_data()
-    page = Paginator(case_rows(request.user, filters, now=timezone.now()), 25).get_page(request.GET.get("page"))
+    page = Paginator(case_rows(request.user, filters, now=times.now()), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": filters.get("q") or "",
@@ -48,7 +48,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "people": people,
-        "now": timezone.now(),
+        "now": times.now(),
         "page_title": f"Case {case.reference}",
         "policy_outcome": pop_outcome(request, case),
         **case_overview(case),

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from vigil.actions.models import Action
 from vigil.cases.models import Case
 from vigil.cases.selectors import pair_sightings
+from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.orders.models import Breach
 from vigil.people.linking import linked_ids
@@ -41,7 +40,7 @@ def risk_markers(case: Case) -> list[Marker]:
 
 
 def risk_panel(case: Case, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or timezone.now()
+    now = now or times.now()
     changes = list(case.risk_changes.all())
     markers = risk_markers(case)
     points = [LevelPoint(c.at, c.level, c.get_source_display()) for c in changes]

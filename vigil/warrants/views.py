@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from vigil.core import times
 from vigil.core.filters import selected_filters
 from vigil.core.roles import for_roles
 from vigil.warrants.forms import WarrantFilterForm
@@ -20,7 +20,7 @@ PER_PAGE = 25
 @require_GET
 @for_roles("warrant_board")
 def warrant_board_view(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
+    now = times.now()
     form = WarrantFilterForm(request.GET, proximity_m=int(PROXIMITY_METRES))
     form.is_valid()  # a value that is not valid is left out, not fatal
     all_rows = warrant_board(request.user, now=now)
