@@ -137,8 +137,25 @@ def of_kind(actions: list[Action], kind: str) -> Action:
     return action
 
 
-def complete_all_but(case: Case, keep: Action, *, actor: Any) -> None:
+def assessed_case(*, actor: Any, team: Any, risk: str = "", ago: dt.timedelta = dt.timedelta(hours=1), **kwargs: Any) -> Case:
+    """A case the actor opened whose risk level the engine set from a DASH `ago` before now
+    (none: not assessed). The DASH's actions are on it."""
+    case = case_open(
+        actor=actor,
+        victim=kwargs.pop("victim", None) or PersonFactory(),
+        subject=kwargs.pop("subject", None) or PersonFactory(),
+        team=team,
+        **kwargs,
+    )
+    if risk:
+        assessed(case, actor=actor, ago=ago, level=risk)
+        case.refresh_from_db()
+        assert case.risk_level == risk
+    return case
+
+
+def complete_all_but(case: Case, keep: Action | None, *, actor: Any) -> None:
     """The officer completes every other open action of the case (the work that was done)."""
-    for action in Action.objects.filter(case=case, status=ActionStatus.OPEN).exclude(pk=keep.pk).order_by("pk"):
+    for action in Action.objects.filter(case=case, status=ActionStatus.OPEN).exclude(pk=keep.pk if keep else None).order_by("pk"):
         if Action.objects.filter(pk=action.pk, status=ActionStatus.OPEN).exists():
             action_complete(actor=actor, action=action, note="Done.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -7,15 +8,19 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from tests.actions.builders import make_action, make_case
+from tests.actions.builders import assessed, of_kind, reported, warranted
 from tests.conftest import PASSWORD
+from tests.factories import PersonFactory
 from vigil.actions.models import Action, Decision
 from vigil.actions.services import action_decline, action_signoff
 from vigil.audit.models import AuditEvent
-from vigil.core.constants import ActionKind, ActionStatus, RiskLevel, SignOff
+from vigil.cases.models import Case
+from vigil.cases.services import case_open
+from vigil.core.constants import ActionKind, ActionStatus, SignOff
 
-# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
-pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
+# Acting on actions the engine made from recorded facts (the live bridge on), at a held clock.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+HOUR = dt.timedelta(hours=1)
 
 
 def _client(user: Any) -> Client:
@@ -24,10 +29,23 @@ def _client(user: Any) -> Client:
     return client
 
 
+def _case(officer: Any) -> Case:
+    return case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
+
+
 @pytest.fixture
 def warrant_action(officer: Any) -> Action:
-    case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    return make_action(case, kind=ActionKind.EXECUTE_WARRANT, owner=officer, rule="R6")
+    """R6's execute-the-warrant for a subject whose victim is at high risk (a report, a DASH at
+    high risk, then the warrant)."""
+    case = _case(officer)
+    reported(case, actor=officer, ago=3 * HOUR)
+    assessed(case, actor=officer, ago=2 * HOUR)
+    return of_kind(warranted(case, actor=officer, ago=HOUR), ActionKind.EXECUTE_WARRANT)
+
+
+def _plan(warrant_action: Action) -> Action:
+    """The safety plan R3 asked for when the DASH found the pair at high risk."""
+    return Action.objects.get(case=warrant_action.case, kind=ActionKind.SAFETY_PLAN, status=ActionStatus.OPEN)
 
 
 @pytest.mark.parametrize("rationale", ["", "   \n  "])
@@ -113,7 +131,7 @@ def test_reassign_to_a_member_of_the_team_only(officer: Any, colleague: Any, out
 
 
 def test_complete_from_the_board_returns_to_the_board(officer: Any, warrant_action: Action) -> None:
-    plan = make_action(warrant_action.case, kind=ActionKind.SAFETY_PLAN, owner=officer)
+    plan = _plan(warrant_action)
     response = _client(officer).post(
         reverse("action_complete", args=[plan.pk]), {"note": "Plan made with her.", "next": "/board/"}
     )
@@ -131,7 +149,7 @@ def test_a_warrant_is_not_marked_done_with_a_note_alone(officer: Any, warrant_ac
 
 
 def test_next_cannot_send_people_off_site(officer: Any, warrant_action: Action) -> None:
-    plan = make_action(warrant_action.case, kind=ActionKind.SAFETY_PLAN, owner=officer)
+    plan = _plan(warrant_action)
     response = _client(officer).post(reverse("action_complete", args=[plan.pk]), {"note": "", "next": "https://example.com/"})
     assert response["Location"] == reverse("case_detail", args=[plan.case_id])
 
@@ -144,7 +162,7 @@ def test_another_team_cannot_act(outsider: Any, warrant_action: Action) -> None:
 
 
 def test_a_risk_assessment_action_leads_to_the_assessment(officer: Any, warrant_action: Action) -> None:
-    action = make_action(warrant_action.case, kind=ActionKind.COMPLETE_RISK_ASSESSMENT, owner=officer, rule="R1")
+    action = of_kind(reported(_case(officer), actor=officer, ago=HOUR), ActionKind.COMPLETE_RISK_ASSESSMENT)
     client = _client(officer)
     start = reverse("risk_assessment_start", args=[action.case_id])
     assert f'href="{start}"' in client.get(reverse("action_detail", args=[action.pk])).content.decode()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -7,14 +8,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tests.actions.builders import make_action, make_case
-from tests.factories import UserFactory
+from tests.actions.builders import reported
+from tests.factories import PersonFactory, UserFactory
 from vigil.bench.board import END, START, write_section
+from vigil.cases.services import case_open
 from vigil.core.benchmarks import percentile
 from vigil.core.constants import Role
 
-# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
-pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
+# The board's benchmark over actions the engine made from reports, at a held clock.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -34,9 +36,11 @@ def test_the_section_replaces_only_itself(tmp_path: Path) -> None:
 
 def test_bench_board_times_three_roles_and_names_indexes(officer: Any, supervisor: Any, tmp_path: Path) -> None:
     UserFactory(username="superintendent", role=Role.SUPERINTENDENT, team=None)
-    case = make_case(actor=officer, team=officer.team)
-    for level in (1, 2, 4):
-        make_action(case, owner=officer, level=level)
+    # Three reports, each making three actions: an hour ago (level 1), 30 hours ago (due 6
+    # hours ago: level 2) and 5 days ago (three days past due: level 4).
+    for hours in (1, 30, 120):
+        case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
+        assert len(reported(case, actor=officer, ago=dt.timedelta(hours=hours))) == 3
     out = tmp_path / "performance.md"
     out.write_text(f"# Performance\n\n{START}\n<!-- board:otherdb -->\nother figures\n<!-- /board:otherdb -->\n{END}\n")
     call_command("bench", "--output", str(out), "board", "--iterations", "10")
@@ -45,9 +49,9 @@ def test_bench_board_times_three_roles_and_names_indexes(officer: Any, superviso
     assert "other figures" in text and f"<!-- board:{connection.vendor} -->" in text
     assert START in text and END in text
     for who in (
-        "| Officer | officer | 3 |",
-        "| Supervisor (sergeant) | supervisor | 2 |",
-        "| Superintendent | superintendent | 1 |",
+        "| Officer | officer | 9 |",
+        "| Supervisor (sergeant) | supervisor | 6 |",
+        "| Superintendent | superintendent | 3 |",
     ):
         assert who in text
     assert "p95" in text and connection.vendor in text.lower()

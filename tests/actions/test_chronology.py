@@ -13,23 +13,26 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.actions.builders import make_action, make_case
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory, aware
+from tests.factories import PersonFactory, UserFactory, aware
 from tests.pdftext import pdf_text
+from vigil.actions.models import Action
 from vigil.actions.services import action_complete, action_decline
 from vigil.audit.chronology import ChronologyFilter, case_audit_rows, case_chronology
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Case
-from vigil.cases.services import report_record
-from vigil.core.constants import ActionKind, RiskLevel, Role
+from vigil.cases.services import assessment_record, case_open, report_record
+from vigil.core.constants import ActionKind, Role
 from vigil.core.times import Happened
 from vigil.warrants.services import warrant_issue
 
-# Board, forms and audit trail: the actions are built here, the engine is not asked (live_bridge).
-pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
+# The chronology of a case whose actions the engine made from the facts recorded (the live
+# bridge on), at a held clock: on 12 March 2025 the warrant's action has climbed the ladder.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+NOW = dt.datetime(2025, 3, 12, 12, 0, tzinfo=dt.UTC)
 
 RATIONALE = "Victim is in a refuge out of the area; the local force has taken over the safety plan."
+HIGH_DASH = {n: "yes" if n <= 14 else "no" for n in range(1, 25)}
 
 
 def _client(user: Any) -> Client:
@@ -39,10 +42,10 @@ def _client(user: Any) -> Client:
 
 
 @pytest.fixture
-def case(officer: Any, monkeypatch: Any) -> Case:
-    """A case with a report, a warrant for the subject, two policy actions (one escalated),
-    one completed and one declined with a rationale."""
-    case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
+def case(officer: Any) -> Case:
+    """A case with a report, a DASH at high risk, a warrant for the subject; the policy's
+    execute-the-warrant action (escalated) completed and its safety plan declined with a rationale."""
+    case = case_open(actor=officer, victim=PersonFactory(), subject=PersonFactory(), team=officer.team)
     report_record(
         actor=officer,
         case=case,
@@ -51,6 +54,7 @@ def case(officer: Any, monkeypatch: Any) -> Case:
         happened=Happened.on(dt.date(2025, 2, 27), dt.date(2025, 3, 1)),
         summary="Waited outside.",
     )
+    assessment_record(actor=officer, case=case, instrument="dash", answers=HIGH_DASH, completed_at=aware(2025, 3, 2, 10, 0))
     warrant_issue(
         actor=officer,
         reference="W-TEST-1",
@@ -59,8 +63,9 @@ def case(officer: Any, monkeypatch: Any) -> Case:
         issued_at=aware(2025, 3, 3, 9, 0),
         reported_at=aware(2025, 3, 3, 11, 30),
     )
-    warrant = make_action(case, kind=ActionKind.EXECUTE_WARRANT, owner=officer, level=3, rule="R6")
-    plan = make_action(case, kind=ActionKind.SAFETY_PLAN, owner=officer)
+    warrant = Action.objects.get(case=case, kind=ActionKind.EXECUTE_WARRANT, status="open")
+    plan = Action.objects.get(case=case, kind=ActionKind.SAFETY_PLAN, status="open")
+    assert warrant.level > 1  # the ladder raised it
     action_complete(actor=officer, action=warrant, note="Arrested at his mother's address.")
     action_decline(actor=officer, action=plan, rationale=RATIONALE)
     return case
@@ -84,8 +89,8 @@ def test_the_chronology_lists_events_actions_escalations_and_decisions(case: Cas
     assert [e.seq for e in entries] == sorted(e.seq for e in entries)
     decline = next(e for e in entries if e.audit_action == "action.decline")
     assert decline.rationale == RATIONALE and officer.username in decline.by and "Make a safety plan" in decline.done
-    create = next(e for e in entries if e.audit_action == "action.create")
-    assert create.by == "the policy (automatic)" and "Execute the warrant" in create.asked
+    create = next(e for e in entries if e.audit_action == "action.create" and "Execute the warrant" in e.asked)
+    assert create.by == "the policy (automatic)" and "W-TEST-1" in create.asked
     assert any("W-TEST-1" in e.known for e in entries)
 
 

@@ -5,6 +5,7 @@ supervisor reads the officer's reason where they sign off or send back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -13,22 +14,22 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.actions.builders import make_action, make_case
-from tests.actions.test_acting import _client
+from tests.actions.builders import assessed, of_kind
+from tests.actions.test_acting import _case, _client
 from tests.live.test_live_equals_replay import _declined_safety_plans, _with_a_decline, assert_equal
 from vigil.actions.models import Action, Decision
 from vigil.actions.services import action_decline, decision_record
 from vigil.audit.models import AuditEvent
-from vigil.core.constants import ActionKind, ActionStatus, RiskLevel
+from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.rationale import DECLINE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture
 def plan(officer: Any) -> Action:
-    case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    return make_action(case, kind=ActionKind.SAFETY_PLAN, owner=officer, rule="R3")
+    """The safety plan R3 asks for when a DASH finds the pair at high risk."""
+    return of_kind(assessed(_case(officer), actor=officer, ago=dt.timedelta(hours=1)), ActionKind.SAFETY_PLAN)
 
 
 @pytest.mark.parametrize(

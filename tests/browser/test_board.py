@@ -5,54 +5,37 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from tests.actions.builders import make_action, make_case
+from tests.actions.builders import assessed, complete_all_but, of_kind, warranted
 from tests.browser.conftest import sign_in
 from tests.factories import PersonFactory, PlaceFactory
 from vigil.actions.models import Action
-from vigil.cases.services import sighting_record
-from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel, SignOff
-from vigil.warrants.services import warrant_issue
+from vigil.cases.services import case_open, sighting_record
+from vigil.core import times
+from vigil.core.constants import ActionKind, ActionStatus, SignOff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DAYS = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def force(officer: Any, supervisor: Any, live_bridge: Any) -> dict[str, Any]:
-    """A high-risk case whose warrant has sat with one officer for twenty days."""
-    live_bridge.on = False  # the rows are built here, as the board shows them
+def force(officer: Any, supervisor: Any) -> dict[str, Any]:
+    """A high-risk case whose warrant has sat with one officer for twenty days: the engine made
+    the actions from the facts (a DASH, the warrant, a sighting near the victim's home), and
+    the officer did all but the warrant. The live server runs on the real clock, so the facts
+    are placed relative to it."""
     home = PlaceFactory(lat=53.8, lon=-1.55)
     subject = PersonFactory(full_name="Keith Lomax")
-    case = make_case(
-        actor=officer,
-        team=officer.team,
-        risk=RiskLevel.HIGH,
-        victim=PersonFactory(full_name="Nadia Brennan", home=home),
-        subject=subject,
+    case = case_open(
+        actor=officer, victim=PersonFactory(full_name="Nadia Brennan", home=home), subject=subject, team=officer.team
     )
-    warrant_issue(
-        actor=officer,
-        reference="W-2025-0117",
-        subject=subject,
-        reason="Failed to appear",
-        issued_at=timezone.now() - 20 * DAYS,
-        reported_at=timezone.now() - 20 * DAYS,
-    )
-    sighting_record(actor=officer, subject=subject, reported_at=timezone.now() - DAYS, lat=53.8015, lon=-1.55)
-    warrant = make_action(
-        case,
-        kind=ActionKind.EXECUTE_WARRANT,
-        owner=officer,
-        due_in=-19 * DAYS,
-        age=20 * DAYS,
-        level=4,
-        rule="R6",
-        reason="Execute warrant W-2025-0117 for a subject whose victim is at high risk",
-    )
-    plan = make_action(case, kind=ActionKind.SAFETY_PLAN, owner=officer, priority=Priority.HIGH)
-    return {"case": case, "warrant": warrant, "plan": plan}
+    assessed(case, actor=officer, ago=21 * DAYS)
+    warrant = of_kind(warranted(case, actor=officer, ago=20 * DAYS, reference="W-2025-0117"), ActionKind.EXECUTE_WARRANT)
+    sighting_record(actor=officer, subject=subject, reported_at=times.now() - DAYS, lat=53.8015, lon=-1.55)
+    complete_all_but(case, warrant, actor=officer)
+    warrant.refresh_from_db()
+    assert warrant.level == 4 and warrant.status == ActionStatus.OPEN
+    return {"case": case, "warrant": warrant}
 
 
 def test_supervisor_board_and_warrant_board(page: Any, live_server: Any, force: dict[str, Any], artifacts: Path) -> None:
@@ -73,7 +56,7 @@ def test_supervisor_board_and_warrant_board(page: Any, live_server: Any, force: 
 
     # With JavaScript, the results refresh in place.
     page.wait_for_function("document.getElementById('board-results').dataset.refreshReady === 'true'")
-    Action.objects.filter(pk=force["warrant"].pk).update(status=ActionStatus.DONE, closed_at=timezone.now())
+    Action.objects.filter(pk=force["warrant"].pk).update(status=ActionStatus.DONE, closed_at=times.now())
     # Not while someone is working in the table: focus stays where it is, the row stays.
     page.focus("#board tbody tr[data-action] a")
     page.evaluate("window.vigilBoardRefresh()")

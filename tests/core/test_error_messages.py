@@ -5,6 +5,7 @@ in the error summary and beside the field of real pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib
 import pkgutil
@@ -18,10 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 import vigil
-from tests.actions.builders import make_action, make_case
+from tests.actions.builders import make_case, reported
 from tests.conftest import PASSWORD
 from vigil.cases.models import Report
-from vigil.core.constants import ActionKind, RiskLevel
+from vigil.core.constants import RiskLevel
 from vigil.core.forms import GovukForm, GovukFormMixin
 
 DJANGO_DEFAULTS = re.compile(
@@ -152,8 +153,8 @@ def test_the_report_form_names_each_wrong_field_and_saves_nothing(officer: Any) 
 
 @pytest.mark.django_db
 def test_an_overlong_decline_reason_is_named(officer: Any) -> None:
-    case = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    action = make_action(case, kind=ActionKind.EXECUTE_WARRANT, owner=officer, rule="R6")
+    case = make_case(actor=officer, team=officer.team)
+    action = reported(case, actor=officer, ago=dt.timedelta(hours=1))[0]  # an action the policy made
     response = _client(officer).post(reverse("action_decline", args=[action.pk]), {"rationale": "Because " * 700})
     assert _summary(response) == ["The reason must be 5,000 characters or fewer"]
     assert not DJANGO_DEFAULTS.search(_text(response))

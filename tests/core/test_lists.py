@@ -12,15 +12,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.actions.builders import make_action, make_case
+from tests.actions.builders import assessed_case, complete_all_but
 from tests.conftest import PASSWORD
+from vigil.actions.models import Action
 from vigil.cases.models import Case
 from vigil.cases.services import sighting_record
+from vigil.core import times
 from vigil.core.constants import RiskLevel
 from vigil.warrants.services import warrant_issue
 
-# The lists' reading: the engine is not asked (live_bridge).
-pytestmark = [pytest.mark.django_db, pytest.mark.policy_offline]
+# The lists over cases whose risk and actions the engine set from recorded facts, at a held clock.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 DAYS = dt.timedelta(days=1)
 
 
@@ -35,17 +37,18 @@ def _cases(body: str) -> list[str]:
 
 
 def test_the_case_list_filters_by_risk_overdue_and_referral_and_says_so(officer: Any) -> None:
-    high = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    medium = make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
-    unassessed = make_case(actor=officer, team=officer.team)
-    make_action(high, owner=officer, due_in=-DAYS)
-    make_action(medium, owner=officer, due_in=DAYS)
+    high = assessed_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH, ago=2 * DAYS)  # its plan is overdue
+    medium = assessed_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)  # nothing due yet
+    unassessed = assessed_case(actor=officer, team=officer.team)
     Case.objects.filter(pk=medium.pk).update(referred_with_consent=True)
+    open_high = Action.objects.filter(case=high, status="open")
+    overdue = open_high.filter(due_at__lt=times.now()).count()
+    assert overdue and not Action.objects.filter(case=medium, status="open", due_at__lt=times.now()).exists()
     client = _client(officer)
 
     body = client.get(reverse("case_list")).content.decode()
     assert sorted(_cases(body)) == sorted([high.reference, medium.reference, unassessed.reference])
-    assert "1 open, " in body and "1 overdue" in body and "none open" in body
+    assert f"{open_high.count()} open, " in body and f"{overdue} overdue" in body and "none open" in body
 
     assert _cases(client.get(reverse("case_list"), {"risk": "high"}).content.decode()) == [high.reference]
     both = client.get(reverse("case_list"), {"risk": ["medium", "none"]}).content.decode()
@@ -67,11 +70,11 @@ def test_the_warrant_board_filters_by_risk_time_outstanding_and_a_sighting_near_
     from tests.factories import PersonFactory, PlaceFactory
 
     home = PlaceFactory(lat=53.8, lon=-1.55)
-    near_case = make_case(
+    near_case = assessed_case(
         actor=officer, team=officer.team, risk=RiskLevel.HIGH, victim=PersonFactory(home=home), subject=PersonFactory()
     )
-    far_case = make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
-    now = timezone.now()
+    far_case = assessed_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
+    now = times.now()
     warrant_issue(
         actor=officer, reference="W-NEAR", subject=near_case.subject, reason="Failed to appear", issued_at=now - 3 * DAYS
     )
@@ -99,11 +102,13 @@ def test_the_analyst_filters_the_pseudonymised_list_by_area_risk_and_month(offic
     from vigil.core.constants import Role
 
     other = TeamFactory()
-    high = make_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
-    make_action(high, owner=officer)
-    make_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM)
-    make_case(actor=officer, team=other, risk=RiskLevel.HIGH)
-    Case.objects.filter(pk=high.pk).update(created_at=timezone.now() - 70 * DAYS)
+    high = assessed_case(actor=officer, team=officer.team, risk=RiskLevel.HIGH)
+    for done in (
+        assessed_case(actor=officer, team=officer.team, risk=RiskLevel.MEDIUM),
+        assessed_case(actor=officer, team=other, risk=RiskLevel.HIGH),
+    ):
+        complete_all_but(done, None, actor=officer)  # their work done: only `high` has open actions
+    Case.objects.filter(pk=high.pk).update(created_at=times.now() - 70 * DAYS)
     analyst = otp_login(Client(), UserFactory(username="analyst-lists", role=Role.ANALYST, team=None))
 
     def rows(**params: Any) -> tuple[int, str]:
@@ -116,7 +121,7 @@ def test_the_analyst_filters_the_pseudonymised_list_by_area_risk_and_month(offic
     assert rows(risk="high")[0] == 2
     assert rows(risk="high", area=other.area.name)[0] == 1
     assert rows(open_actions="on")[0] == 1
-    month = timezone.localtime(timezone.now() - 70 * DAYS).strftime("%Y-%m")
+    month = timezone.localtime(times.now() - 70 * DAYS).strftime("%Y-%m")
     count, body = rows(opened_to=month)
     assert count == 1 and "with these filters (of 3)" in body
     # No name, reference or free text reaches the page, whatever the filter.

@@ -29,23 +29,13 @@ def risk_change(case: Case, at: dt.datetime, level: str, source: str, drivers: l
     return RiskChange.objects.create(case=case, at=at, level=level, source=source, drivers=drivers, key=f"{level}@{at}:{source}")
 
 
-def review(case: Case, due: dt.datetime, *, status: str = "open", level: int = 1, rule: str = "R3") -> Action:
-    return Action.objects.create(
-        key=f"review:{case.pk}:{due.isoformat()}:{status}",
-        case=case,
-        kind=ActionKind.REVIEW_RISK,
-        rule=rule,
-        reason="review the risk every 7 days while high",
-        victim=case.victim,
-        subject=case.subject,
-        created_at=due - dt.timedelta(days=7),
-        due_at=due,
-        priority="high",
-        status=status,
-        closed_at=None if status == "open" else due,
-        level=level,
-        team=case.team,
-    )
+def dash(officer: Any, case: Case, at: dt.datetime, yes: int = 14) -> None:
+    """A DASH recorded through the service with the policy bridge on: the engine makes the
+    review_risk actions the section shows (R3 at high, every 7 days)."""
+    from vigil.cases.services import assessment_record
+
+    answers = {n: "yes" if n <= yes else "no" for n in range(1, 25)}
+    assessment_record(actor=officer, case=case, instrument="dash", answers=answers, completed_at=at)
 
 
 def test_history_shows_every_change_with_source_and_drivers(officer: Any, case: Case) -> None:
@@ -73,20 +63,30 @@ def test_a_case_without_history_says_so_and_draws_no_chart(officer: Any, case: C
     assert "<svg" not in body
 
 
-def test_next_review_shows_the_earliest_open_review_with_its_rule(officer: Any, case: Case) -> None:
-    now = timezone.now()
-    review(case, now + dt.timedelta(days=3), status="done")
-    review(case, now + dt.timedelta(days=9))
-    review(case, now + dt.timedelta(days=4), rule="R4")
+def test_next_review_shows_the_earliest_open_review_with_its_rule(
+    officer: Any, case: Case, live_bridge: Any, frozen_clock: dt.datetime
+) -> None:
+    live_bridge.on = True
+    dash(officer, case, frozen_clock - dt.timedelta(days=10))
+    dash(officer, case, frozen_clock - dt.timedelta(days=4))  # reviews the risk: the first review is done
+    reviews = Action.objects.filter(case=case, kind=ActionKind.REVIEW_RISK).order_by("due_at")
+    assert [r.status for r in reviews] == ["done", "open"]
+    due = reviews[1].due_at
+    assert due == frozen_clock + dt.timedelta(days=3)
     body = login(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
     section = body[body.index('id="next-review"') :]
-    assert timezone.localtime(now + dt.timedelta(days=4)).strftime("%-d %b %Y") in section
-    assert "Review the risk every 7 days while high (rule R4)" in section
+    assert timezone.localtime(due).strftime("%-d %b %Y") in section
+    assert f"{reviews[1].reason[:1].upper()}{reviews[1].reason[1:]} (rule R3)" in section
     assert "Overdue" not in section[: section.index("</dl>")]
 
 
-def test_an_overdue_review_shows_overdue_with_its_escalation_level(officer: Any, case: Case) -> None:
-    review(case, timezone.now() - dt.timedelta(days=2), level=3)
+def test_an_overdue_review_shows_overdue_with_its_escalation_level(
+    officer: Any, case: Case, live_bridge: Any, frozen_clock: dt.datetime
+) -> None:
+    live_bridge.on = True
+    dash(officer, case, frozen_clock - dt.timedelta(days=9))  # the review fell due 2 days ago
+    review = Action.objects.get(case=case, kind=ActionKind.REVIEW_RISK)
+    assert review.level == 3  # the ladder: level 2 at the due time, level 3 a day later
     body = login(officer).get(reverse("case_detail", args=[case.pk])).content.decode()
     section = body[body.index('id="next-review"') : body.index("</dl>", body.index('id="next-review"'))]
     assert "Overdue" in section and "overdue by 2 days" in section and "Level 3" in section

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.actions.builders import make_action, make_case
+from tests.actions.builders import make_case, of_kind, reported
 from tests.factories import PersonFactory, TeamFactory, UserFactory
 from vigil.actions.models import Action, Decision
 from vigil.audit.models import AuditEvent
@@ -37,6 +37,13 @@ from vigil.portal.models import PortalRateHit, ReportingAccess
 from vigil.portal.services import reporting_access_issue
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
+
+
+def _policy_action(case: Any, officer: Any) -> Any:
+    """The database checks the policy asks for after a report an hour ago (the live server's
+    threads run on the real clock, so the facts are placed relative to it)."""
+    return of_kind(reported(case, actor=officer, ago=dt.timedelta(hours=1)), "database_checks")
+
 
 CSRF = "r" * 32  # a CSRF secret of Django's length: the cookie and the header carry the same value
 
@@ -97,7 +104,7 @@ def test_complete_and_decline_at_once_record_exactly_one_decision(live_server: A
     officer = UserFactory(username=f"race-officer-{round_}", role=Role.OFFICER, team=team)
     sergeant = UserFactory(username=f"race-sergeant-{round_}", role=Role.SUPERVISOR, team=team)
     case = make_case(actor=officer, team=team)
-    action = make_action(case, owner=officer)
+    action = _policy_action(case, officer)
     people = [signed_in(officer), signed_in(sergeant)]
     url = f"{live_server.url}/actions/{action.pk}"
     calls: list[Callable[[], requests.Response]] = []
@@ -130,7 +137,7 @@ def test_two_reassignments_at_once_after_a_completion_are_refused(live_server: A
     officer = UserFactory(username="race-reassign", role=Role.OFFICER, team=team)
     other = UserFactory(username="race-other", role=Role.OFFICER, team=team)
     case = make_case(actor=officer, team=team)
-    action = make_action(case, owner=officer)
+    action = _policy_action(case, officer)
     browser = signed_in(officer)
     url = f"{live_server.url}/actions/{action.pk}"
     calls: list[Callable[[], requests.Response]] = [lambda: post(f"{url}/complete/", {"note": "Done."}, browser)]
@@ -225,7 +232,7 @@ def test_opened_actions_stay_open_when_nobody_races(live_server: Any) -> None:
     """The control: one person, one request, one decision (the barrier is not what refuses)."""
     team = TeamFactory()
     officer = UserFactory(username="race-control", role=Role.OFFICER, team=team)
-    action = make_action(make_case(actor=officer, team=team), owner=officer)
+    action = _policy_action(make_case(actor=officer, team=team), officer)
     response = post(f"{live_server.url}/actions/{action.pk}/complete/", {"note": "Done."}, signed_in(officer))
     assert response.status_code == 302
     assert Action.objects.get(pk=action.pk).status == ActionStatus.DONE

@@ -122,11 +122,14 @@ def build_world() -> World:
         reported_at=now,
         recorded_at=now,
     )
+    # Built directly, as every object of this access matrix is (who may see which row is the
+    # question, not what the policy makes), but a row the policy can make: R3's safety plan for
+    # a pair at high risk, due in 24 hours.
     action = Action.objects.create(
         key="sec-world-action",
         case=case,
         kind=ActionKind.SAFETY_PLAN,
-        rule="R1",
+        rule="R3",
         reason="High risk: a safety plan is due.",
         victim=victim,
         subject=subject,
