@@ -26,10 +26,11 @@ from tests.policy.test_properties import WORLD, events
 from tests.timeline.helpers import scenario
 from vigil.actions.models import Action, Decision
 from vigil.audit.models import AuditEvent
+from vigil.bench.replay import synthetic
 from vigil.cases.models import Report
 from vigil.people.models import Person
 from vigil.policy.config import DEFAULT_POLICY_PATH, load_policy
-from vigil.policy.facts import Condition, Event
+from vigil.policy.facts import Condition, Event, World
 from vigil.timeline.replay import replay_file
 
 pytestmark = pytest.mark.django_db
@@ -252,7 +253,7 @@ def _event_json(event: Event) -> dict[str, Any]:
     return {"type": event.type, **data}
 
 
-def timeline_file(evs: list[Event]) -> dict[str, Any]:
+def timeline_file(evs: list[Event], world: World = WORLD) -> dict[str, Any]:
     """A vigil-timeline/1 document of the engine's generated world and events, leaving out
     events about an order, warrant or request the file never begins (the reader refuses them)."""
     granted = {e.order for e in evs if e.type == "order_granted"}  # type: ignore[attr-defined]
@@ -276,13 +277,13 @@ def timeline_file(evs: list[Event]) -> dict[str, Any]:
         "timezone": "Europe/London",
         "people": [
             {"ref": p.ref, "name": p.name, "aliases": list(p.aliases), "born": p.born, "sex": p.sex, "home": p.home}
-            for p in WORLD.people.values()
+            for p in world.people.values()
         ],
         "places": [
             {"ref": pl.ref, "label": pl.label, "kind": pl.kind, "person": pl.person, "lat": pl.lat, "lon": pl.lon}
-            for pl in WORLD.places.values()
+            for pl in world.places.values()
         ],
-        "relationships": [{"a": r.a, "b": r.b, "kind": r.kind, "since": None, "until": None} for r in WORLD.relationships],
+        "relationships": [{"a": r.a, "b": r.b, "kind": r.kind, "since": None, "until": None} for r in world.relationships],
         "events": [_event_json(e) for e in kept],
         "replay_until": until.isoformat(),
     }
@@ -291,24 +292,31 @@ def timeline_file(evs: list[Event]) -> dict[str, Any]:
 # Each example loads a whole timeline through the services (a second or more each): a few per
 # run in `make test`. A hunt for divergences raises them (docs/live-and-replay.md):
 #   VIGIL_LIVE_EXAMPLES=300 pytest tests/live/test_live_equals_replay.py -k generated --hypothesis-seed=N
+# and VIGIL_LIVE_EVENTS the longest timeline drawn.
 EXAMPLES = int(os.environ.get("VIGIL_LIVE_EXAMPLES", "15"))
+EVENTS = int(os.environ.get("VIGIL_LIVE_EVENTS", "25"))
+# The benchmark's synthetic force (households over two years, every rule): one seed in make
+# test; a hunt names more, e.g. VIGIL_LIVE_SYNTHETIC="1-40" VIGIL_LIVE_SYNTHETIC_EVENTS=200.
+_first, _, _last = os.environ.get("VIGIL_LIVE_SYNTHETIC", "7").partition("-")
+SYNTHETIC_SEEDS = range(int(_first), int(_last or _first) + 1)
+SYNTHETIC_EVENTS = int(os.environ.get("VIGIL_LIVE_SYNTHETIC_EVENTS", "60"))
 GENERATED = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-def _generated_equal(directory: Path, evs: list[Event], policy_path: Path | None = None) -> None:
+def _generated_equal(directory: Path, evs: list[Event], policy_path: Path | None = None, world: World = WORLD) -> None:
     path = directory / "timeline.json"
-    path.write_text(json.dumps(timeline_file(evs)), encoding="utf-8")
+    path.write_text(json.dumps(timeline_file(evs, world)), encoding="utf-8")
     assert_equal(path, policy_path)
 
 
 @GENERATED
-@given(st.lists(events(), min_size=1, max_size=25))
+@given(st.lists(events(), min_size=1, max_size=EVENTS))
 def test_generated_timelines_live_equal_replay(tmp_path_factory: Any, evs: list[Event]) -> None:
     _generated_equal(tmp_path_factory.mktemp("generated"), evs)
 
 
 @GENERATED
-@given(st.lists(events(), min_size=1, max_size=25))
+@given(st.lists(events(), min_size=1, max_size=EVENTS))
 def test_generated_timelines_live_equal_replay_under_a_forces_altered_policy(
     tmp_path_factory: Any, altered_policy: Path, evs: list[Event]
 ) -> None:
@@ -345,3 +353,10 @@ def test_one_decision_settles_two_requests_made_under_one_id(tmp_path: Path) -> 
     live = assert_equal(path)
     decisions = [(a["victim"], a["status"]) for a in live["actions"] if a["kind"] == "dvds_decision"]
     assert sorted(decisions) == [("V1", "done"), ("V2", "done")]
+
+
+@pytest.mark.parametrize("seed", SYNTHETIC_SEEDS)
+def test_synthetic_force_timelines_live_equal_replay(tmp_path: Path, seed: int) -> None:
+    """Several households, orders, breaches, warrants, decisions, over two years."""
+    world, evs, _until = synthetic(SYNTHETIC_EVENTS, seed=seed, households=max(2, SYNTHETIC_EVENTS // 20))
+    _generated_equal(tmp_path, evs, world=world)
