@@ -20,9 +20,9 @@ DAYS = dt.timedelta(days=1)
 
 @pytest.fixture
 def force(officer: Any, supervisor: Any) -> dict[str, Any]:
-    """A high-risk case whose warrant has sat with one officer for twenty days: the engine made
-    the actions from the facts (a DASH, the warrant, a sighting near the victim's home), and
-    the officer did all but the warrant. The live server runs on the real clock, so the facts
+    """A high-risk case whose warrant has sat with one officer for twenty days and whose subject
+    was seen near the victim's home yesterday: the engine made the actions from the facts (a
+    DASH, the warrant, the sighting), and the officer did all but the warrant. The live server runs on the real clock, so the facts
     are placed relative to it."""
     home = PlaceFactory(lat=53.8, lon=-1.55)
     subject = PersonFactory(full_name="Keith Lomax")
@@ -44,7 +44,9 @@ def test_supervisor_board_and_warrant_board(page: Any, live_server: Any, force: 
     assert page.locator("h1").inner_text() == "Action board"
     first = page.locator("#board tbody tr").first
     assert first.get_attribute("data-action") == str(force["warrant"].pk)
-    assert "overdue by 19 days" in first.inner_text() and "Execute the warrant" in first.inner_text()
+    # The sighting a day ago made the twenty-day-old warrant immediate, due 4 hours after it (R6).
+    assert "overdue by 20 hours" in first.inner_text() and "Execute the warrant" in first.inner_text()
+    assert "Immediate priority" in first.inner_text()
     page.screenshot(path=str(artifacts / "board-supervisor.png"), full_page=True)
 
     # The filter works as a plain GET form, behind its toggle.
@@ -123,7 +125,7 @@ def test_the_board_on_a_phone_keeps_the_filter_in_the_flow_and_the_rows_reachabl
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         text = row.inner_text()
-        assert "overdue by 19 days" in text and "Escalation level 4: superintendent" in text and "With" in text
+        assert "overdue by 20 hours" in text and "Escalation level 4: superintendent" in text and "With" in text
         page.screenshot(path=str(artifacts / "board-phone.png"), full_page=True)
     finally:
         context.close()
@@ -145,6 +147,6 @@ def test_on_a_small_phone_the_first_action_is_on_the_first_screen(
         box = row.bounding_box()
         assert box is not None
         assert box["y"] >= 0 and box["y"] + box["height"] <= 667, box
-        assert "Execute warrant" in row.inner_text()
+        assert "Execute the warrant" in row.inner_text()
     finally:
         context.close()
