@@ -22,8 +22,8 @@ DAYS = dt.timedelta(days=1)
 def force(officer: Any, supervisor: Any) -> dict[str, Any]:
     """A high-risk case whose warrant has sat with one officer for twenty days and whose subject
     was seen near the victim's home yesterday: the engine made the actions from the facts (a
-    DASH, the warrant, the sighting), and the officer did all but the warrant. The live server runs on the real clock, so the facts
-    are placed relative to it."""
+    DASH, the warrant, the sighting), and the officer did all but the warrant. The live server
+    runs on the real clock, so the facts are placed relative to it."""
     home = PlaceFactory(lat=53.8, lon=-1.55)
     subject = PersonFactory(full_name="Keith Lomax")
     case = case_open(
