@@ -279,3 +279,37 @@ def test_after_a_split_both_paths_carry_the_same_actions_to_their_new_keys(offic
     assert set(got["actions"]) != keys
     assert any("key" in json.loads(new) for (name, _type, _case, _old, new) in got["audit"] if name == "action.update")
     assert verify_chain().ok
+
+
+def test_the_plain_rows_read_in_bulk_give_each_cluster_the_document_its_own_queries_give(officer: Any, facts_only: None) -> None:
+    """The batched path reads facts as plain rows (no model instances) for many clusters at
+    once; each cluster's facts document must be the one the live path builds from its own
+    model queries, key for key and in the same order."""
+    from vigil.actions.bulk import PreloadedFacts, open_case_clusters
+    from vigil.actions.facts import ClusterFacts, build_document
+    from vigil.bench.reevaluate import build_synthetic
+    from vigil.orders.models import OrderVariation, ProtectiveOrder, VariationCondition
+    from vigil.people.models import PersonAlias
+
+    build_synthetic(cases=30, seed=4, now=T0 + dt.timedelta(days=30))
+    build_force(officer)
+    order = ProtectiveOrder.objects.get(reference="O1")
+    variation = OrderVariation.objects.create(
+        order=order, varied_at=T0 + dt.timedelta(days=9), reported_at=T0 + dt.timedelta(days=9), reason="varied",
+        expires_at=T0 + dt.timedelta(days=300), recorded_at=T0 + dt.timedelta(days=9),
+    )  # fmt: skip
+    VariationCondition.objects.create(variation=variation, kind="no_contact")
+    PersonAlias.objects.create(person=order.subject, name="Owain Tarrant")
+    until = T0 + dt.timedelta(days=120)
+    clusters = open_case_clusters()
+    source = PreloadedFacts(set().union(*(c.person_ids for c in clusters)), set().union(*(c.case_ids for c in clusters)))
+    kinds: set[str] = set()
+    for cluster in clusters:
+        bulk = build_document(ClusterFacts(set(cluster.person_ids), set(cluster.case_ids)), until=until, source=source)
+        own = build_document(ClusterFacts(set(cluster.person_ids), set(cluster.case_ids)), until=until)
+        for part in own:
+            assert json.dumps(bulk[part], default=str) == json.dumps(own[part], default=str), (part, bulk[part], own[part])
+        kinds |= {e["type"] for e in own["events"]}
+    assert {"report", "risk_assessment", "order_granted", "order_varied", "breach", "sighting", "contact_attempt"} <= kinds
+    assert {"intelligence", "warrant_issued", "alarm_activated", "action_completed"} <= kinds
+    assert len(clusters) > 30

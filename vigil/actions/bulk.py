@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import Q
 
 from vigil.actions.effects import note_writes
 from vigil.actions.facts import ClusterFacts, FactSource, build_document, named_people, named_places
 from vigil.actions.models import Action, Decision, Escalation
+from vigil.actions.plain import Related, Row, instances, pairs, rows
 from vigil.actions.reconcile import (
     ORPHAN_CANCELLED,
     POLICY_ACTOR,
@@ -58,6 +58,7 @@ from vigil.actions.reconcile import (
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.audit.services import AuditEntry, audit_record_many
 from vigil.cases.models import (
+    AssessmentAnswer,
     Case,
     CaseAccess,
     ContactAttempt,
@@ -72,10 +73,10 @@ from vigil.cases.models import (
 from vigil.core import times
 from vigil.core.constants import ActionStatus
 from vigil.core.groups import DisjointSets, linked_groups
-from vigil.orders.models import Breach, ProtectiveOrder
+from vigil.orders.models import Breach, OrderCondition, OrderVariation, ProtectiveOrder, VariationCondition
 from vigil.partners.facts import partner_people
 from vigil.people.linking import ACTIVE
-from vigil.people.models import Person, PersonLink, Place, Relationship
+from vigil.people.models import Person, PersonAlias, PersonLink, Place, Relationship
 from vigil.warrants.models import Warrant
 
 T = TypeVar("T")
@@ -200,37 +201,111 @@ def _one(attr: str) -> Callable[[Any], tuple[int | None]]:
     return lambda row: (getattr(row, attr),)
 
 
+def _where_in(queryset: models.QuerySet[Any], names: str | tuple[str, ...], ids: Iterable[int]) -> models.QuerySet[Any]:
+    """The queryset's rows whose column `names` (any of them) is one of `ids`. The ids are
+    integers written into the statement: Django's `__in` prepares each value through its
+    field, which cost more than the read itself at a force's scale."""
+    keys = sorted({int(i) for i in ids if i is not None})
+    if not keys:
+        return queryset.none()
+    meta = queryset.model._meta
+    quote = connection.ops.quote_name
+    listed = ",".join(map(str, keys))
+    fields = [meta.pk if name == "pk" else meta.get_field(name) for name in ((names,) if isinstance(names, str) else names)]
+    where = " OR ".join(f"{quote(meta.db_table)}.{quote(f.column)} IN ({listed})" for f in fields)  # type: ignore[union-attr]
+    return queryset.extra(where=[f"({where})"])  # noqa: S610 - integers only, joined above
+
+
+def _read(
+    queryset: models.QuerySet[Any],
+    names: str | tuple[str, ...],
+    ids: Iterable[int],
+    *,
+    skip: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+) -> list[Row]:
+    return rows(_where_in(queryset, names, ids), skip=skip, extra=extra)
+
+
+def _related(manager: Any, key: str, value: str, ids: Iterable[int]) -> dict[Any, Related]:
+    """A relation's `value`s by their owner `key`, in the relation's row order."""
+    return pairs(_where_in(manager.order_by("pk"), key, ids), key, value)
+
+
+def _rows_by(manager: Any, key: str, ids: Iterable[int]) -> dict[int, Related]:
+    """Rows grouped by their owner `key` (an order's conditions, an assessment's answers), in
+    the model's own order (else the rows' order)."""
+    queryset = manager.all() if manager.model._meta.ordering else manager.order_by("pk")
+    grouped: dict[int, Related] = defaultdict(Related)
+    for row in _read(queryset, key, ids):
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def _orders(person_ids: set[int]) -> list[Row]:
+    """As `FactSource.orders`: the orders against these people or protecting them, with the
+    people they protect, their conditions and their variations' conditions."""
+    through = ProtectiveOrder.protected.through
+    ids = set(_where_in(through.objects.all(), "person_id", person_ids).values_list("protectiveorder_id", flat=True))
+    ids |= set(_where_in(ProtectiveOrder.objects.all(), "subject_id", person_ids).values_list("pk", flat=True))
+    orders = _read(ProtectiveOrder.objects.all(), "pk", ids)
+    protected = _related(through.objects, "protectiveorder_id", "person_id", ids)
+    conditions = _rows_by(OrderCondition.objects, "order_id", ids)
+    variations = _rows_by(OrderVariation.objects, "order_id", ids)
+    terms = _rows_by(VariationCondition.objects, "variation_id", [v.pk for found in variations.values() for v in found])
+    for found in variations.values():
+        for v in found:
+            v.conditions = terms.get(v.pk, Related())
+    for o in orders:
+        o.protected = Related(Row(pk=p) for p in protected.get(o.pk, ()))
+        o.conditions = conditions.get(o.pk, Related())
+        o.variations = variations.get(o.pk, Related())
+    return orders
+
+
 class PreloadedFacts(FactSource):
-    """The rows of many clusters, read once; each method answers for one cluster from memory,
-    with the rows and order its query in `FactSource` would give."""
+    """The rows of many clusters, read once as plain rows (`vigil.actions.plain`: no model
+    instances, a query per kind of fact and relation); each method answers for one cluster
+    from memory, with the rows, attributes and order its query in `FactSource` would give."""
 
     def __init__(self, person_ids: set[int], case_ids: set[int]) -> None:
-        db = FactSource()
-        reports = db.reports(case_ids)
-        assessments = db.assessments(case_ids)
-        orders = db.orders(person_ids)
-        breaches = db.breaches(orders)
-        sightings = db.sightings(person_ids)
-        attempts = db.attempts(person_ids)
-        intelligence = db.intelligence(person_ids)
-        justice = db.justice(person_ids)
-        warrants = db.warrants(person_ids)
-        alarms = db.alarms(person_ids)
-        activations = db.activations(person_ids)
-        decisions = db.decisions(case_ids)
-        partner_work = db.partner_work(case_ids)
+        quiet = ("summary",)  # narratives stay encrypted: the policy never reads them
+        reports = _read(Report.objects.order_by("reported_at", "pk"), "case_id", case_ids, skip=quiet)
+        present = _related(Report.children_present.through.objects, "report_id", "person_id", [r.pk for r in reports])
+        for r in reports:
+            r.children_present = Related(Row(pk=p) for p in present.get(r.pk, ()))
+        assessments = _read(RiskAssessment.objects, "case_id", case_ids, extra=("case__victim_id", "case__subject_id"))
+        answers = _rows_by(AssessmentAnswer.objects, "assessment_id", [a.pk for a in assessments])
+        for a in assessments:
+            a.case = Row(pk=a.case_id, victim_id=a.case__victim_id, subject_id=a.case__subject_id)
+            a.answers = answers.get(a.pk, Related())
+        orders = _orders(person_ids)
+        breaches = _read(Breach.objects, "order_id", [o.pk for o in orders], skip=quiet)
+        sightings = _read(Sighting.objects, "subject_id", person_ids, skip=quiet)
+        attempts = _read(ContactAttempt.objects, ("subject_id", "victim_id"), person_ids, skip=quiet)
+        intelligence = _read(Intelligence.objects, "subject_id", person_ids, skip=quiet)
+        justice = _read(JusticeEvent.objects, "subject_id", person_ids, skip=quiet)
+        warrants = _read(Warrant.objects, "subject_id", person_ids)
+        alarms = _read(Alarm.objects, "person_id", person_ids)
+        activations = _read(AlarmActivation.objects, "person_id", person_ids)
+        decisions = _read(Decision.objects.filter(withdrawn=False), "case_id", case_ids)
+        partner_work = FactSource().partner_work(case_ids)  # rare: Clare's Law requests, partners' concerns
         everyone = named_people(person_ids, reports, orders, [*breaches, *sightings, *attempts], decisions)
         everyone |= partner_people(partner_work)
-        relationships = db.relationships(everyone)
+        relationships = _read(Relationship.objects.order_by("pk"), ("a_id", "b_id"), everyone)
         everyone |= {p for rel in relationships for p in (rel.a_id, rel.b_id)}
-        persons = db.persons(everyone)
+        persons = _read(Person.objects.order_by("pk"), "pk", everyone)
+        aliases = _related(PersonAlias.objects, "person_id", "name", [p.pk for p in persons])
+        for p in persons:
+            p.aliases = Related(Row(name=name) for name in aliases.get(p.pk, ()))
+            p.born_text = Person.born_text.fget(p)  # type: ignore[attr-defined]
         located = [*breaches, *sightings, *intelligence, *alarms, *activations]
-        places = db.places(named_places(persons, reports, orders, located), everyone)
-        links = list(
-            PersonLink.objects.filter(status__in=ACTIVE)
-            .filter(Q(a_id__in=everyone) | Q(b_id__in=everyone))
-            .values_list("a_id", "b_id", "evidence")
-        )
+        place_ids = named_places(persons, reports, orders, located)
+        with_spot = Place.objects.filter(lat__isnull=False, lon__isnull=False).order_by("pk")
+        places = {pl.pk: pl for pl in _read(with_spot, "pk", place_ids, skip=("address",))}
+        places.update((pl.pk, pl) for pl in _read(with_spot, "person_id", everyone, skip=("address",)))
+        active = PersonLink.objects.filter(status__in=ACTIVE)
+        links = list(_where_in(active, ("a_id", "b_id"), everyone).values_list("a_id", "b_id", "evidence"))
         self._reports = _Index(reports, _one("case_id"))
         self._assessments = _Index(assessments, _one("case_id"))
         self._orders = _Index(orders, _one("subject_id"), lambda o: [p.pk for p in o.protected.all()])
@@ -246,7 +321,9 @@ class PreloadedFacts(FactSource):
         self._partner_work = _Index(partner_work, _one("case_id"))
         self._relationships = _Index(relationships, _one("a_id"), _one("b_id"))
         self._persons = _Index(persons, _one("pk"))
-        self._places = _Index(places, _one("pk"), _one("person_id"))
+        # Two indexes: a place's id and a person's id are different numbers that may be equal.
+        by_pk = sorted(places.values(), key=lambda pl: pl.pk)
+        self._places, self._places_of = _Index(by_pk, _one("pk")), _Index(by_pk, _one("person_id"))
         self._links: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self._evidence: dict[tuple[int, int], str] = {}
         for a, b, evidence in links:
@@ -301,7 +378,7 @@ class PreloadedFacts(FactSource):
 
     def places(self, place_ids: set[int], everyone: set[int]) -> list[Place]:
         by_pk = self._places.pick(place_ids)
-        by_person = self._places.pick(everyone)
+        by_person = self._places_of.pick(everyone)
         seen = {pl.pk for pl in by_pk}
         return sorted([*by_pk, *(pl for pl in by_person if pl.pk not in seen)], key=lambda pl: pl.pk)
 
@@ -445,7 +522,7 @@ class _Existing:
                 self.flags.add((case_id, key))
                 self.flag_words.add((case_id, kind, at, detail))
         for keys in _chunks(action_keys):
-            self.actions.update((a.key, a) for a in Action.objects.filter(key__in=keys))
+            self.actions.update((a.key, a) for a in instances(Action.objects.filter(key__in=keys)))
         produced = set(action_keys)
         # Stored actions the engine now gives under another key (the records were regrouped).
         self.regrouped = regrouped_actions(case_ids, produced) if len(self.actions) < len(produced) else {}
@@ -458,7 +535,7 @@ class _Existing:
             opened = Action.objects.filter(case_id__in=chunk, status=ActionStatus.OPEN).values_list("pk", "key")
             orphan_pks += [pk for pk, key in opened if key not in produced]
         for pks in _chunks(sorted(orphan_pks)):
-            for action in Action.objects.filter(pk__in=pks).order_by("pk"):
+            for action in instances(_where_in(Action.objects.order_by("pk"), "pk", pks)):
                 self.orphans[action.case_id].append(action)
         self.levels: dict[int, set[int]] = defaultdict(set)
         stored = (*self.actions.values(), *(a for found in self.regrouped.values() for a in found))
@@ -655,7 +732,7 @@ def store_batch(evaluated: Evaluated, *, run: BulkRun, actor: Any = POLICY_ACTOR
     case_ids = set().union(*(c.case_ids for c in evaluated.clusters))
     cases: dict[int, Case] = {}
     for chunk in _chunks(case_ids):
-        cases.update(Case.objects.in_bulk(chunk))
+        cases.update((case.pk, case) for case in instances(_where_in(Case.objects.all(), "pk", chunk)))
     indexes = [
         CaseIndex(world, [cases[pk] for pk in cluster.case_ids])
         for cluster, world in zip(evaluated.clusters, evaluated.worlds, strict=True)
