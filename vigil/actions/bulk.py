@@ -201,19 +201,23 @@ def _one(attr: str) -> Callable[[Any], tuple[int | None]]:
     return lambda row: (getattr(row, attr),)
 
 
-def _where_in(queryset: models.QuerySet[Any], names: str | tuple[str, ...], ids: Iterable[int]) -> models.QuerySet[Any]:
-    """The queryset's rows whose column `names` (any of them) is one of `ids`. The ids are
-    integers written into the statement: Django's `__in` prepares each value through its
-    field, which cost more than the read itself at a force's scale."""
-    keys = sorted({int(i) for i in ids if i is not None})
+def _where_in(queryset: models.QuerySet[Any], names: str | tuple[str, ...], ids: Iterable[Any]) -> models.QuerySet[Any]:
+    """The queryset's rows whose column `names` (any of them) is one of `ids`. Integer ids are
+    written into the statement, text keys passed as parameters: Django's `__in` prepares each
+    value through its field, which cost more than the read itself at a force's scale."""
+    keys = sorted({i for i in ids if i is not None})
     if not keys:
         return queryset.none()
     meta = queryset.model._meta
     quote = connection.ops.quote_name
-    listed = ",".join(map(str, keys))
+    params: list[Any] = []
+    if all(isinstance(k, int) for k in keys):
+        listed = ",".join(map(str, keys))
+    else:
+        listed, params = ",".join(["%s"] * len(keys)), [str(k) for k in keys]
     fields = [meta.pk if name == "pk" else meta.get_field(name) for name in ((names,) if isinstance(names, str) else names)]
     where = " OR ".join(f"{quote(meta.db_table)}.{quote(f.column)} IN ({listed})" for f in fields)  # type: ignore[union-attr]
-    return queryset.extra(where=[f"({where})"])  # noqa: S610 - integers only, joined above
+    return queryset.extra(where=[f"({where})"], params=params * len(fields))  # noqa: S610 - integers, or parameters
 
 
 def _read(
@@ -515,14 +519,14 @@ class _Existing:
         self.flag_words: set[tuple[int, str, dt.datetime, str]] = set()
         self.actions: dict[str, Action] = {}
         for chunk in _chunks(case_ids):
-            self.risk.update(RiskChange.objects.filter(case_id__in=chunk).values_list("case_id", "key"))
-            for case_id, key, kind, at, detail in Flag.objects.filter(case_id__in=chunk).values_list(
+            self.risk.update(_where_in(RiskChange.objects.all(), "case_id", chunk).values_list("case_id", "key"))
+            for case_id, key, kind, at, detail in _where_in(Flag.objects.all(), "case_id", chunk).values_list(
                 "case_id", "key", "kind", "at", "detail"
             ):
                 self.flags.add((case_id, key))
                 self.flag_words.add((case_id, kind, at, detail))
         for keys in _chunks(action_keys):
-            self.actions.update((a.key, a) for a in instances(Action.objects.filter(key__in=keys)))
+            self.actions.update((a.key, a) for a in instances(_where_in(Action.objects.all(), "key", keys)))
         produced = set(action_keys)
         # Stored actions the engine now gives under another key (the records were regrouped).
         self.regrouped = regrouped_actions(case_ids, produced) if len(self.actions) < len(produced) else {}
@@ -532,7 +536,7 @@ class _Existing:
         self.taken: set[int] = set()
         orphan_pks: list[int] = []
         for chunk in _chunks(case_ids):
-            opened = Action.objects.filter(case_id__in=chunk, status=ActionStatus.OPEN).values_list("pk", "key")
+            opened = _where_in(Action.objects.filter(status=ActionStatus.OPEN), "case_id", chunk).values_list("pk", "key")
             orphan_pks += [pk for pk, key in opened if key not in produced]
         for pks in _chunks(sorted(orphan_pks)):
             for action in instances(_where_in(Action.objects.order_by("pk"), "pk", pks)):
@@ -540,12 +544,12 @@ class _Existing:
         self.levels: dict[int, set[int]] = defaultdict(set)
         stored = (*self.actions.values(), *(a for found in self.regrouped.values() for a in found))
         for pks in _chunks([a.pk for a in (*stored, *(a for found in self.orphans.values() for a in found))]):
-            for action_id, level in Escalation.objects.filter(action_id__in=pks).values_list("action_id", "level"):
+            for action_id, level in _where_in(Escalation.objects.all(), "action_id", pks).values_list("action_id", "level"):
                 self.levels[action_id].add(level)
         # The default owner, as `reconcile._default_owner`: the first allocated officer, else the creator.
         self.owner: dict[int, int | None] = {}
         for chunk in _chunks(case_ids):
-            grants = CaseAccess.objects.filter(case_id__in=chunk, allocated=True).order_by("granted_at", "pk")
+            grants = _where_in(CaseAccess.objects.filter(allocated=True), "case_id", chunk).order_by("granted_at", "pk")
             for case_id, user_id in grants.values_list("case_id", "user_id"):
                 self.owner.setdefault(case_id, user_id)
 
