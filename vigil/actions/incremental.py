@@ -417,6 +417,8 @@ def plan_run(clusters: Sequence[Cluster], chosen: Sequence[int], *, until: dt.da
             why = "a change no mark can place"
         elif state is None:
             why = "new or regrouped"
+        elif state[0] == ASKED_AGAIN:
+            why = "re-evaluation asked for"
         elif state[0] != version:
             why = "policy or engine changed"
         elif position in marks or position in changed:
@@ -429,6 +431,20 @@ def plan_run(clusters: Sequence[Cluster], chosen: Sequence[int], *, until: dt.da
         reasons[why] += 1
         todo.append(position)
     return Plan(todo, dict(marks), unplaced, shared, everything, dict(reasons))
+
+
+# The policy digest of a state whose cluster an operator's re-evaluation (`vigil policy
+# reevaluate`) has still to reach: set on every state as the run starts, replaced batch by
+# batch, so that a run stopped half way is resumed where it stopped (`--resume`).
+ASKED_AGAIN = "asked again"
+
+
+def mark_all_asked_again() -> int:
+    """Every cluster is evaluated again by the next run, and stays so until a run reaches it
+    (committed at once: a stopped run leaves the clusters it did not reach marked)."""
+    from vigil.actions.models import ClusterState
+
+    return ClusterState.objects.update(policy=ASKED_AGAIN)
 
 
 def forget_dissolved(clusters: Sequence[Cluster]) -> int:
@@ -487,3 +503,21 @@ def consume(mark_ids: Iterable[int]) -> None:
     ids = sorted(set(mark_ids))
     for start in range(0, len(ids), 5000):
         FactChange.objects.filter(pk__in=ids[start : start + 5000]).delete()
+
+
+def reevaluation_due(*, now: dt.datetime) -> str | None:
+    """Why an incremental run at `now` would evaluate something, in words, or None when it
+    would pass over every cluster. A few indexed reads, not the force's clusters: the
+    periodic job (`vigil.actions.tasks.reevaluate_changed_clusters`) asks this first."""
+    from vigil.actions.models import ClusterState, FactChange
+    from vigil.cases.models import Case
+
+    if FactChange.objects.exists():
+        return "facts changed"
+    if ClusterState.objects.filter(next_due_at__lte=now).exists():
+        return "due"
+    if ClusterState.objects.exclude(policy=policy_version()).exists():
+        return "policy or engine changed"
+    if not ClusterState.objects.exists() and Case.objects.exists():
+        return "never evaluated"
+    return None

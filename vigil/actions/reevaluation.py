@@ -84,11 +84,18 @@ def open_cases_reevaluate(
     until: dt.datetime | None = None,
     batch_size: int = 500,
     progress: Callable[[BulkRun], None] | None = None,
+    resume: bool = False,
 ) -> Reevaluation:
     """Re-apply the policy in use to every open case, each batch in one transaction, every
     change audited under `actor`; with `dry_run` nothing is written. Returns what changed (or
-    would have), in words."""
+    would have), in words.
+
+    Every cluster is marked as asked for again first (committed), and each batch clears its
+    clusters' marks as it stores them; with `resume`, the marks a stopped run left are kept
+    and only those clusters (and any changed or due since) are evaluated. A dry run reads
+    every cluster and marks nothing."""
     from vigil.actions.engine_adapter import policy
+    from vigil.actions.incremental import mark_all_asked_again
 
     ladder = policy().ladder
     changes: list[Change] = []
@@ -96,11 +103,13 @@ def open_cases_reevaluate(
     def planned(writes: BatchWrites) -> None:
         changes.extend(describe(writes, level_name=ladder.level_name))
 
+    if not dry_run and not resume:
+        mark_all_asked_again()
     run = reevaluate_open_cases(
         until=until,
         batch_size=batch_size,
         progress=progress,
-        full=True,
+        full=dry_run,
         actor=actor,
         dry_run=dry_run,
         planned=planned,
