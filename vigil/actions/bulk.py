@@ -111,10 +111,16 @@ class BulkRun:
     cpu_seconds: float = 0.0  # this process's CPU time: the fairer figure on a shared machine
     total_cases: int = 0  # the open cases the run will evaluate, known once the clusters are chosen
     phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds by phase
+    # CPU seconds by phase (of the processes that ran the batches): what a loaded machine does
+    # not distort. CPU spent between two phases counts in the later one.
+    cpu_phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    _cpu_mark: float = field(default_factory=time.process_time, repr=False)
 
     def timed(self, phase: str, started: float) -> float:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.phases[phase] += now - started
+        self.cpu_phases[phase] += cpu - self._cpu_mark
+        self._cpu_mark = cpu
         return now
 
 
@@ -201,10 +207,13 @@ def _one(attr: str) -> Callable[[Any], tuple[int | None]]:
     return lambda row: (getattr(row, attr),)
 
 
-def _where_in(queryset: models.QuerySet[Any], names: str | tuple[str, ...], ids: Iterable[Any]) -> models.QuerySet[Any]:
+def _where_in(
+    source: models.QuerySet[Any] | models.Manager[Any], names: str | tuple[str, ...], ids: Iterable[Any]
+) -> models.QuerySet[Any]:
     """The queryset's rows whose column `names` (any of them) is one of `ids`. Integer ids are
     written into the statement, text keys passed as parameters: Django's `__in` prepares each
     value through its field, which cost more than the read itself at a force's scale."""
+    queryset = source.all()
     keys = sorted({i for i in ids if i is not None})
     if not keys:
         return queryset.none()
@@ -221,14 +230,15 @@ def _where_in(queryset: models.QuerySet[Any], names: str | tuple[str, ...], ids:
 
 
 def _read(
-    queryset: models.QuerySet[Any],
+    source: models.QuerySet[Any] | models.Manager[Any],
     names: str | tuple[str, ...],
     ids: Iterable[int],
     *,
     skip: tuple[str, ...] = (),
     extra: tuple[str, ...] = (),
-) -> list[Row]:
-    return rows(_where_in(queryset, names, ids), skip=skip, extra=extra)
+) -> list[Any]:
+    """Rows (`Row`s, read as the model instances `FactSource` gives are) whose `names` is one of `ids`."""
+    return rows(_where_in(source, names, ids), skip=skip, extra=extra)
 
 
 def _related(manager: Any, key: str, value: str, ids: Iterable[int]) -> dict[Any, Related]:
@@ -246,7 +256,7 @@ def _rows_by(manager: Any, key: str, ids: Iterable[int]) -> dict[int, Related]:
     return grouped
 
 
-def _orders(person_ids: set[int]) -> list[Row]:
+def _orders(person_ids: set[int]) -> list[Any]:
     """As `FactSource.orders`: the orders against these people or protecting them, with the
     people they protect, their conditions and their variations' conditions."""
     through = ProtectiveOrder.protected.through
@@ -933,6 +943,8 @@ def _in_processes(
                 setattr(run, name, getattr(run, name) + message[1][name])
             for phase, seconds in message[1]["phases"].items():
                 run.phases[phase] += seconds
+            for phase, seconds in message[1]["cpu_phases"].items():
+                run.cpu_phases[phase] += seconds
             if progress is not None:
                 progress(run)
     for worker in workers:
@@ -948,7 +960,13 @@ def _worker(k: int, n: int, work: list[tuple[list[Cluster], list[int]]], until: 
         for batch, marks in work[k::n]:
             part = BulkRun()
             _force_batch(batch, marks, until=until, run=part, actor=actor)
-            results.put(("batch", {name: getattr(part, name) for name in _COUNTERS} | {"phases": dict(part.phases)}))
+            results.put(
+                (
+                    "batch",
+                    {name: getattr(part, name) for name in _COUNTERS}
+                    | {"phases": dict(part.phases), "cpu_phases": dict(part.cpu_phases)},
+                )
+            )
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", f"{type(error).__name__}: {error}"))
     finally:

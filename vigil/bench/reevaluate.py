@@ -48,10 +48,15 @@ class ReevaluateTiming:
     phases: tuple[tuple[str, float], ...] = ()  # seconds per phase: select, load, document, engine, plan, write
     evaluated: int = 0  # clusters evaluated, of `clusters`
     processes: int = 1
+    cpu_phases: tuple[tuple[str, float], ...] = ()  # CPU seconds per phase, every process's
 
     def phase_words(self) -> str:
         total = sum(s for _, s in self.phases) or 1.0
         return ", ".join(f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in self.phases)
+
+    def cpu_words(self) -> str:
+        total = sum(s for _, s in self.cpu_phases) or 1.0
+        return ", ".join(f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in self.cpu_phases)
 
     @property
     def cases_per_second(self) -> float:
@@ -155,6 +160,7 @@ def _timing(
         audit_rows=run.audit_rows,
         audit_ok=audit_ok,
         phases=tuple((name, run.phases.get(name, 0.0)) for name in PHASES),
+        cpu_phases=tuple((name, run.cpu_phases.get(name, 0.0)) for name in PHASES),
         evaluated=run.clusters,
         processes=run.processes,
     )

@@ -133,7 +133,8 @@ def reevaluate_run(command: BaseCommand, options: dict[str, Any]) -> None:
             f"{t.actions_created:,} actions created, {t.actions_updated:,} updated, {t.escalations:,} escalations, "
             f"{t.audit_rows:,} audit rows; {t.evaluated:,} of {t.clusters:,} clusters evaluated in {t.processes} "
             f"process(es); audit chain {audit}\n"
-            f"    where the time went: {t.phase_words()}"
+            f"    where the time went: {t.phase_words()}\n"
+            f"    where the CPU time went: {t.cpu_words()}"
         )
     if not options["no_write"]:
         python = f"Python {platform.python_version()}"
