@@ -17,6 +17,7 @@ import logging
 from django_tasks import TaskContext, task
 
 from vigil.actions.escalation import escalate_due
+from vigil.core import times
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def escalate_overdue_actions(context: TaskContext, reschedule: bool = True) -> d
     from vigil.actions.chain import escalation_chain_continue
 
     try:
-        run = escalate_due()
+        run = escalate_due(now=times.now())  # the services' clock, as the re-evaluation after it
         log.info("escalation job: checked %s open overdue actions, recorded %s steps", run.checked, run.recorded)
         from vigil.partners.jobs import run_partner_jobs
 
