@@ -210,23 +210,35 @@ def _one(attr: str) -> Callable[[Any], tuple[int | None]]:
 def _where_in(
     source: models.QuerySet[Any] | models.Manager[Any], names: str | tuple[str, ...], ids: Iterable[Any]
 ) -> models.QuerySet[Any]:
-    """The queryset's rows whose column `names` (any of them) is one of `ids`. Integer ids are
-    written into the statement, text keys passed as parameters: Django's `__in` prepares each
-    value through its field, which cost more than the read itself at a force's scale."""
+    """The queryset's rows whose column `names` (any of them) is one of `ids`."""
+    keys = list(ids)
+    return _where_any(source, {name: keys for name in ((names,) if isinstance(names, str) else names)})
+
+
+def _where_any(
+    source: models.QuerySet[Any] | models.Manager[Any], wanted: dict[str, Iterable[Any]], *, also: Iterable[str] = ()
+) -> models.QuerySet[Any]:
+    """The queryset's rows whose column `name` is one of its ids, for any `name` in `wanted`
+    (or that match a condition of `also`, SQL built of integers). Integer ids are written into
+    the statement, text keys passed as parameters: Django's `__in` prepares each value
+    through its field, which cost more than the read itself at a force's scale."""
     queryset = source.all()
-    keys = sorted({i for i in ids if i is not None})
-    if not keys:
-        return queryset.none()
     meta = queryset.model._meta
     quote = connection.ops.quote_name
-    params: list[Any] = []
-    if all(isinstance(k, int) for k in keys):
-        listed = ",".join(map(str, keys))
-    else:
-        listed, params = ",".join(["%s"] * len(keys)), [str(k) for k in keys]
-    fields = [meta.pk if name == "pk" else meta.get_field(name) for name in ((names,) if isinstance(names, str) else names)]
-    where = " OR ".join(f"{quote(meta.db_table)}.{quote(f.column)} IN ({listed})" for f in fields)  # type: ignore[union-attr]
-    return queryset.extra(where=[f"({where})"], params=params * len(fields))  # noqa: S610 - integers, or parameters
+    clauses, params = list(also), []
+    for name, ids in wanted.items():
+        keys = sorted({i for i in ids if i is not None})
+        if not keys:
+            continue
+        column = f"{quote(meta.db_table)}.{quote((meta.pk if name == 'pk' else meta.get_field(name)).column)}"  # type: ignore[union-attr]
+        if all(isinstance(k, int) for k in keys):
+            clauses.append(f"{column} IN ({','.join(map(str, keys))})")
+        else:
+            clauses.append(f"{column} IN ({','.join(['%s'] * len(keys))})")
+            params += [str(k) for k in keys]
+    if not clauses:
+        return queryset.none()
+    return queryset.extra(where=[f"({' OR '.join(clauses)})"], params=params)  # noqa: S610 - integers, or parameters
 
 
 def _read(
@@ -260,9 +272,16 @@ def _orders(person_ids: set[int]) -> list[Any]:
     """As `FactSource.orders`: the orders against these people or protecting them, with the
     people they protect, their conditions and their variations' conditions."""
     through = ProtectiveOrder.protected.through
-    ids = set(_where_in(through.objects.all(), "person_id", person_ids).values_list("protectiveorder_id", flat=True))
-    ids |= set(_where_in(ProtectiveOrder.objects.all(), "subject_id", person_ids).values_list("pk", flat=True))
-    orders = _read(ProtectiveOrder.objects.all(), "pk", ids)
+    people = sorted({int(p) for p in person_ids})
+    if not people:
+        return []
+    quote = connection.ops.quote_name
+    protecting = (
+        f"{quote(ProtectiveOrder._meta.db_table)}.{quote('id')} IN (SELECT {quote('protectiveorder_id')} "  # noqa: S608 - integers
+        f"FROM {quote(through._meta.db_table)} WHERE {quote('person_id')} IN ({','.join(map(str, people))}))"
+    )
+    orders = rows(_where_any(ProtectiveOrder.objects, {"subject_id": people}, also=[protecting]))
+    ids = [o.pk for o in orders]
     protected = _related(through.objects, "protectiveorder_id", "person_id", ids)
     conditions = _rows_by(OrderCondition.objects, "order_id", ids)
     variations = _rows_by(OrderVariation.objects, "order_id", ids)
@@ -316,8 +335,7 @@ class PreloadedFacts(FactSource):
         located = [*breaches, *sightings, *intelligence, *alarms, *activations]
         place_ids = named_places(persons, reports, orders, located)
         with_spot = Place.objects.filter(lat__isnull=False, lon__isnull=False).order_by("pk")
-        places = {pl.pk: pl for pl in _read(with_spot, "pk", place_ids, skip=("address",))}
-        places.update((pl.pk, pl) for pl in _read(with_spot, "person_id", everyone, skip=("address",)))
+        places = {pl.pk: pl for pl in rows(_where_any(with_spot, {"pk": place_ids, "person_id": everyone}), skip=("address",))}
         active = PersonLink.objects.filter(status__in=ACTIVE)
         links = list(_where_in(active, ("a_id", "b_id"), everyone).values_list("a_id", "b_id", "evidence"))
         self._reports = _Index(reports, _one("case_id"))
@@ -336,7 +354,7 @@ class PreloadedFacts(FactSource):
         self._relationships = _Index(relationships, _one("a_id"), _one("b_id"))
         self._persons = _Index(persons, _one("pk"))
         # Two indexes: a place's id and a person's id are different numbers that may be equal.
-        by_pk = sorted(places.values(), key=lambda pl: pl.pk)
+        by_pk = list(places.values())
         self._places, self._places_of = _Index(by_pk, _one("pk")), _Index(by_pk, _one("person_id"))
         self._links: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self._evidence: dict[tuple[int, int], str] = {}
