@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("vigil.core.urls")),
+    path("", include("vigil.front.urls")),
     path("", include("vigil.intake.urls")),
     path("", include("vigil.cases.urls")),
     path("", include("vigil.people.urls")),

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "vigil.notifications",
     "vigil.schools",
     "vigil.bench",
+    "vigil.front",
+    "vigil.demo",
     "vigil.idva",
 ]
 
@@ -91,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vigil.core.context_processors.vigil",
+                "vigil.front.context_processors.vigil",
             ],
         },
     },

@@ -19,12 +19,12 @@ from django.test import override_settings
 from tests.benchmarks.test_bulk_reevaluate import stored
 from vigil.actions.bulk import BulkRun, reevaluate_open_cases
 from vigil.actions.models import ClusterState, FactChange
+from vigil.audit.services import update_audited
 from vigil.audit.verify import verify_chain
 from vigil.bench.reevaluate import build_synthetic
 from vigil.cases.models import Case, Report
 from vigil.cases.services import report_record
 from vigil.core import times
-from vigil.core.services import update_audited
 from vigil.people.linking import link_decide
 from vigil.people.models import Person, PersonLink
 from vigil.policy.config import DEFAULT_POLICY_PATH

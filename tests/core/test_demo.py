@@ -14,9 +14,9 @@ from django.test import Client
 from vigil.actions.models import Action, Decision
 from vigil.cases.models import Case, JusticeEvent, RiskAssessment
 from vigil.core.constants import ActionStatus, RiskLevel
-from vigil.core.demo import build_demo
 from vigil.core.models import User
 from vigil.core.otp import code_for_seed, confirmed_devices, demo_seed
+from vigil.demo.data import build_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from vigil.cases.models import Case
-from vigil.core.demo import DemoBuilder
+from vigil.demo.data import DemoBuilder
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.models import Person
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from vigil.cases.models import Case
 from vigil.cases.services import case_open
-from vigil.core.demo import build_demo
 from vigil.core.models import User
+from vigil.demo.data import build_demo
 from vigil.people.models import PersonLink
 from vigil.people.services import person_create
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from vigil.core.demo import CENTRE
+from vigil.demo.data import CENTRE
 from vigil.gazetteer import loader
 from vigil.gazetteer.demo import DEMO_FILE
 from vigil.gazetteer.models import Postcode

@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from tests.pdftext import pdf_text
 from tests.security.test_authz_matrix import MATRIX, _client, _family, url_patterns
 from tests.security.world import ROLES, MarkedWorld, build_marked_world
-from vigil.core.admin_base import ReadOnlyAdmin
+from vigil.audit.admin_base import ReadOnlyAdmin
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,15 @@ from django.urls import reverse
 
 from tests.factories import PersonFactory
 from tests.security.world import STAFF_ROLES, World, build_world
+from vigil.actions import access as actions_access
 from vigil.audit.models import AuditEvent
+from vigil.cases import access as cases_access
+from vigil.cases.access import place_display, pseudonym
 from vigil.cases.models import Case
 from vigil.core import access
-from vigil.core.access import PROTECTED_TEXT, place_display, pseudonym
+from vigil.orders import access as orders_access
+from vigil.people.models import PROTECTED_TEXT
+from vigil.warrants import access as warrants_access
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +42,15 @@ def _client(user: Any) -> Client:
 def test_the_case_and_its_records_follow_need_to_know(world: World, role: str) -> None:
     user = world.user(role)
     sees = role in SEES_CASE
-    assert access.cases_for_user(user).filter(pk=world.case.pk).exists() is sees
+    assert cases_access.cases_for_user(user).filter(pk=world.case.pk).exists() is sees
     getters = [
-        (access.get_case_for_user, world.case),
-        (access.get_person_for_user, world.victim),
-        (access.get_person_for_user, world.subject),
-        (access.get_place_for_user, world.open_place),
-        (access.get_order_for_user, world.order),
-        (access.get_warrant_for_user, world.warrant),
-        (access.get_action_for_user, world.action),
+        (cases_access.get_case_for_user, world.case),
+        (cases_access.get_person_for_user, world.victim),
+        (cases_access.get_person_for_user, world.subject),
+        (cases_access.get_place_for_user, world.open_place),
+        (orders_access.get_order_for_user, world.order),
+        (warrants_access.get_warrant_for_user, world.warrant),
+        (actions_access.get_action_for_user, world.action),
     ]
     for getter, obj in getters:
         if sees:
@@ -59,11 +64,11 @@ def test_the_case_and_its_records_follow_need_to_know(world: World, role: str) -
 def test_only_police_roles_get_the_write_door(world: World, role: str) -> None:
     user = world.user(role)
     writers = [
-        (access.get_rw_case_for_user, world.case),
-        (access.get_rw_person_for_user, world.victim),
-        (access.get_rw_place_for_user, world.open_place),
-        (access.get_rw_order_for_user, world.order),
-        (access.get_rw_warrant_for_user, world.warrant),
+        (cases_access.get_rw_case_for_user, world.case),
+        (cases_access.get_rw_person_for_user, world.victim),
+        (cases_access.get_rw_place_for_user, world.open_place),
+        (orders_access.get_rw_order_for_user, world.order),
+        (warrants_access.get_rw_warrant_for_user, world.warrant),
     ]
     for getter, obj in writers:
         if role in WRITES_CASE:
@@ -75,9 +80,9 @@ def test_only_police_roles_get_the_write_door(world: World, role: str) -> None:
 
 def test_reads_of_personal_records_are_audited(world: World) -> None:
     officer = world.user("officer")
-    access.get_person_for_user(officer, world.victim.pk)
-    access.get_order_for_user(officer, world.order.pk)
-    access.get_warrant_for_user(officer, world.warrant.pk)
+    cases_access.get_person_for_user(officer, world.victim.pk)
+    orders_access.get_order_for_user(officer, world.order.pk)
+    warrants_access.get_warrant_for_user(officer, world.warrant.pk)
     actions = set(AuditEvent.objects.filter(actor=officer).values_list("action", flat=True))
     assert {"person.view", "order.view", "warrant.view"} <= actions
 
@@ -102,14 +107,14 @@ def test_a_case_involving_police_staff_is_restricted_even_if_not_marked(world: W
     assert not case.sensitive
     for role in ("officer", "supervisor", "inspector", "superintendent", "admin"):
         with pytest.raises(Http404):
-            access.get_case_for_user(world.user(role), case.pk)
+            cases_access.get_case_for_user(world.user(role), case.pk)
 
 
 def test_an_adviser_sees_nothing_without_consent(world: World) -> None:
     Case.objects.filter(pk=world.case.pk).update(referred_with_consent=False)
-    assert not access.cases_for_user(world.user("idva")).exists()
+    assert not cases_access.cases_for_user(world.user("idva")).exists()
     with pytest.raises(Http404):
-        access.get_person_for_user(world.user("idva"), world.victim.pk)
+        cases_access.get_person_for_user(world.user("idva"), world.victim.pk)
 
 
 def test_an_adviser_sees_a_case_only_while_their_referral_is_open(world: World) -> None:
@@ -117,13 +122,13 @@ def test_an_adviser_sees_a_case_only_while_their_referral_is_open(world: World) 
     from vigil.idva.models import IdvaReferral
 
     adviser = world.user("idva")
-    assert list(access.cases_for_user(adviser)) == [world.case]
+    assert list(cases_access.cases_for_user(adviser)) == [world.case]
     IdvaReferral.objects.filter(pk=world.idva_referral.pk).update(  # type: ignore[attr-defined]
         status="withdrawn", ended_at=world.case.created_at, ended_reason="Asked us to stop."
     )
-    assert not access.cases_for_user(adviser).exists()
+    assert not cases_access.cases_for_user(adviser).exists()
     with pytest.raises(Http404):
-        access.get_case_for_user(adviser, world.case.pk)
+        cases_access.get_case_for_user(adviser, world.case.pk)
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)

@@ -29,8 +29,8 @@ from vigil.actions.selectors import (
     board_order,
     teams_for_board,
 )
+from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case
-from vigil.core.access import cases_for_user
 from vigil.core.constants import ActionStatus, SignOff
 from vigil.core.filters import FilterCategory, selected_filters
 from vigil.core.models import Team

@@ -19,7 +19,7 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
 from vigil.actions.models import Action
-from vigil.core.access import cases_for_user
+from vigil.cases.access import cases_for_user
 from vigil.core.constants import ActionStatus, Priority, RiskLevel, Role, SignOff
 from vigil.core.models import Team
 

@@ -25,11 +25,11 @@ from django.db import transaction
 from vigil.actions.engine_adapter import policy
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action, Decision
+from vigil.audit.services import create_audited, update_audited
 from vigil.core import times
 from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus, Role, SignOff
 from vigil.core.rationale import DECLINE
-from vigil.core.services import create_audited, update_audited
 
 # What a decline without a reason stores, when the force's policy does not require one (R11
 # `rationale_required = false`): the record says plainly that none was given.

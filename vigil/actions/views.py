@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from vigil.actions.access import get_action_for_user
 from vigil.actions.board import build_board
 from vigil.actions.forms import ArrestCompleteForm, CompleteForm, DeclineForm, ReassignForm, SendBackForm, SignOffForm
 from vigil.actions.models import Action
@@ -29,8 +30,9 @@ from vigil.actions.services import (
 )
 from vigil.audit.chronology import ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
+from vigil.cases.access import get_case_for_user
 from vigil.core import times
-from vigil.core.access import WRITE_ROLES, get_action_for_user, get_case_for_user
+from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import SignOff
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles

@@ -1,4 +1,4 @@
 from vigil.alarms.models import Alarm, AlarmActivation
-from vigil.core.admin_base import register_read_only
+from vigil.audit.admin_base import register_read_only
 
 register_read_only(Alarm, AlarmActivation)

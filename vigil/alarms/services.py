@@ -7,10 +7,10 @@ from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
 from vigil.alarms.models import Alarm, AlarmActivation
+from vigil.audit.services import create_audited
 from vigil.cases.services import fact_times
 from vigil.core import times
 from vigil.core.models import Team
-from vigil.core.services import create_audited
 from vigil.core.times import Happened
 from vigil.people.models import Person, Place
 

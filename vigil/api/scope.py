@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet
 
 from vigil.actions.models import Action
 from vigil.api.models import ApiClient
+from vigil.cases.access import restricted_q
 from vigil.cases.models import Case
-from vigil.core.access import restricted_q
 from vigil.core.models import Team
 
 

@@ -1,4 +1,4 @@
+from vigil.audit.admin_base import register_read_only
 from vigil.audit.models import AuditEvent
-from vigil.core.admin_base import register_read_only
 
 register_read_only(AuditEvent)

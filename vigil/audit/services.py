@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -19,6 +19,8 @@ from django.utils import timezone
 from vigil.audit.events import UnregisteredAuditEvent, lookup
 from vigil.audit.models import AuditEvent, AuditHead
 from vigil.core.current import request_id
+
+M = TypeVar("M", bound=models.Model)
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_411_001  # advisory lock id for appending to the chain on PostgreSQL
@@ -264,3 +266,32 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
             cursor.execute(head_sql + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
     _sign_head(rows[-1])
     return len(rows)
+
+
+# --- helpers every service and page uses: validate, save, audit, in the caller's transaction ---
+
+
+def create_audited(obj: M, *, actor: Any, action: str, case_id: int | None = None, exclude: list[str] | None = None) -> M:
+    """Validate and insert `obj`, and write its audit row. Call inside `transaction.atomic()`."""
+    obj.full_clean(exclude=exclude)
+    obj.save(force_insert=True)
+    audit_record(actor=actor, action=action, obj=obj, case_id=case_id, new=model_values(obj))
+    return obj
+
+
+def update_audited(obj: M, *, actor: Any, action: str, changes: dict[str, Any], case_id: int | None = None) -> M:
+    """Apply `changes` to `obj`, validate, save only those fields, and audit old and new values."""
+    old = {name: getattr(obj, name) for name in changes}
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save(update_fields=list(changes))
+    audit_record(actor=actor, action=action, obj=obj, case_id=case_id, old=old, new=changes)
+    return obj
+
+
+def audit_read(user: Any, action: str, obj: models.Model | None = None, *, case_id: int | None = None, **fields: Any) -> None:
+    """Record that a page showed personal records (for pages the access helpers' `get_*` do not
+    cover: an action, a list of possible matches, an admin list)."""
+    with transaction.atomic():
+        audit_record(actor=user, action=action, obj=obj, case_id=case_id, **fields)

@@ -1,3 +1,4 @@
+from vigil.audit.admin_base import register_read_only
 from vigil.cases.models import (
     AssessmentAnswer,
     Case,
@@ -11,7 +12,6 @@ from vigil.cases.models import (
     RiskChange,
     Sighting,
 )
-from vigil.core.admin_base import register_read_only
 
 register_read_only(
     Case,

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 
 from vigil.actions.models import Action
 from vigil.alarms.models import Alarm
+from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, Sighting
-from vigil.core.access import cases_for_user
 from vigil.core.constants import ActionStatus
 from vigil.core.text import search_text
 from vigil.orders.models import ProtectiveOrder

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from vigil.actions.engine_adapter import policy as active_policy
 from vigil.actions.live import policy_reevaluate
+from vigil.audit.services import create_audited
 from vigil.cases.models import (
     AssessmentAnswer,
     Case,
@@ -35,7 +36,7 @@ from vigil.core import times
 from vigil.core.actors import user_of
 from vigil.core.constants import Answer, Instrument, JusticeEventKind, RiskLevel, Source
 from vigil.core.models import Team
-from vigil.core.services import create_audited, require_aware
+from vigil.core.services import require_aware
 from vigil.core.times import Happened
 from vigil.people.models import Person, Place
 from vigil.policy.scoring import score

@@ -20,10 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, JusticeEvent, Report
-from vigil.core.access import WRITE_ROLES, cases_for_user, orders_for_user
+from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import HearingOutcome, JusticeEventKind, LinkStatus, ReportCategory
 from vigil.disclosure.models import DisclosureRequest
+from vigil.orders.access import orders_for_user
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.linking import identity_groups, linked_ids
 from vigil.people.models import Person, PersonLink

@@ -13,13 +13,13 @@ from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
 from vigil.actions.models import Action
+from vigil.audit.services import create_audited
 from vigil.cases.models import Case
 from vigil.cases.services import case_for_pair
 from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Team
 from vigil.core.rationale import NO_DISCLOSURE
-from vigil.core.services import create_audited
 from vigil.core.times import check_moment, now
 from vigil.disclosure.models import Applicant, DisclosureDecision, DisclosureMeeting, DisclosureRequest, Outcome, Route
 from vigil.disclosure.selectors import disclosure_checks

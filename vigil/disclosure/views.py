@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from vigil.core.access import WRITE_ROLES, get_rw_case_for_user
+from vigil.cases.access import get_rw_case_for_user
+from vigil.core.access import WRITE_ROLES
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.disclosure.forms import ApplicationForm, DecisionForm, MeetingForm, RequestForm

@@ -10,7 +10,7 @@ from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, Whe
 from django.http import Http404
 
 from vigil.audit.services import audit_record
-from vigil.core.access import cases_for_user
+from vigil.cases.access import cases_for_user
 from vigil.core.constants import RISK_RANK, Role
 from vigil.idva.models import EntryKind, IdvaReferral, ReferralStatus
 

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
+from vigil.audit.services import create_audited, update_audited
 from vigil.cases.models import Case, CaseAccess
 from vigil.core import times
 from vigil.core.actors import user_of
 from vigil.core.constants import Role
-from vigil.core.services import create_audited, update_audited
 from vigil.core.times import check_moment, now
 from vigil.idva.models import CaseworkEntry, ConsentHow, EntryKind, IdvaReferral, PartnerConcern, ReferralStatus
 from vigil.partners.models import Agency, AgencyKind, AgencyMember

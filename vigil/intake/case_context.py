@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from vigil.cases.access import case_places, place_display
 from vigil.cases.models import Case
-from vigil.core.access import case_places, place_display
 from vigil.core.constants import OrderStatus, PlaceKind, RelationshipKind, WarrantStatus
 from vigil.orders.models import ProtectiveOrder
 from vigil.people.linking import linked_ids

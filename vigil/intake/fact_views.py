@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from vigil.core.access import get_rw_case_for_user
+from vigil.cases.access import get_rw_case_for_user
 from vigil.core.forms import add_service_errors
 from vigil.intake.case_context import case_orders, case_warrants
 from vigil.intake.facts import BY_SLUG, FACTS, GROUPS, FactForm

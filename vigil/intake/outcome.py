@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from vigil.actions.effects import PolicyEffects, policy_effects
-from vigil.core.access import cases_for_user
+from vigil.cases.access import cases_for_user
 
 T = TypeVar("T")
 _PARTS = re.compile(r"^(This \w+: )([^,(]+)(.*)$", re.S)

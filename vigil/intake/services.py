@@ -17,12 +17,12 @@ from django.db import transaction
 from django.http import Http404
 
 from vigil.actions.live import deferred_policy
+from vigil.audit.services import create_audited, update_audited
+from vigil.cases.access import cases_for_user, get_rw_person_for_user
 from vigil.cases.models import Case
 from vigil.cases.services import case_open
-from vigil.core.access import cases_for_user, get_rw_person_for_user
 from vigil.core.constants import PlaceKind, RelationshipKind, Sex
 from vigil.core.models import Team
-from vigil.core.services import create_audited, update_audited
 from vigil.intake.clock import now
 from vigil.intake.journey import Intake, PersonEntry
 from vigil.intake.models import IntakeDraft

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from vigil.core.access import WRITE_ROLES, persons_for_user
+from vigil.cases.access import persons_for_user
+from vigil.core.access import WRITE_ROLES
 from vigil.core.models import Team
 from vigil.intake.forms import (
     NEW_RECORD,

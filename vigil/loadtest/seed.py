@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vigil.cases.access import restricted_q
 from vigil.cases.models import Case
 from vigil.cases.services import case_open, report_record
-from vigil.core.access import restricted_q
 from vigil.core.constants import ReportCategory, Role, Sex
 from vigil.core.models import Area, Team, User
 from vigil.people.services import person_create

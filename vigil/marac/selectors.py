@@ -22,7 +22,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from vigil.audit.services import audit_record
-from vigil.core.access import WRITE_ROLES, cases_for_user
+from vigil.cases.access import cases_for_user
+from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import Role
 from vigil.core.times import now as clock_now
 from vigil.marac.models import MaracMeeting, MaracReferral, PlanAction, PlanStatus

@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from vigil.actions.models import Action
-from vigil.audit.services import audit_record
+from vigil.audit.services import audit_record, create_audited, update_audited
 from vigil.cases.models import Case
 from vigil.core.actors import user_of
 from vigil.core.constants import ActionKind, ActionStatus
 from vigil.core.models import Area
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import require_aware
 from vigil.core.times import check_moment, now, words
 from vigil.marac.criteria import pending_referral, safelives_criteria
 from vigil.marac.models import AgencyResearch, MaracMeeting, MaracReferral, PlanAction, PlanEscalation, PlanStatus

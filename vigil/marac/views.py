@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from vigil.core.access import get_rw_case_for_user
+from vigil.cases.access import get_rw_case_for_user
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.core.times import now

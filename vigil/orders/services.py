@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
+from vigil.audit.services import create_audited, update_audited
 from vigil.cases.services import fact_times
 from vigil.core import times
 from vigil.core.constants import ConditionKind, OrderStatus, Source
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import require_aware
 from vigil.core.times import Happened
 from vigil.orders.models import Breach, OrderCondition, OrderVariation, ProtectiveOrder, VariationCondition
 from vigil.people.models import Person, Place

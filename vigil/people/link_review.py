@@ -26,8 +26,9 @@ from django.utils import timezone
 from vigil.actions.live import policy_now, policy_reevaluate
 from vigil.actions.reconcile import settle_serial_reviews
 from vigil.audit.services import audit_record
+from vigil.cases.access import cases_for_user, persons_for_user, restricted_q
 from vigil.cases.models import Case
-from vigil.core.access import WRITE_ROLES, cases_for_user, persons_for_user, restricted_q
+from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import LinkStatus, Role
 from vigil.people.linking import link_decide
 from vigil.people.models import Person, PersonLink

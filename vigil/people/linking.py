@@ -458,7 +458,7 @@ def suggest_matches(
     records the user may see (`persons_for_user`, less those hidden from them), so a suggestion
     never reveals a person on a restricted case. Reads only: the page showing the suggestions
     audits what it shows."""
-    from vigil.core.access import persons_for_user
+    from vigil.cases.access import persons_for_user
     from vigil.people.link_review import hidden_persons
     from vigil.people.linkage import PersonRecord
 

@@ -14,12 +14,12 @@ from typing import Any
 from django.db.models import Q
 
 from vigil.actions.models import Action
+from vigil.cases.access import PlaceDisplay, cases_for_user, persons_for_user, place_display
 from vigil.cases.models import Case, Flag, Report
-from vigil.core.access import PROTECTED_TEXT, PlaceDisplay, cases_for_user, persons_for_user, place_display
 from vigil.core.constants import ActionKind, FlagKind
 from vigil.people.link_review import decisions_open_to, hidden_persons, links_for_user
 from vigil.people.linking import identity_groups, linked_ids
-from vigil.people.models import Person, PersonLink, Place
+from vigil.people.models import PROTECTED_TEXT, Person, PersonLink, Place
 
 
 @dataclass(frozen=True)

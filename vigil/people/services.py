@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.services import create_audited
 from vigil.core.constants import BirthPrecision, LinkStatus, PlaceKind, RelationshipKind, Sex
-from vigil.core.services import create_audited
 from vigil.people.models import Person, PersonAlias, Place, Relationship
 
 

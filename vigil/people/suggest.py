@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from vigil.audit.services import audit_record, encrypted_digest
+from vigil.cases.access import PlaceDisplay, cases_for_user, persons_for_user, place_display
 from vigil.cases.models import Case
-from vigil.core.access import PlaceDisplay, cases_for_user, persons_for_user, place_display
 from vigil.core.constants import BirthPrecision
 from vigil.people.linkage import PersonRecord
 from vigil.people.linking import search

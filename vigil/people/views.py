@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from vigil.core.access import audit_read, cases_for_user, get_person_for_user, persons_for_user
+from vigil.audit.services import audit_read
+from vigil.cases.access import cases_for_user, get_person_for_user, persons_for_user
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.people.forms import LinkDecisionForm

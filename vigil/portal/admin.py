@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from vigil.core.admin_base import ReadOnlyAdmin
+from vigil.audit.admin_base import ReadOnlyAdmin
 from vigil.portal.models import Helpline, PortalSubmission, ReportingAccess
 from vigil.portal.services import helpline_save_audited
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case
-from vigil.core.access import cases_for_user
 from vigil.core.constants import PlaceKind, RelationshipKind
 from vigil.people.models import Person, Place, Relationship
 from vigil.portal.models import Helpline, PortalSubmission, ReportingAccess

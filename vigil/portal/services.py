@@ -20,12 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vigil.audit.services import audit_record
+from vigil.audit.services import audit_record, create_audited, update_audited
 from vigil.cases.models import Case
 from vigil.core import times
 from vigil.core.actors import user_of
 from vigil.core.constants import PlaceKind, Source
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import require_aware
 from vigil.core.times import Happened
 from vigil.people.models import Person
 from vigil.portal.constants import AccessMethod, AccessState, SeenBy, SubmissionKind, SubmissionStatus

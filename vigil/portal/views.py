@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vigil.audit.services import audit_record
-from vigil.core.access import get_rw_case_for_user
+from vigil.cases.access import get_rw_case_for_user
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.core.text import search_text

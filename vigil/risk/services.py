@@ -13,11 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from vigil.audit.services import create_audited, update_audited
 from vigil.cases.models import Case, RiskAssessment
 from vigil.cases.services import assessment_record
 from vigil.core import times
 from vigil.core.constants import RISK_RANK, Answer, RiskLevel
-from vigil.core.services import create_audited, require_aware, update_audited
+from vigil.core.services import require_aware
 from vigil.risk.catalogue import Instrument, get_instrument
 from vigil.risk.models import AssessmentDraft
 from vigil.risk.preview import Score, score

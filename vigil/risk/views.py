@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from vigil.audit.services import audit_read
+from vigil.cases.access import get_rw_case_for_user
 from vigil.cases.models import Case
-from vigil.core.access import audit_read, get_rw_case_for_user
 from vigil.core.constants import Answer
 from vigil.core.forms import add_service_errors
 from vigil.risk.catalogue import Instrument, all_instruments, get_instrument

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from vigil.core.access import get_action_for_user
+from vigil.actions.access import get_action_for_user
 from vigil.core.constants import ActionKind
 from vigil.schools.models import School, SchoolNotice
 from vigil.schools.services import LinkRefused, child_school_record, notice_acknowledge, notice_for_link, notice_resend

@@ -483,7 +483,7 @@ class TimelineLoader:
         """The agency a concern is from. A timeline file is one closed account, its own
         world: an agency it names that Vigil does not hold is made (an IDVA service). The
         event API names only agencies Vigil holds (`vigil.api.recording.ApiRecorder`)."""
-        from vigil.core.services import create_audited
+        from vigil.audit.services import create_audited
         from vigil.partners.models import Agency, AgencyKind
 
         name = (name.strip() or "Partner agency (imported timeline)")[:150]

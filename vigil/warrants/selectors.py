@@ -20,11 +20,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, ContactAttempt, Report, Sighting
-from vigil.core.access import cases_for_user, warrants_for_user
 from vigil.core.constants import RISK_RANK, PlaceKind, RiskLevel, WarrantStatus
 from vigil.people.linking import linked_ids
 from vigil.people.models import Person, Place
+from vigil.warrants.access import warrants_for_user
 from vigil.warrants.models import Warrant
 
 PROXIMITY_METRES = 500.0

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
+from vigil.audit.services import create_audited, update_audited
 from vigil.core import times
 from vigil.core.constants import WarrantStatus
-from vigil.core.services import create_audited, update_audited
 from vigil.people.models import Person
 from vigil.warrants.models import Warrant
 

@@ -10,8 +10,8 @@ from django.http import Http404
 
 from vigil.audit.chronology import KINDS, ChronologyFilter, may_export
 from vigil.audit.export import EXPORT_FORMATS, chronology_export
+from vigil.cases.access import get_case_for_user
 from vigil.cases.models import Case
-from vigil.core.access import get_case_for_user
 
 
 class Command(BaseCommand):

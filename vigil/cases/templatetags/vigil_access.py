@@ -13,8 +13,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from vigil.core.access import PlaceDisplay
-from vigil.core.access import place_display as _place_display
+from vigil.cases.access import PlaceDisplay
+from vigil.cases.access import place_display as _place_display
 
 register = template.Library()
 

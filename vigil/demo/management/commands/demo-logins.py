@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigil.core.demo import logins_table
 from vigil.core.models import User
 from vigil.core.otp import code_for_seed, demo_seed, ensure_demo_totp
+from vigil.demo.data import logins_table
 
 
 class Command(BaseCommand):

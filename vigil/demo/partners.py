@@ -1,5 +1,5 @@
 """The partner agencies' part of the demo: a separate step after the police demo
-(`vigil.core.demo.build_demo` calls `build_partner_demo`). Synthetic names only.
+(`vigil.demo.data.build_demo` calls `build_partner_demo`). Synthetic names only.
 
 - agencies, with the demo's police and IDVA users joining theirs, and one user per partner
   role (the MARAC coordinator, children's services, health, housing, probation);
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 
@@ -32,11 +32,16 @@ from vigil.core.constants import ActionKind, ActionStatus, PlaceKind, Role
 from vigil.core.models import Area, User
 from vigil.core.otp import ensure_demo_totp
 from vigil.core.times import clock_at, now
+from vigil.demo.data import DemoBuilder, demo_password
+from vigil.disclosure.services import disclosure_decide, disclosure_meeting_record, disclosure_request_record
+from vigil.idva.models import ReferralStatus
+from vigil.idva.services import casework_record, concern_raise, idva_refer, idva_referral_end
+from vigil.marac.services import agenda_circulate, marac_refer, meetings_schedule, plan_action_add, research_record
+from vigil.notifications.producers import start_cursor
 from vigil.partners.models import Agency, AgencyKind, AgencyMember
 from vigil.people.models import Place
-
-if TYPE_CHECKING:
-    from vigil.core.demo import DemoBuilder
+from vigil.schools.gias import schools_load
+from vigil.schools.models import ChildSchool, KeyAdult, School
 
 DEMO_SCHOOLS = Path(__file__).resolve().parent.parent / "schools" / "data" / "demo-gias.csv"
 DEMO_EMAIL_DOMAIN = "vigil-demo.invalid"
@@ -62,8 +67,6 @@ MEMBERS = {"officer": ("police", False), "officer2": ("police", False), "supervi
 
 
 def partner_logins() -> list[tuple[str, str, str]]:
-    from vigil.core.demo import demo_password
-
     return [(u, demo_password(u), Role(r).label) for u, r, _, _ in PARTNER_USERS]
 
 
@@ -79,14 +82,10 @@ def build_partner_demo(builder: DemoBuilder) -> None:
             _clares_law(builder)
         with transaction.atomic(), deferred_policy(at=builder.anchor):
             _idva_caseload(builder)
-    from vigil.notifications.producers import start_cursor
-
     start_cursor()  # the demo's history is not mailed out; what happens from now on is
 
 
 def _agencies_and_people(builder: DemoBuilder) -> dict[str, Agency]:
-    from vigil.core.demo import demo_password
-
     agencies = {
         key: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0] for key, (name, kind) in AGENCIES.items()
     }
@@ -114,9 +113,6 @@ def _agencies_and_people(builder: DemoBuilder) -> dict[str, Agency]:
 def _schools(builder: DemoBuilder) -> None:
     """The synthetic GIAS file, a key adult for every open school but one, and a school for most
     of the demo's children (by age: primary to 11, then secondary)."""
-    from vigil.schools.gias import schools_load
-    from vigil.schools.models import ChildSchool, KeyAdult, School
-
     schools_load(DEMO_SCHOOLS, actor="demo")
     open_schools = list(School.objects.filter(open=True).order_by("urn"))
     for school in open_schools:
@@ -150,8 +146,6 @@ def _schools(builder: DemoBuilder) -> None:
 def _marac(builder: DemoBuilder, agencies: dict[str, Agency]) -> None:
     """Fortnightly meetings in each area; a few high-risk cases referred onto North Area's first
     agenda, circulated, with research and an action plan."""
-    from vigil.marac.services import agenda_circulate, marac_refer, meetings_schedule, plan_action_add, research_record
-
     coordinator = User.objects.get(username="marac")
     first_day = builder.anchor.date() + dt.timedelta(days=3)
     first_day += dt.timedelta(days=(3 - first_day.weekday()) % 7)  # MARAC meets on Thursdays
@@ -212,8 +206,6 @@ def _marac(builder: DemoBuilder, agencies: dict[str, Agency]) -> None:
 
 
 def _clares_law(builder: DemoBuilder) -> None:
-    from vigil.disclosure.services import disclosure_decide, disclosure_meeting_record, disclosure_request_record
-
     officer = User.objects.get(username="officer")
     cases = list(Case.objects.filter(team=officer.team, subject__isnull=False, sensitive=False).order_by("pk")[:2])
     if len(cases) < 2:
@@ -295,9 +287,6 @@ CONCERN = (
 def _idva_caseload(builder: DemoBuilder) -> None:
     """The referrals the police demo made, recorded now the IDVA service exists, at the moment
     each was made, with the adviser's casework since (each entry at its own time)."""
-    from vigil.idva.models import ReferralStatus
-    from vigil.idva.services import concern_raise, idva_refer, idva_referral_end
-
     idva = User.objects.filter(username="idva").first()
     if idva is None or not builder.idva_referrals:
         return
@@ -345,8 +334,6 @@ def _idva_caseload(builder: DemoBuilder) -> None:
 
 
 def _casework(rng: Any, idva: User, referral: Any, i: int, moment: dt.datetime) -> None:
-    from vigil.idva.services import casework_record
-
     def record(kind: str, text: str, **more: Any) -> None:
         casework_record(actor=idva, referral=referral, kind=kind, at=moment, text=text, **more)
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from vigil.cases.models import Case
-from vigil.core.demo import build_demo
+from vigil.demo.data import build_demo
 
 
 class Command(BaseCommand):

@@ -5,12 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from vigil.core.access import WRITE_ROLES
+from vigil.core.roles import navigation_pages
+from vigil.portal.constants import SubmissionStatus
+from vigil.portal.selectors import submissions_for_user
+
 
 def _portal_label(user: Any) -> str:
     """ "Portal reports", with how many of this user's cases' reports wait for an officer."""
-    from vigil.portal.constants import SubmissionStatus
-    from vigil.portal.selectors import submissions_for_user
-
     waiting = (SubmissionStatus.RECEIVED, SubmissionStatus.FAILED, SubmissionStatus.NEEDS_OFFICER)
     count = submissions_for_user(user).filter(status__in=waiting).count()
     return f"Portal reports ({count} waiting)" if count else "Portal reports"
@@ -18,8 +20,6 @@ def _portal_label(user: Any) -> str:
 
 def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     """The primary navigation for this user: only the lists their role uses (vigil.core.roles)."""
-    from vigil.core.roles import navigation_pages
-
     user = request.user
     if not user.is_authenticated:
         return []
@@ -32,8 +32,6 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def vigil(request: HttpRequest) -> dict[str, Any]:
-    from vigil.core.access import WRITE_ROLES
-
     # Pages offer the buttons that change a case only to the roles that may (the services and
     # views refuse the others anyway, with a 404).
     may_write = getattr(request.user, "role", None) in WRITE_ROLES

@@ -12,7 +12,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
-from vigil.core.access import PseudonymisedCase
+from vigil.cases.access import PseudonymisedCase
 from vigil.core.filters import FilterCategory, selected_filters
 from vigil.core.forms import GovukForm
 

@@ -490,7 +490,7 @@ class DemoBuilder:
 
     def refer(self, case: Case, actor: User, at: dt.datetime) -> None:
         """The victim agreed to an IDVA: the referral itself is recorded by the partner step
-        (`vigil.partners.demo`), once the IDVA service exists, at this moment."""
+        (`vigil.demo.partners`), once the IDVA service exists, at this moment."""
         if self.idva is not None and case.pk not in self.idva_referrals:
             self.idva_referrals[case.pk] = (actor, at)
 
@@ -793,13 +793,15 @@ def build_demo(*, cases: int, seed: int, anchor: dt.date | dt.datetime | None = 
             pass
         # What the escalation job would have recorded by now, as on a live force.
         escalate_due(now=moment)
-        from vigil.partners.demo import build_partner_demo, partner_logins
+        # In the function: vigil.demo.partners imports this module (DemoBuilder, demo_password).
+        from vigil.demo.partners import build_partner_demo, partner_logins
 
         build_partner_demo(builder)  # agencies, schools, MARAC, Clare's Law (a separate step)
         return DemoResult(cases=cases, people=Person.objects.count(), users=logins + partner_logins())
 
 
 def logins_table() -> list[tuple[str, str, str]]:
-    from vigil.partners.demo import partner_logins
+    # In the function: vigil.demo.partners imports this module (DemoBuilder, demo_password).
+    from vigil.demo.partners import partner_logins
 
     return [(u, demo_password(u), Role(r).label) for u, r, _, _ in DEMO_USERS] + partner_logins()
