@@ -25,7 +25,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -52,6 +52,8 @@ from vigil.people.models import PROTECTED_TEXT, Person, PersonLink, Place
 
 # The cases a partner role sees, given by the app that knows its referrals (`vigil.idva.access`
 # registers the IDVA's): a condition on Case, on top of being named on the case.
+M = TypeVar("M", bound=models.Model)
+
 PartnerCases = Callable[[Any], Q]
 _PARTNER_CASES: dict[str, PartnerCases] = {}
 
@@ -100,16 +102,25 @@ def audit_view(user: Any, action: str, obj: models.Model, case_id: int | None = 
         audit_record(actor=user, action=action, obj=obj, case_id=case_id)
 
 
-def _load(user: Any, pk: int | str, *, write: bool, audit: bool) -> Case:
-    case_pk = pk_or_404(pk, "case")
+def load_for_user(user: Any, rows: QuerySet[M], pk: int | str, what: str, *, write: bool, audit: bool) -> M:
+    """The row `pk` of `rows` (a `*_for_user` queryset), or a 404 naming `what`: also for a bad
+    id, and for `write=True` when the user's role may not write. `audit=True` records that a
+    page showed it (`<what>.view`; a case's row names the case)."""
+    row_pk = pk_or_404(pk, what)
     if write and not may_write(user):
-        raise Http404("No such case")
-    case = cases_for_user(user).select_related("victim", "subject", "team").filter(pk=case_pk).first()
-    if case is None:
-        raise Http404("No such case")
+        raise Http404(f"No such {what}")
+    row = rows.filter(pk=row_pk).first()
+    if row is None:
+        raise Http404(f"No such {what}")
     if audit:
-        audit_view(user, "case.view", case, case.pk)
-    return case
+        audit_view(user, f"{what}.view", row, row.pk if isinstance(row, Case) else None)
+    return row
+
+
+def _load(user: Any, pk: int | str, *, write: bool, audit: bool) -> Case:
+    return load_for_user(
+        user, cases_for_user(user).select_related("victim", "subject", "team"), pk, "case", write=write, audit=audit
+    )
 
 
 def get_case_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Case:
@@ -145,15 +156,7 @@ def persons_for_user(user: Any) -> QuerySet[Person]:
 
 
 def _get_person(user: Any, pk: int | str, *, write: bool, audit: bool) -> Person:
-    person_pk = pk_or_404(pk, "person")
-    if write and not may_write(user):
-        raise Http404("No such person")
-    person = persons_for_user(user).filter(pk=person_pk).first()
-    if person is None:
-        raise Http404("No such person")
-    if audit:
-        audit_view(user, "person.view", person)
-    return person
+    return load_for_user(user, persons_for_user(user), pk, "person", write=write, audit=audit)
 
 
 def get_person_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Person:
@@ -178,15 +181,7 @@ def places_for_user(user: Any) -> QuerySet[Place]:
 
 
 def _get_place(user: Any, pk: int | str, *, write: bool, audit: bool) -> Place:
-    place_pk = pk_or_404(pk, "place")
-    if write and not may_write(user):
-        raise Http404("No such place")
-    place = places_for_user(user).filter(pk=place_pk).first()
-    if place is None:
-        raise Http404("No such place")
-    if audit:
-        audit_view(user, "place.view", place)
-    return place
+    return load_for_user(user, places_for_user(user), pk, "place", write=write, audit=audit)
 
 
 def get_place_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Place:

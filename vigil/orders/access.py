@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
 
-from vigil.cases.access import audit_view, persons_for_user
-from vigil.core.access import ORDER, Scope, is_active_user, may_write, pk_or_404, register_scope
+from vigil.cases.access import load_for_user, persons_for_user
+from vigil.core.access import ORDER, Scope, is_active_user, register_scope
 from vigil.orders.models import ProtectiveOrder
 
 
@@ -25,15 +24,8 @@ def orders_for_user(user: Any) -> QuerySet[ProtectiveOrder]:
 
 
 def _get_order(user: Any, pk: int | str, *, write: bool, audit: bool) -> ProtectiveOrder:
-    order_pk = pk_or_404(pk, "order")
-    if write and not may_write(user):
-        raise Http404("No such order")
-    order = orders_for_user(user).select_related("subject").filter(pk=order_pk).first()
-    if order is None:
-        raise Http404("No such order")
-    if audit:
-        audit_view(user, "order.view", order)
-    return order
+    rows = orders_for_user(user).select_related("subject")
+    return load_for_user(user, rows, pk, "order", write=write, audit=audit)
 
 
 def get_order_for_user(user: Any, pk: int | str, *, audit: bool = True) -> ProtectiveOrder:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from vigil.cases.access import audit_view, persons_for_user
-from vigil.core.access import Scope, is_active_user, may_write, pk_or_404, register_scope
+from vigil.cases.access import load_for_user, persons_for_user
+from vigil.core.access import Scope, is_active_user, register_scope
 from vigil.warrants.models import Warrant
 
 
@@ -21,15 +20,8 @@ def warrants_for_user(user: Any) -> QuerySet[Warrant]:
 
 
 def _get_warrant(user: Any, pk: int | str, *, write: bool, audit: bool) -> Warrant:
-    warrant_pk = pk_or_404(pk, "warrant")
-    if write and not may_write(user):
-        raise Http404("No such warrant")
-    warrant = warrants_for_user(user).select_related("subject").filter(pk=warrant_pk).first()
-    if warrant is None:
-        raise Http404("No such warrant")
-    if audit:
-        audit_view(user, "warrant.view", warrant)
-    return warrant
+    rows = warrants_for_user(user).select_related("subject")
+    return load_for_user(user, rows, pk, "warrant", write=write, audit=audit)
 
 
 def get_warrant_for_user(user: Any, pk: int | str, *, audit: bool = True) -> Warrant:
