@@ -9,15 +9,15 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from vigil.marac.services import escalate_plan_actions
+from vigil.notifications.producers import notify_from_audit
+from vigil.notifications.services import send_digests, send_due
+from vigil.schools.services import encompass_dispatch
+
 log = logging.getLogger(__name__)
 
 
 def run_partner_jobs(*, at: dt.datetime | None = None) -> dict[str, int]:
-    from vigil.marac.services import escalate_plan_actions
-    from vigil.notifications.producers import notify_from_audit
-    from vigil.notifications.services import send_digests, send_due
-    from vigil.schools.services import encompass_dispatch
-
     jobs: dict[str, Callable[[], int]] = {
         "marac_steps": lambda: escalate_plan_actions(at=at),
         "school_notices": encompass_dispatch,
