@@ -441,7 +441,7 @@ def test_what_the_policy_did_leaves_out_cases_the_officer_may_not_see(
     officer: Any, outsider: Any, client_for: Any, case: Case
 ) -> None:
     from vigil.actions.effects import PolicyEffects
-    from vigil.intake.outcome import outcome_lines
+    from vigil.actions.outcome import outcome_lines
 
     report_record(actor=officer, case=case, category="stalking", reported_at=timezone.now() - dt.timedelta(hours=1))
     effects = PolicyEffects(created=list(Action.objects.filter(case=case)))

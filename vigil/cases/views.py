@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from vigil.actions.outcome import pop_outcome
 from vigil.actions.selectors import teams_for_board
 from vigil.audit.chronology import chronology_context
 from vigil.audit.services import audit_record
@@ -23,7 +24,6 @@ from vigil.core.constants import Role
 from vigil.core.filters import selected_filters
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
-from vigil.intake.outcome import pop_outcome
 
 
 @login_required

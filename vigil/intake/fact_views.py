@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from vigil.actions.outcome import record_with_outcome
 from vigil.cases.access import get_rw_case_for_user
 from vigil.core.forms import add_service_errors
 from vigil.intake.case_context import case_orders, case_warrants
 from vigil.intake.facts import BY_SLUG, FACTS, GROUPS, FactForm
-from vigil.intake.outcome import record_with_outcome
 from vigil.intake.views import _error_rows
 from vigil.people.place_form import map_settings
 

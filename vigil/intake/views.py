@@ -15,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from vigil.actions.outcome import record_with_outcome
 from vigil.cases.access import persons_for_user
 from vigil.core.access import WRITE_ROLES
 from vigil.core.models import Team
+from vigil.core.when import happened_words
 from vigil.intake.forms import (
     NEW_RECORD,
     CheckForm,
@@ -30,7 +32,6 @@ from vigil.intake.forms import (
 from vigil.intake.journey import LIVES_WITH, HouseholdEntry, Intake, PersonEntry, RelationshipEntry, ReportEntry
 from vigil.intake.models import IntakeDraft
 from vigil.intake.services import intake_draft_save, intake_draft_start, intake_submit
-from vigil.intake.when import happened_words
 from vigil.people.models import Person
 from vigil.people.place_form import PlaceForm, PlaceInput, map_settings
 from vigil.people.suggest import Suggestion, person_suggestions
@@ -491,8 +492,6 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, draft: IntakeDraft, team: Team | None, restricted: bool) -> Any:
-    from vigil.intake.outcome import record_with_outcome
-
     case, _outcome = record_with_outcome(
         request, lambda: intake_submit(actor=request.user, draft=draft, team=team, restricted=restricted)
     )
