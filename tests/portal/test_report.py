@@ -298,7 +298,7 @@ def test_the_exclusion_zone_place_is_not_needed_to_report(world: World, officer:
 )
 def test_the_time_is_read_as_people_write_it(text: str, expected: tuple[int, int] | None) -> None:
 
-    from vigil.portal.forms import parse_time
+    from vigil.core.when import parse_time
 
     assert parse_time(text) == (dt.time(*expected) if expected else None)
 

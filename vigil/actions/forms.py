@@ -8,7 +8,7 @@ from django import forms
 from vigil.core.constants import ActionKind
 from vigil.core.forms import GovukForm
 from vigil.core.rationale import DECLINE
-from vigil.intake.when import MomentBoxes
+from vigil.core.when import MomentBoxes, local_now, moment_fields
 
 
 class CompleteForm(GovukForm):
@@ -44,8 +44,6 @@ class ArrestCompleteForm(MomentBoxes):
     note = forms.CharField(label="Anything else to record (optional)", widget=forms.Textarea, required=False, max_length=5000)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        from vigil.intake.when import local_now, moment_fields
-
         now = local_now()
         initial = kwargs.setdefault("initial", {})
         initial.update(
@@ -63,8 +61,6 @@ class ArrestCompleteForm(MomentBoxes):
         self.order_fields(["arrested_day", "arrested_month", "arrested_year", "arrested_time"])
 
     def clean(self) -> dict[str, Any]:
-        from vigil.intake.when import local_now
-
         data = super().clean() or {}
         _, moment = self._moment("arrested", "of the arrest", time_required=True)
         if moment is not None and moment > local_now():

@@ -1,6 +1,6 @@
 """One form for each fact the policy reads, recorded on a case through the services.
 
-Every form asks the two times of the fact (vigil.intake.when) and its own fields, offers the
+Every form asks the two times of the fact (vigil.core.when) and its own fields, offers the
 case's people, places, orders and warrants as choices (a new place can be typed, with a
 postcode or a map pin), and saves in one transaction: a refused part leaves nothing behind.
 `FACTS` lists them in the order the record menu shows them; each maps to an event type of
@@ -35,9 +35,9 @@ from vigil.core.constants import (
     ReportCategory,
 )
 from vigil.core.times import Happened
+from vigil.core.when import TIME_NAMES, WhenForm, local_now
 from vigil.intake.case_context import case_orders, case_people, case_warrants, known_places
 from vigil.intake.recording import fact_times, place_from_input
-from vigil.intake.when import TIME_NAMES, WhenForm, local_now
 from vigil.orders.models import ProtectiveOrder
 from vigil.orders.services import breach_record, order_end, order_grant, order_terms, order_vary
 from vigil.people.models import Person, Place

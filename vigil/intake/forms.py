@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from vigil.core.constants import RelationshipKind, ReportCategory, Sex
 from vigil.core.forms import GovukForm
+from vigil.core.when import EARLIEST_YEAR, TIME_NAMES, WhenForm
 from vigil.intake.journey import LIVES_WITH
-from vigil.intake.when import EARLIEST_YEAR, TIME_NAMES, WhenForm
 
 NEW_RECORD = "new"
 SEX_CHOICES = [(Sex.FEMALE, "Female"), (Sex.MALE, "Male"), (Sex.OTHER, "Other"), (Sex.UNKNOWN, "Not known")]

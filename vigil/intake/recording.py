@@ -10,15 +10,15 @@ from vigil.cases.models import Case, Report
 from vigil.cases.services import report_record
 from vigil.core.constants import PlaceKind
 from vigil.core.times import Happened
+from vigil.core.when import DAY, MOMENT, SAME, WINDOW
 from vigil.intake.journey import Intake, ReportEntry
-from vigil.intake.when import DAY, MOMENT, SAME, WINDOW
 from vigil.people.models import Person, Place
 from vigil.people.place_form import PlaceInput
 from vigil.people.services import person_create, place_create
 
 
 def happened_from(data: dict[str, Any], reported_at: dt.datetime) -> Happened:
-    """The services' `Happened` from what the form read (vigil.intake.when): at the time the
+    """The services' `Happened` from what the form read (vigil.core.when): at the time the
     police were told, at a moment, between two moments, on a day or some day of a run, or
     not known."""
     kind = data.get("kind", SAME)

@@ -4,7 +4,6 @@ what to do next, and always where to get help now."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -13,6 +12,7 @@ from django.utils import timezone
 from vigil.core import times
 from vigil.core.constants import ContactChannel
 from vigil.core.forms import GovukForm
+from vigil.core.when import parse_time
 from vigil.portal.constants import AccessMethod, SeenBy, SubmissionKind
 
 DANGER = "If you are in danger now, call 999."
@@ -46,23 +46,6 @@ KIND_HINTS = {
     SubmissionKind.CONTACT: "Calls, messages, social media, gifts, or coming up to you.",
     SubmissionKind.BREACH: "Anything else the order says they must not do.",
 }
-
-
-def parse_time(text: str) -> dt.time | None:
-    """A time as people write it: 14:30, 14.30, 1430, 9, 9pm, 9.30pm, 9:30 am, 12am; None
-    when it is none of those."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    half = (match.group(3) or "").replace(".", "")
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
 
 
 # The reporter's words for what happened (the stored kind keeps the staff's words).

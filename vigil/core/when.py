@@ -13,13 +13,14 @@ not exist are refused with a message naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from vigil.core import times
 from vigil.core.forms import GovukForm
-from vigil.portal.forms import parse_time
 
 EARLIEST_YEAR = 1900
 
@@ -37,9 +38,7 @@ def _part(label: str) -> forms.IntegerField:
 
 
 def local_now() -> dt.datetime:
-    from vigil.intake.clock import now
-
-    return timezone.localtime(now())
+    return timezone.localtime(times.now())
 
 
 TIME_NAMES = {
@@ -232,3 +231,20 @@ def _words(moment: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     return f"{local:%H:%M} on {local:%-d %B %Y}"
+
+
+def parse_time(text: str) -> dt.time | None:
+    """A time as people write it: 14:30, 14.30, 1430, 9, 9pm, 9.30pm, 9:30 am, 12am; None
+    when it is none of those."""
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*", text.lower())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
