@@ -14,9 +14,10 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.cases.models import Case, Report
 from vigil.core.constants import BirthPrecision, LinkStatus
 from vigil.core.groups import linked_groups
-from vigil.people.models import BlockingKey, Person, PersonAlias, PersonLink, Place
+from vigil.people.models import BlockingKey, Person, PersonAlias, PersonLink, Place, Relationship
 
 ACTIVE = (LinkStatus.AUTO, LinkStatus.CONFIRMED)
 
@@ -405,10 +406,6 @@ def person_counterparts(ids: Sequence[int]) -> dict[int, set[int]]:
     """The people each of `ids` is named with: the other side of their cases and reports, the
     protected people of orders against them (and the subject of orders protecting them), and
     their relationships."""
-    from vigil.cases.models import Case, Report
-    from vigil.orders.models import ProtectiveOrder
-    from vigil.people.models import Relationship
-
     found: dict[int, set[int]] = defaultdict(set)
 
     def pair(x: int | None, y: int | None) -> None:
@@ -426,8 +423,12 @@ def person_counterparts(ids: Sequence[int]) -> dict[int, set[int]]:
         pair(x, y)
     for x, y in Relationship.objects.filter(Q(a_id__in=wanted) | Q(b_id__in=wanted)).values_list("a_id", "b_id"):
         pair(x, y)
-    orders = ProtectiveOrder.objects.filter(Q(subject_id__in=wanted) | Q(protected__in=wanted))
-    for x, y in orders.values_list("subject_id", "protected"):
+    # Orders, read through their relations to Person (the orders app sits above this one): the
+    # protected people of orders against them, and the subjects of orders protecting them.
+    named = Person.objects.filter(pk__in=wanted)
+    for x, y in named.values_list("pk", "orders_as_subject__protected"):
+        pair(x, y)
+    for x, y in named.values_list("orders_protecting__subject_id", "pk"):
         pair(x, y)
     return found
 
