@@ -182,8 +182,28 @@ def app_of(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "vigil" else None
 
 
-def apps_report() -> None:
-    vigil = ROOT / "vigil"
+@dataclass
+class AppGraph:
+    """Which app imports which: `top[(a, b)]` imports of b at module level in a, `inner[(a, b)]`
+    inside functions; `graph[a]` every app a imports, either way."""
+
+    apps: list[str]
+    top: dict[tuple[str, str], int]
+    inner: dict[tuple[str, str], int]
+    total_inner: int
+
+    @property
+    def graph(self) -> dict[str, set[str]]:
+        return {a: {b for (x, b) in self.top if x == a} | {b for (x, b) in self.inner if x == a} for a in self.apps}
+
+    def mutual(self) -> list[tuple[str, str]]:
+        """The pairs of apps that import each other (at module level or inside functions)."""
+        graph = self.graph
+        return sorted({(a, b) if a < b else (b, a) for a in self.apps for b in graph[a] if a in graph[b]})
+
+
+def app_graph(vigil: Path | None = None) -> AppGraph:
+    vigil = vigil or ROOT / "vigil"
     apps = sorted(p.name for p in vigil.iterdir() if p.is_dir() and (p / "__init__.py").exists())
     top: dict[tuple[str, str], int] = defaultdict(int)
     inner: dict[tuple[str, str], int] = defaultdict(int)
@@ -202,15 +222,22 @@ def apps_report() -> None:
             there = app_of(target)
             if there in apps and there != here:
                 inner[(here, there)] += 1
-    graph = {a: {b for (x, b) in top if x == a} | {b for (x, b) in inner if x == a} for a in apps}
+    return AppGraph(apps=apps, top=dict(top), inner=dict(inner), total_inner=total_inner)
+
+
+def apps_report() -> None:
+    found = app_graph()
+    apps, top, inner, graph = found.apps, found.top, found.inner, found.graph
     floor = floors(graph)
-    print(f"vigil/: {len(apps)} apps; {total_inner} imports of vigil inside functions")
+    print(f"vigil/: {len(apps)} apps; {found.total_inner} imports of vigil inside functions")
     for app in sorted(apps, key=lambda a: (-floor[a], a)):
         below = sorted(graph[app], key=lambda b: (-floor[b], b))
-        words = [f"{b} ({top[(app, b)]}+{inner[(app, b)]})" if inner[(app, b)] else f"{b} ({top[(app, b)]})" for b in below]
+        words = [
+            f"{b} ({top.get((app, b), 0)}+{inner[(app, b)]})" if inner.get((app, b)) else f"{b} ({top[(app, b)]})" for b in below
+        ]
         print(f"  floor {floor[app]:2}  {app}: {', '.join(words) or 'imports no other app'}")
-    mutual = sorted({tuple(sorted((a, b))) for a in apps for b in graph[a] if a in graph[b]})
-    print("  apps that import each other: " + (", ".join(f"{a}<->{b}" for a, b in mutual) or "none"))
+    mutual = found.mutual()
+    print(f"  apps that import each other ({len(mutual)}): " + (", ".join(f"{a}<->{b}" for a, b in mutual) or "none"))
     print("  (n) imports at module level; (n+m) and m more inside functions")
 
 

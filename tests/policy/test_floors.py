@@ -1,6 +1,11 @@
-"""The engine stays the bottom floor (docs/architecture.md): it imports no Django and no
-other part of Vigil, anywhere, and its modules form no cycle at run time. Read from the
-imports by scripts/floors.py, the command the architecture page quotes."""
+"""The floors of docs/architecture.md, read from the imports by scripts/floors.py (the command
+the architecture page quotes):
+
+- the engine stays the bottom floor: it imports no Django and no other part of Vigil,
+  anywhere, and its modules form no cycle at run time;
+- `core` is the other base: it imports no domain app (only the engine's vocabulary);
+- the apps that import each other are a ratchet: a new pair fails, named; a pair cut must be
+  struck off `MUTUAL` too, so the list only shrinks."""
 
 from __future__ import annotations
 
@@ -82,3 +87,72 @@ def test_the_reader_sees_every_kind_of_import(tmp_path: Path, monkeypatch: pytes
     assert imports.inner == ["vigil.core"]
     assert floors.cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
     assert floors.floors({"a": set(), "b": {"a"}, "c": {"b", "a"}}) == {"a": 1, "b": 2, "c": 3}
+
+
+# --- the apps ----------------------------------------------------------------------------------
+
+# What `core` may import of Vigil: the engine (its vocabulary is Django's choices). Nothing else.
+CORE_MAY_IMPORT = {"core", "policy"}
+
+# The pairs of apps that still import each other (docs/architecture.md says what each would
+# take to cut). Strike a pair off when it is cut; never add one.
+MUTUAL = {
+    ("actions", "alarms"),
+    ("actions", "audit"),
+    ("actions", "cases"),
+    ("actions", "disclosure"),
+    ("actions", "orders"),
+    ("actions", "people"),
+    ("actions", "timeline"),
+    ("actions", "warrants"),
+    ("alarms", "audit"),
+    ("alarms", "cases"),
+    ("audit", "cases"),
+    ("audit", "idva"),
+    ("audit", "orders"),
+    ("audit", "people"),
+    ("audit", "warrants"),
+    ("cases", "orders"),
+    ("cases", "people"),
+    ("cases", "warrants"),
+    ("idva", "partners"),
+}
+
+
+def test_core_imports_no_domain_app_anywhere() -> None:
+    """At module level, inside functions and for the type checker alike: core is the base every
+    app builds on, so an import of one of them from core is a cycle waiting to happen."""
+    floors = _floors()
+    found = []
+    for path in floors.sources(ROOT / "vigil" / "core"):
+        imports = floors.read(path)
+        for target in (*imports.top, *imports.typing, *imports.inner):
+            app = floors.app_of(target)
+            if app is not None and app not in CORE_MAY_IMPORT:
+                found.append(f"{path.relative_to(ROOT)}: {target}")
+    assert found == [], "core imports a domain app: move the code up to the app it needs, or pass a function in"
+
+
+def test_the_apps_that_import_each_other_only_get_fewer() -> None:
+    floors = _floors()
+    mutual = set(floors.app_graph().mutual())
+    new = sorted(mutual - MUTUAL)
+    assert new == [], f"apps that now import each other: {new} (docs/architecture.md: move the code to its floor)"
+    cut = sorted(MUTUAL - mutual)
+    assert cut == [], f"pairs no longer importing each other: {cut}; strike them off MUTUAL so they stay cut"
+
+
+def test_the_app_ratchet_sees_a_new_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ratchet can fail: two apps that import each other, one of them only inside a
+    function, are a pair; an app importing the other one way is not."""
+    floors = _floors()
+    monkeypatch.setattr(floors, "ROOT", tmp_path)
+    vigil = tmp_path / "vigil"
+    bodies = {"base": "", "a": "from vigil.b import x\nfrom vigil.base import z\n", "b": "def f():\n    from vigil.a import y\n"}
+    for app, body in bodies.items():
+        (vigil / app).mkdir(parents=True)
+        (vigil / app / "__init__.py").write_text("", encoding="utf-8")
+        (vigil / app / "mod.py").write_text(body, encoding="utf-8")
+    found = floors.app_graph(vigil)
+    assert found.mutual() == [("a", "b")]
+    assert found.inner == {("b", "a"): 1}
