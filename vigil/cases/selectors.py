@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from vigil.actions.models import Action
-from vigil.alarms.models import Alarm
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, Sighting
 from vigil.core.constants import ActionStatus
 from vigil.core.text import search_text
-from vigil.orders.models import ProtectiveOrder
 from vigil.people.linking import linked_ids
-from vigil.warrants.models import Warrant
 
 
 def case_search(user: Any, query: str = "") -> QuerySet[Case]:
@@ -42,21 +40,32 @@ def pair_sightings(case: Case) -> QuerySet[Sighting]:
     return Sighting.objects.filter(subject_id__in=subject_ids).filter(Q(near__isnull=True) | Q(near_id__in=victim_ids))
 
 
+# What the apps that build on cases show on the case page about the pair: "orders"
+# (vigil.orders.selectors), "warrants" (vigil.warrants.selectors), "alarms"
+# (vigil.alarms.selectors). Each registers its rows, given the ids of the victim's and the
+# subject's linked records, when its app is ready, so this app need not import them.
+CaseSection = Callable[[set[int], set[int]], QuerySet[Any]]
+CASE_SECTIONS = ("orders", "warrants", "alarms")
+_SECTIONS: dict[str, CaseSection] = {}
+
+
+def register_case_section(name: str, rows: CaseSection) -> None:
+    if name not in CASE_SECTIONS:
+        raise ValueError(f"the case page has no section {name!r} (it has {', '.join(CASE_SECTIONS)})")
+    _SECTIONS[name] = rows
+
+
 def case_overview(case: Case) -> dict[str, Any]:
     """Everything the case page shows about the pair, including what is recorded against
     linked records of the same people."""
     victim_ids = linked_ids(case.victim)
     subject_ids = linked_ids(case.subject) if case.subject else set()
-    orders = (
-        ProtectiveOrder.objects.filter(subject_id__in=subject_ids, protected__in=victim_ids)
-        .distinct()
-        .prefetch_related("conditions__place", "protected", "variations__conditions__place")
-    )
+    # KeyError if an app has not registered its section: the page fails rather than show an
+    # empty list of orders, warrants or alarms.
+    sections = {name: _SECTIONS[name](victim_ids, subject_ids) for name in CASE_SECTIONS}
     return {
         "reports": case.reports.select_related("place", "reported_by").prefetch_related("children_present"),
-        "orders": orders,
-        "warrants": Warrant.objects.filter(subject_id__in=subject_ids).order_by("-issued_at"),
-        "alarms": Alarm.objects.filter(person_id__in=victim_ids).prefetch_related("activations").select_related("place"),
+        **sections,
         # Open actions first on the page, the soonest due first; closed ones after, latest first.
         "open_actions": Action.objects.filter(case=case, status=ActionStatus.OPEN)
         .select_related("owner")

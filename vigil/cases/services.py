@@ -319,6 +319,7 @@ def justice_event_record(
         )
         create_audited(event, actor=actor, action=f"justice.{kind}")
         if kind == JusticeEventKind.ARREST:
+            # In the function: the warrants app builds on cases (its access, selectors and services).
             from vigil.warrants.services import warrants_execute_on_arrest
 
             warrants_execute_on_arrest(

@@ -7,5 +7,9 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers this app's access scope with vigil.core.access (the admin's and exports' scoping).
-        from vigil.orders import access  # noqa: F401
+        # Registers this app's access scope (vigil.core.access) and its section of the case page
+        # (vigil.cases.selectors).
+        from vigil.orders import (
+            access,  # noqa: F401
+            selectors,  # noqa: F401
+        )

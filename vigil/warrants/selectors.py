@@ -18,10 +18,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, ContactAttempt, Report, Sighting
+from vigil.cases.selectors import register_case_section
 from vigil.core.constants import RISK_RANK, PlaceKind, RiskLevel, WarrantStatus
 from vigil.people.linking import linked_ids
 from vigil.people.models import Person, Place
@@ -171,3 +172,11 @@ def warrant_board(user: Any, *, now: dt.datetime) -> list[WarrantRow]:
     warrants = warrants_for_user(user).filter(status=WarrantStatus.OUTSTANDING).select_related("subject")
     rows = [row for w in warrants if (row := _row(w, user=user, now=now)) is not None]
     return sorted(rows, key=WarrantRow.sort_key)
+
+
+def case_warrants(victim_ids: set[int], subject_ids: set[int]) -> QuerySet[Warrant]:
+    """The case page's warrants: those for the subject (or a linked record of them), newest first."""
+    return Warrant.objects.filter(subject_id__in=subject_ids).order_by("-issued_at")
+
+
+register_case_section("warrants", case_warrants)
