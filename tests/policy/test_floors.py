@@ -112,7 +112,6 @@ MUTUAL = {
     ("audit", "people"),
     ("audit", "warrants"),
     ("cases", "people"),
-    ("cases", "warrants"),
     ("idva", "partners"),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -284,6 +284,17 @@ def intelligence_record(
         return item
 
 
+# What an arrest does beyond its own record, given by the app that builds on cases: the
+# warrants app's "execute the subject's outstanding warrants" (`warrants_execute_on_arrest`,
+# registered when that app is ready), so this app need not import it.
+ArrestStep = Callable[..., Any]
+_ARREST_STEPS: dict[str, ArrestStep] = {}
+
+
+def register_arrest_step(name: str, step: ArrestStep) -> None:
+    _ARREST_STEPS[name] = step
+
+
 def justice_event_record(
     *,
     actor: Any,
@@ -319,10 +330,9 @@ def justice_event_record(
         )
         create_audited(event, actor=actor, action=f"justice.{kind}")
         if kind == JusticeEventKind.ARREST:
-            # In the function: the warrants app builds on cases (its access, selectors and services).
-            from vigil.warrants.services import warrants_execute_on_arrest
-
-            warrants_execute_on_arrest(
+            # KeyError if the warrants app has not registered it: an arrest must not be saved
+            # with the subject's warrants left outstanding.
+            _ARREST_STEPS["warrants"](
                 actor=actor,
                 subject=subject,
                 at=reported,

@@ -9,7 +9,4 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         # Registers this app's access scope (vigil.core.access) and its section of the case page
         # (vigil.cases.selectors).
-        from vigil.orders import (
-            access,  # noqa: F401
-            selectors,  # noqa: F401
-        )
+        from vigil.orders import access, selectors  # noqa: F401

@@ -7,9 +7,6 @@ class WarrantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers this app's access scope (vigil.core.access) and its section of the case page
-        # (vigil.cases.selectors).
-        from vigil.warrants import (
-            access,  # noqa: F401
-            selectors,  # noqa: F401
-        )
+        # Registers this app's access scope (vigil.core.access), its section of the case page
+        # (vigil.cases.selectors) and what an arrest does to warrants (vigil.cases.services).
+        from vigil.warrants import access, selectors, services  # noqa: F401

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from vigil.actions.live import policy_reevaluate
 from vigil.audit.services import create_audited, update_audited
+from vigil.cases.services import register_arrest_step
 from vigil.core import times
 from vigil.core.constants import WarrantStatus
 from vigil.people.models import Person
@@ -103,3 +104,6 @@ def warrants_execute_on_arrest(
         update_audited(warrant, actor=actor, action="warrant.execute", changes=_execution(at, executed_by, custody_reference))
         executed.append(warrant)
     return executed
+
+
+register_arrest_step("warrants", warrants_execute_on_arrest)
