@@ -10,6 +10,7 @@ policy's ladder.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -82,3 +83,21 @@ def escalate_due(*, now: dt.datetime | None = None, batch_size: int = 500) -> Es
                 recorded += escalate_action(action, now=now)
             last_pk = chunk[-1].pk
     return EscalationRun(checked=checked, recorded=recorded)
+
+
+# The partners' work done on the escalation job's rhythm (the MARAC plans' ladder, Encompass
+# notices, notifications): `vigil.worker.jobs.run_partner_jobs`, registered when the worker app
+# is ready. Passed in because those apps build on this one.
+PartnerJobs = Callable[..., dict[str, int]]
+_PARTNER_JOBS: list[PartnerJobs] = []
+
+
+def register_partner_jobs(jobs: PartnerJobs) -> None:
+    _PARTNER_JOBS[:] = [jobs]
+
+
+def run_partner_jobs(*, at: dt.datetime | None = None) -> dict[str, int]:
+    """Run the registered partner jobs; an error if none are (the worker app is not installed)."""
+    if not _PARTNER_JOBS:
+        raise LookupError("no partner jobs registered: is vigil.worker installed and ready?")
+    return _PARTNER_JOBS[0](at=at)

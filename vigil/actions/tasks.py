@@ -16,7 +16,7 @@ import logging
 
 from django_tasks import TaskContext, task
 
-from vigil.actions.escalation import escalate_due
+from vigil.actions.escalation import escalate_due, run_partner_jobs
 from vigil.core import times
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,6 @@ def escalate_overdue_actions(context: TaskContext, reschedule: bool = True) -> d
     try:
         run = escalate_due(now=times.now())  # the services' clock, as the re-evaluation after it
         log.info("escalation job: checked %s open overdue actions, recorded %s steps", run.checked, run.recorded)
-        # In the function: the partner jobs (vigil.worker.jobs) import marac, schools and
-        # notifications, which import this app (a cycle at import time).
-        from vigil.worker.jobs import run_partner_jobs
-
         run_partner_jobs()  # MARAC action plans' ladder, on the same rhythm
         reevaluated = reevaluate_if_waiting()
     finally:

@@ -7,3 +7,7 @@ class WorkerConfig(AppConfig):
 
     name = "vigil.worker"
     label = "vigil_worker"
+
+    def ready(self) -> None:
+        # Registers the partner jobs with the escalation job (vigil.actions.escalation).
+        from vigil.worker import jobs  # noqa: F401

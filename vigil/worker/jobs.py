@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from vigil.actions.escalation import register_partner_jobs
 from vigil.marac.services import escalate_plan_actions
 from vigil.notifications.producers import notify_from_audit
 from vigil.notifications.services import send_digests, send_due
@@ -35,3 +36,6 @@ def run_partner_jobs(*, at: dt.datetime | None = None) -> dict[str, int]:
     if any(done.values()):
         log.info("partner jobs: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
     return done
+
+
+register_partner_jobs(run_partner_jobs)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vigil.actions.escalation import escalate_due
+from vigil.actions.escalation import escalate_due, run_partner_jobs
 
 
 class Command(BaseCommand):
@@ -25,9 +25,5 @@ class Command(BaseCommand):
                 raise CommandError("--at: give a time zone offset, e.g. 2025-03-13T00:30:00+00:00")
         run = escalate_due(now=now)
         self.stdout.write(f"Checked {run.checked} open overdue actions; recorded {run.recorded} escalation steps.")
-        # In the function: the partner jobs (vigil.worker.jobs) import marac, schools and notifications,
-        # which import this app (a cycle at import time).
-        from vigil.worker.jobs import run_partner_jobs
-
         partner = run_partner_jobs(at=now)
         self.stdout.write(f"Recorded {partner['marac_steps']} MARAC action plan escalation steps.")
