@@ -13,12 +13,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from vigil.audit.services import audit_record
+from vigil.core.access import visible_queryset
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        from vigil.core.access import visible_queryset
-
         return visible_queryset(request.user, self.model, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
