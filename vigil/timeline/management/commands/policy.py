@@ -118,14 +118,13 @@ class _ProgressBar:
     def __enter__(self) -> _ProgressBar:
         if getattr(self.stream, "isatty", lambda: False)():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("clusters, {task.fields[rate]} a second, time left"),
-                TimeRemainingColumn(),
+                TextColumn("clusters, {task.fields[rate]} a second, {task.fields[left]}"),
                 console=Console(file=self.stream._out if hasattr(self.stream, "_out") else self.stream),
             )
             self.bar.start()
@@ -135,9 +134,12 @@ class _ProgressBar:
         elapsed = now - (self.started or now)
         return self.done / elapsed if elapsed > 0 else 0.0
 
-    def words(self, now: float) -> str:
+    def left(self, now: float) -> str:
         rate = self.rate(now)
-        left = f"about {_duration((self.total - self.done) / rate)} left" if rate and self.done < self.total else ""
+        return f"about {_duration((self.total - self.done) / rate)} left" if rate and self.done < self.total else ""
+
+    def words(self, now: float) -> str:
+        rate, left = self.rate(now), self.left(now)
         return ", ".join(
             part
             for part in (f"{self.done:,} of {self.total:,} clusters", f"{rate:,.0f} clusters a second" if rate else "", left)
@@ -153,8 +155,8 @@ class _ProgressBar:
         self.total, self.done = run.force_clusters - run.skipped, run.clusters
         if self.bar is not None:
             if self.task is None:
-                self.task = self.bar.add_task(self.description, total=self.total, rate="-")
-            self.bar.update(self.task, completed=self.done, rate=f"{self.rate(now):,.0f}")
+                self.task = self.bar.add_task(self.description, total=self.total, rate="-", left="time left not known yet")
+            self.bar.update(self.task, completed=self.done, rate=f"{self.rate(now):,.0f}", left=self.left(now) or "done")
         elif now - self.last_line >= self.every and self.done:
             self.line(now)
 
