@@ -164,15 +164,16 @@ def policy_moment(person_ids: set[int], at: dt.datetime) -> dt.datetime:
     already stored about these people if that is later. Never earlier than a stored fact (the
     policy would not see it, and would cancel the work it made), and never later than needed
     (an evaluation at now between two back-dated events of one batch would climb the ladder
-    for work the next event shows was done in time)."""
-    from vigil.actions.facts import build_document, world_around
+    for work the next event shows was done in time). The latest stored fact is the latest
+    event of the cluster's policy document, read with a few aggregate queries
+    (`vigil.actions.latest`)."""
+    from vigil.actions.facts import world_around
+    from vigil.actions.latest import latest_fact_at
 
     if not person_ids:
         return at
-    world = world_around(person_ids)
-    stored = build_document(world, until=times.now())["events"]
-    latest = max((dt.datetime.fromisoformat(e["at"]) for e in stored if e.get("at")), default=at)
-    return max(at, latest)
+    latest = latest_fact_at(world_around(person_ids), until=times.now())
+    return at if latest is None else max(at, latest)
 
 
 def _record_event(batch: _Batch, event: F.Event) -> dict[str, Any]:
