@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from tests.live.test_live_equals_replay import SCENARIOS, imported, timeline_file
 from tests.policy.test_properties import events
 from tests.timeline.helpers import scenario
-from vigil.actions.facts import build_document, world_around
 from vigil.actions.latest import latest_fact_at
+from vigil.actions.live_document import build_document, world_around
 from vigil.actions.models import Decision
 from vigil.alarms.models import Alarm
 from vigil.bench.replay import synthetic

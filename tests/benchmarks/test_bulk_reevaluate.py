@@ -286,7 +286,7 @@ def test_the_plain_rows_read_in_bulk_give_each_cluster_the_document_its_own_quer
     once; each cluster's facts document must be the one the live path builds from its own
     model queries, key for key and in the same order."""
     from vigil.actions.bulk import PreloadedFacts, open_case_clusters
-    from vigil.actions.facts import ClusterFacts, build_document
+    from vigil.actions.live_document import ClusterFacts, build_document
     from vigil.bench.reevaluate import build_synthetic
     from vigil.orders.models import OrderVariation, ProtectiveOrder, VariationCondition
     from vigil.people.models import PersonAlias

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from django.db import connection, models, transaction
 
 from vigil.actions.effects import note_writes
-from vigil.actions.facts import ClusterFacts, FactSource, build_document, named_people, named_places
+from vigil.actions.live_document import ClusterFacts, FactSource, build_document, named_people, named_places
 from vigil.actions.models import Action, Decision, Escalation
 from vigil.actions.plain import Related, Row, instances, pairs, rows
 from vigil.actions.reconcile import (
@@ -74,7 +74,7 @@ from vigil.core import times
 from vigil.core.constants import ActionStatus
 from vigil.core.groups import DisjointSets, linked_groups
 from vigil.orders.models import Breach, OrderCondition, OrderVariation, ProtectiveOrder, VariationCondition
-from vigil.partners.facts import partner_people
+from vigil.partners.partner_events import partner_people
 from vigil.people.linking import ACTIVE
 from vigil.people.models import Person, PersonAlias, PersonLink, Place, Relationship
 from vigil.warrants.models import Warrant

@@ -52,7 +52,8 @@ _ROOT = Path(__file__).resolve().parents[1]
 # The engine is the whole `vigil/policy` package (its rules are modules of `policy/rules/`).
 ENGINE_SOURCES = (
     *sorted(str(p.relative_to(_ROOT)) for p in (_ROOT / "policy").rglob("*.py")),
-    "actions/facts.py", "actions/engine_adapter.py", "actions/reconcile.py", "actions/bulk.py", "disclosure/facts.py",
+    "actions/live_document.py", "actions/engine_adapter.py", "actions/reconcile.py", "actions/bulk.py",
+    "disclosure/disclosure_events.py", "partners/partner_events.py",
 )  # fmt: skip
 
 
@@ -326,7 +327,7 @@ class Plan:
 def _naming(people: set[int]) -> tuple[set[int], set[int]]:
     """The people and cases whose facts documents name these people without them being
     members of a cluster (a child present, a reporter, an applicant, a relative): the
-    reverse of `vigil.actions.facts.named_people`, two relationship steps deep."""
+    reverse of `vigil.actions.live_document.named_people`, two relationship steps deep."""
     from vigil.actions.models import Decision
     from vigil.cases.models import ContactAttempt, Report, Sighting
     from vigil.disclosure.models import DisclosureRequest

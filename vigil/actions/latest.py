@@ -1,5 +1,5 @@
 """The latest time of any fact the policy's document of a cluster holds, read with one aggregate
-query per kind of fact instead of building the document (`vigil.actions.facts.build_document`).
+query per kind of fact instead of building the document (`vigil.actions.live_document.build_document`).
 
 Each query mirrors one loop of `build_document`: the same rows (by the cluster's people or cases),
 the same event time (`max` of its columns where the document takes the later one), only the
@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Greatest
 
-from vigil.actions.facts import ClusterFacts
+from vigil.actions.live_document import ClusterFacts
 from vigil.actions.models import Decision
 from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.cases.models import ContactAttempt, Intelligence, JusticeEvent, Report, RiskAssessment, Sighting

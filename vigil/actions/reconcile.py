@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from vigil.actions.effects import collectors
-from vigil.actions.facts import ClusterFacts, build_document, world_around
+from vigil.actions.live_document import ClusterFacts, build_document, world_around
 from vigil.actions.models import Action
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case

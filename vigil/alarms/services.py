@@ -66,7 +66,7 @@ def alarm_call_record(
     import): the call is an incident, so a person with no case yet gets one for `team` (the
     victim, no suspect named) and the response the policy asks for has a case to sit on; then
     the activation, through `alarm_activate`. One transaction."""
-    from vigil.actions.facts import world_around
+    from vigil.actions.live_document import world_around
     from vigil.cases.services import case_for_pair
 
     with transaction.atomic():

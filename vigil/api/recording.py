@@ -167,8 +167,8 @@ def policy_moment(person_ids: set[int], at: dt.datetime) -> dt.datetime:
     for work the next event shows was done in time). The latest stored fact is the latest
     event of the cluster's policy document, read with a few aggregate queries
     (`vigil.actions.latest`)."""
-    from vigil.actions.facts import world_around
     from vigil.actions.latest import latest_fact_at
+    from vigil.actions.live_document import world_around
 
     if not person_ids:
         return at

@@ -7,7 +7,7 @@ a timeline.
 
 This is the one parser of the timeline document: `vigil replay` and `vigil import timeline`
 read files with it, and the live system reads the document it builds from the database
-(`vigil.actions.facts.build_document`) with it too (`read_live_document`), so a fact means
+(`vigil.actions.live_document.build_document`) with it too (`read_live_document`), so a fact means
 the same to the engine whichever way it arrived.
 """
 

@@ -1,5 +1,5 @@
 """Clare's Law rows as timeline events (FORMAT.md `disclosure_request`, `disclosure_decision`),
-for the live system's facts document (`vigil.actions.facts.build_document`)."""
+for the live system's facts document (`vigil.actions.live_document.build_document`)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from vigil.alarms.models import Alarm, AlarmActivation
 from vigil.cases.models import Case, ContactAttempt, Intelligence, JusticeEvent, Report, RiskAssessment, Sighting
 from vigil.core.constants import Answer, OrderStatus, WarrantStatus
 from vigil.orders.models import Breach, ProtectiveOrder
-from vigil.partners.facts import partner_events, partner_labels, partner_people, partner_rows
+from vigil.partners.partner_events import partner_events, partner_labels, partner_people, partner_rows
 from vigil.people.linking import identity_groups
 from vigil.people.models import Person, Place, Relationship
 from vigil.warrants.models import Warrant
@@ -138,7 +138,7 @@ class FactSource:
         return list(Decision.objects.filter(case_id__in=case_ids, withdrawn=False))
 
     def partner_work(self, case_ids: set[int]) -> list[Any]:
-        """Clare's Law requests and partner agencies' concerns (vigil/partners/facts.py)."""
+        """Clare's Law requests and partner agencies' concerns (vigil/partners/partner_events.py)."""
         return partner_rows(case_ids)
 
     def relationships(self, everyone: set[int]) -> list[Relationship]:

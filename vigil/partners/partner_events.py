@@ -1,4 +1,4 @@
-"""Partner work as timeline events for the live policy (`vigil.actions.facts.build_document`):
+"""Partner work as timeline events for the live policy (`vigil.actions.live_document.build_document`):
 Clare's Law requests and decisions (FORMAT.md `disclosure_request`, `disclosure_decision`) and
 partner agencies' concerns (`partner_concern`, a live-system event: R14 asks a supervisor to
 review). Every row has a `case_id`, so the bulk path can index them by case."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from vigil.disclosure.facts import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
+from vigil.disclosure.disclosure_events import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
 from vigil.disclosure.models import DisclosureRequest
 
 
