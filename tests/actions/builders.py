@@ -2,8 +2,10 @@
 
 `reported`, `assessed` and `warranted` record facts through the services and return the
 actions the engine made of them (prefer these). `make_action` builds a row the way the policy
-bridge stores one (a row plus a 'policy' audit row) without asking the engine: only for a test
-of how a page shows one row, and only with fields the engine can make (say why beside it)."""
+bridge stores one (a row plus a 'policy' audit row, its level and steps from the live
+policy's ladder) without asking the engine: only for a test of how a page shows rows the
+engine does not make on demand (a reason of the engine's longest length), with a kind, rule
+and priority the policy gives (say why beside it)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ from django.utils import timezone
 
 from tests.factories import PersonFactory
 from vigil.actions.effects import policy_effects
+from vigil.actions.engine_adapter import policy
 from vigil.actions.models import Action, Escalation
+from vigil.actions.reconcile import step_reason
 from vigil.actions.services import action_complete
 from vigil.audit.services import audit_record
 from vigil.cases.models import Case
 from vigil.cases.services import assessment_record, case_open, report_record
 from vigil.core import times
 from vigil.core.constants import ActionKind, ActionStatus, Priority, RiskLevel
+from vigil.policy import ladder
 from vigil.warrants.services import warrant_issue
 
 _keys = itertools.count(1)
@@ -45,12 +50,18 @@ def make_action(
     due_in: dt.timedelta = dt.timedelta(hours=24),
     age: dt.timedelta = dt.timedelta(hours=1),
     priority: str = Priority.HIGH,
-    level: int = 1,
     rule: str = "R3",
+    escalated: bool = True,
     reason: str = "",
     **fields: Any,
 ) -> Action:
-    now = timezone.now()
+    now = times.now()
+    due_at = now + due_in
+    # The level and the steps are the live policy's ladder's for an open action of this
+    # priority due then, as the escalation job would have recorded them by now.
+    # `escalated=False`: as stored before the job reached it (the job's own tests).
+    climbed = ladder.ladder_steps(priority=priority, due_at=due_at, until=now, policy=policy()) if escalated else []
+    level = max((lvl for _, lvl in climbed), default=1)
     with transaction.atomic():
         action = Action.objects.create(
             key=f"test:{next(_keys)}:{kind}",
@@ -61,7 +72,7 @@ def make_action(
             victim=case.victim,
             subject=case.subject,
             created_at=now - age,
-            due_at=now + due_in,
+            due_at=due_at,
             priority=priority,
             level=level,
             owner=owner,
@@ -75,16 +86,16 @@ def make_action(
             case_id=case.pk,
             new={"kind": kind, "rule": rule, "reason": action.reason, "due_at": action.due_at, "priority": priority},
         )
-        for step in range(2, level + 1):
+        for at, step in climbed:
             escalation = Escalation.objects.create(
-                action=action, level=step, at=action.due_at, recorded_at=now, reason=f"not done by its due time: level {step}"
+                action=action, level=step, at=at, recorded_at=now, reason=step_reason(action, step)
             )
             audit_record(
                 actor="policy",
                 action="action.escalate",
                 obj=escalation,
                 case_id=case.pk,
-                new={"action": action.pk, "level": step, "at": action.due_at},
+                new={"action": action.pk, "level": step, "at": at},
             )
     return action
 

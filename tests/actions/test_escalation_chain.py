@@ -55,7 +55,9 @@ def _database_tasks() -> Iterator[None]:
 
 def _overdue(officer: Any, *, count: int) -> list[Action]:
     case = make_case(actor=officer, team=officer.team)
-    return [make_action(case, due_in=-dt.timedelta(hours=200), age=dt.timedelta(hours=300)) for _ in range(count)]
+    return [
+        make_action(case, due_in=-dt.timedelta(hours=200), age=dt.timedelta(hours=300), escalated=False) for _ in range(count)
+    ]
 
 
 def _work() -> None:

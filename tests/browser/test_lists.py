@@ -46,14 +46,25 @@ def force(officer: Any, supervisor: Any, live_bridge: Any) -> dict[str, Any]:
     cases = [make_case(actor=officer, team=officer.team, risk=[RiskLevel.HIGH, RiskLevel.MEDIUM][i % 2]) for i in range(26)]
     actions = []
     for n in range(30):
+        case = cases[n % len(cases)]
+        high = case.risk_level == RiskLevel.HIGH
+        # Rows the policy makes, built by hand only for their reasons of the engine's longest
+        # length: kind, rule, priority and due time as the rule gives them for the pair's
+        # level; the level and the steps from the ladder (make_action).
+        kind, rule, priority, due_hours = [
+            (ActionKind.ARREST_SUSPECT, "R5", *((Priority.IMMEDIATE, 4) if high else (Priority.HIGH, 24))),
+            (ActionKind.SAFETY_PLAN, *(("R3", Priority.HIGH, 24) if high else ("R4", Priority.MEDIUM, 72))),
+            (ActionKind.NOTIFY_SCHOOL, "R2", Priority.HIGH, 24),  # the next school day at 09:00
+        ][n % 3]
+        due_in = -n * DAYS if n % 2 else dt.timedelta(hours=1)
         action = make_action(
-            cases[n % len(cases)],
-            kind=[ActionKind.ARREST_SUSPECT, ActionKind.SAFETY_PLAN, ActionKind.NOTIFY_SCHOOL][n % 3],
+            case,
+            kind=kind,
+            rule=rule,
             owner=officer,
-            due_in=(-n if n % 2 else n + 1) * DAYS,
-            age=(n + 2) * DAYS,
-            level=1 + n % 4,
-            priority=[Priority.IMMEDIATE, Priority.HIGH][n % 2],
+            due_in=due_in,
+            age=dt.timedelta(hours=due_hours) - due_in,
+            priority=priority,
             reason=LONG_REASON.format(n=n),
         )
         actions.append(action)
