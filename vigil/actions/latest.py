@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Greatest
 
 from vigil.actions.live_document import ClusterFacts
@@ -26,9 +26,11 @@ from vigil.warrants.models import Warrant
 
 
 def _latest(rows: QuerySet[Any], moment: Any, until: dt.datetime) -> dt.datetime | None:
-    found: dt.datetime | None = (
-        rows.annotate(fact_at=moment).filter(fact_at__lte=until).aggregate(latest=Max("fact_at"))["latest"]
-    )
+    if isinstance(moment, str):  # one column: no annotation, so no subquery around the aggregate to compile
+        rows = rows.filter(**{f"{moment}__lte": until})
+    else:
+        rows, moment = rows.annotate(fact_at=moment).filter(fact_at__lte=until), "fact_at"
+    found: dt.datetime | None = rows.aggregate(latest=Max(moment))["latest"]
     return found
 
 
@@ -41,12 +43,12 @@ def latest_fact_at(world: ClusterFacts, *, until: dt.datetime) -> dt.datetime | 
     orders = ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids)).values("pk")
     warrants = Warrant.objects.filter(subject_id__in=ids)
     requests = DisclosureRequest.objects.filter(case_id__in=cases, case__subject__isnull=False)
-    reported, told = F("reported_at"), Greatest("starts_at", "reported_at")
+    reported, told = "reported_at", Greatest("starts_at", "reported_at")
     queries: list[tuple[QuerySet[Any], Any]] = [
         (Report.objects.filter(case_id__in=cases), reported),
-        (RiskAssessment.objects.filter(case_id__in=cases), F("completed_at")),
+        (RiskAssessment.objects.filter(case_id__in=cases), "completed_at"),
         (ProtectiveOrder.objects.filter(pk__in=orders), told),
-        (ProtectiveOrder.objects.filter(pk__in=orders, status=OrderStatus.ENDED, ended_at__isnull=False), F("ended_at")),
+        (ProtectiveOrder.objects.filter(pk__in=orders, status=OrderStatus.ENDED, ended_at__isnull=False), "ended_at"),
         (
             OrderVariation.objects.filter(order__in=orders),
             Greatest("varied_at", "reported_at", "order__starts_at", "order__reported_at"),
@@ -57,13 +59,13 @@ def latest_fact_at(world: ClusterFacts, *, until: dt.datetime) -> dt.datetime | 
         (Intelligence.objects.filter(subject_id__in=ids), reported),
         (JusticeEvent.objects.filter(subject_id__in=ids), reported),
         (warrants, Greatest("issued_at", "reported_at")),
-        (warrants.filter(status=WarrantStatus.EXECUTED, executed_at__isnull=False), F("executed_at")),
-        (warrants.filter(status=WarrantStatus.WITHDRAWN, withdrawn_at__isnull=False), F("withdrawn_at")),
+        (warrants.filter(status=WarrantStatus.EXECUTED, executed_at__isnull=False), "executed_at"),
+        (warrants.filter(status=WarrantStatus.WITHDRAWN, withdrawn_at__isnull=False), "withdrawn_at"),
         (Alarm.objects.filter(person_id__in=ids), Greatest("fitted_at", "reported_at")),
         (AlarmActivation.objects.filter(person_id__in=ids), reported),
-        (Decision.objects.filter(case_id__in=cases, withdrawn=False), F("at")),
+        (Decision.objects.filter(case_id__in=cases, withdrawn=False), "at"),
         (requests, reported),
-        (DisclosureDecision.objects.filter(request__in=requests), F("decided_at")),
+        (DisclosureDecision.objects.filter(request__in=requests), "decided_at"),
         (PartnerConcern.objects.filter(case_id__in=cases), reported),
     ]
     times = [t for rows, moment in queries if (t := _latest(rows, moment, until)) is not None]
