@@ -151,3 +151,26 @@ def test_under_the_shipped_policy_the_steps_name_the_shipped_levels(officer: Any
         "not done by its due time: raised to an inspector",
         "not done by its due time: raised to a superintendent",
     ]
+
+
+def _level_filter(client: Any, user: Any) -> list[str]:
+    import re
+
+    from django.urls import reverse
+
+    client.force_login(user)
+    page = client.get(reverse("action_board")).content.decode()
+    return re.findall(r'name="level" type="checkbox" value="(\d)"[^>]*>\s*<label[^>]*>\s*([^<]+?)\s*</label>', page)
+
+
+def test_the_boards_level_filter_offers_the_forces_own_levels(client: Any, officer: Any, renamed_levels: Path) -> None:
+    assert _level_filter(client, officer) == [("1", "1: investigator"), ("2", "2: team leader"), ("3", "3: on-call inspector")]
+
+
+def test_the_boards_level_filter_offers_the_shipped_levels(client: Any, officer: Any) -> None:
+    assert _level_filter(client, officer) == [
+        ("1", "1: officer"),
+        ("2", "2: supervisor (sergeant)"),
+        ("3", "3: inspector"),
+        ("4", "4: superintendent"),
+    ]

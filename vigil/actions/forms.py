@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 
+from vigil.actions.engine_adapter import policy
 from vigil.core.constants import ActionKind
 from vigil.core.forms import GovukForm
 from vigil.core.rationale import DECLINE
@@ -144,14 +145,22 @@ BOARD_STATUSES = [
     ("cancelled", "Cancelled"),
     ("all", "Any status"),
 ]
-BOARD_LEVELS = [("1", "1 (officer)"), ("2", "2 (supervisor)"), ("3", "3 (inspector)"), ("4", "4 (superintendent)")]
+
+
+def board_levels() -> list[tuple[str, str]]:
+    """The board's level filter: every level of the live policy's ladder, named as the ladder
+    names it (`[ladder.level_names]`), so a force with a three-level ladder, or other names,
+    sees its own."""
+    ladder = policy().ladder
+    top = max([1, *(step.level for step in (*ladder.normal, *ladder.immediate))])
+    return [(str(level), f"{level}: {ladder.level_name(level)}") for level in range(1, top + 1)]
 
 
 class BoardFilterForm(GovukForm):
     """The board's filters, read from the query string (a plain GET form)."""
 
     kind = forms.MultipleChoiceField(label="Kind of action", choices=ActionKind.choices, required=False)
-    level = forms.MultipleChoiceField(label="Escalation level", choices=BOARD_LEVELS, required=False)
+    level = forms.MultipleChoiceField(label="Escalation level", choices=(), required=False)
     team = forms.TypedChoiceField(label="Team", coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label="Status", choices=BOARD_STATUSES, required=False)
 
@@ -159,3 +168,4 @@ class BoardFilterForm(GovukForm):
         super().__init__(*args, **kwargs)
         team = cast(forms.ChoiceField, self.fields["team"])
         team.choices = [("", "All teams")] + [(t.pk, str(t)) for t in teams]
+        cast(forms.ChoiceField, self.fields["level"]).choices = board_levels()
