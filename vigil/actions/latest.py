@@ -22,6 +22,7 @@ from vigil.cases.models import ContactAttempt, Intelligence, JusticeEvent, Repor
 from vigil.core.constants import OrderStatus, WarrantStatus
 from vigil.disclosure.models import DisclosureDecision, DisclosureRequest
 from vigil.orders.models import Breach, OrderVariation, ProtectiveOrder
+from vigil.partners.partner_events import partner_concerns
 from vigil.warrants.models import Warrant
 
 
@@ -37,8 +38,6 @@ def _latest(rows: QuerySet[Any], moment: Any, until: dt.datetime) -> dt.datetime
 def latest_fact_at(world: ClusterFacts, *, until: dt.datetime) -> dt.datetime | None:
     """The latest event time at or before `until` of `build_document(world, until=until)`,
     or None when it holds no event."""
-    from vigil.idva.models import PartnerConcern
-
     ids, cases = world.person_ids, world.case_ids
     orders = ProtectiveOrder.objects.filter(Q(subject_id__in=ids) | Q(protected__in=ids)).values("pk")
     warrants = Warrant.objects.filter(subject_id__in=ids)
@@ -66,7 +65,7 @@ def latest_fact_at(world: ClusterFacts, *, until: dt.datetime) -> dt.datetime | 
         (Decision.objects.filter(case_id__in=cases, withdrawn=False), "at"),
         (requests, reported),
         (DisclosureDecision.objects.filter(request__in=requests), "decided_at"),
-        (PartnerConcern.objects.filter(case_id__in=cases), reported),
+        (partner_concerns(cases), reported),
     ]
     times = [t for rows, moment in queries if (t := _latest(rows, moment, until)) is not None]
     return max(times, default=None)

@@ -8,19 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
+
 from vigil.disclosure.disclosure_events import disclosure_events, disclosure_labels, disclosure_people, disclosure_rows
 from vigil.disclosure.models import DisclosureRequest
 
 
-def partner_rows(case_ids: set[int]) -> list[Any]:
-    from vigil.idva.models import PartnerConcern
+def partner_concerns(case_ids: set[int]) -> QuerySet[Any]:
+    """The partner agencies' concerns on these cases (R14), as the live document reads them."""
+    from vigil.idva.models import PartnerConcern  # idva's models read partners' agencies: a cycle
 
-    concerns = list(
-        PartnerConcern.objects.filter(case_id__in=case_ids)
-        .defer("concern")
-        .select_related("case", "agency")
-        .order_by("reported_at", "pk")
-    )
+    return PartnerConcern.objects.filter(case_id__in=case_ids)
+
+
+def partner_rows(case_ids: set[int]) -> list[Any]:
+    concerns = list(partner_concerns(case_ids).defer("concern").select_related("case", "agency").order_by("reported_at", "pk"))
     return [*disclosure_rows(case_ids), *concerns]
 
 
