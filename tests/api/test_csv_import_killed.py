@@ -149,11 +149,20 @@ def test_killed_at_random_points_and_run_again_it_ends_as_one_uninterrupted_run(
         run = _import(killed)
         deadline = time.monotonic() + 600
         try:
-            while _received(killed) < point:
+            commits: list[float] = []  # when each batch of this run was seen written
+            seen = _received(killed)
+            while seen < point:
                 assert run.poll() is None, f"the run ended before it could be killed: {run.communicate()}"
                 assert time.monotonic() < deadline, "the run wrote nothing in ten minutes"
-                time.sleep(0.02)
-            time.sleep(rng.uniform(0, 1.0))  # now and then mid-batch, now and then between two
+                time.sleep(0.01)
+                now_seen = _received(killed)
+                if now_seen > seen:  # -1: the writer held the lock as we looked
+                    commits.append(time.monotonic())
+                    seen = now_seen
+            # Now and then mid-batch, now and then between two: a random part of one batch's time
+            # as this run has taken it (a fixed second let a fast machine finish the file first).
+            batch_time = (commits[-1] - commits[0]) / (len(commits) - 1) if len(commits) > 1 else 0.05
+            time.sleep(rng.uniform(0, batch_time))
             run.send_signal(signal.SIGKILL)
         finally:
             run.kill()
