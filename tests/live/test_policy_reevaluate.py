@@ -15,13 +15,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from tests.live.test_live_equals_replay import ALTERED, SCENARIOS, imported
+from tests.live.test_live_equals_replay import SCENARIOS, imported
 from tests.timeline.helpers import scenario
 from vigil.actions.models import Action, Decision, Escalation
 from vigil.audit.models import AuditEvent
 from vigil.audit.verify import verify_chain
 from vigil.cases.models import Case, Flag, RiskChange
-from vigil.policy.config import DEFAULT_POLICY_PATH
 
 pytestmark = pytest.mark.django_db
 
@@ -60,16 +59,6 @@ def force(db: Any) -> None:
 @pytest.fixture(autouse=True)
 def _now(force: None, frozen_clock: dt.datetime) -> None:
     """The force's clock at NOW once it is imported (the import sets its own clock)."""
-
-
-@pytest.fixture
-def edited_policy(tmp_path: Path) -> Path:
-    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    for old, new in ALTERED:
-        text = text.replace(old, new)
-    path = tmp_path / "edited.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_after_the_force_edits_its_policy_the_dry_run_says_what_the_run_then_does(

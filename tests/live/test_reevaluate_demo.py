@@ -13,26 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from tests.live.test_live_equals_replay import ALTERED
 from tests.live.test_policy_reevaluate import reevaluate, stored
 from vigil.actions import engine_adapter
 from vigil.core import times
 from vigil.demo.data import build_demo
-from vigil.policy.config import DEFAULT_POLICY_PATH
 
 pytestmark = pytest.mark.django_db
 
 ANCHOR = dt.datetime(2026, 3, 10, 17, 0, tzinfo=ZoneInfo("Europe/London"))  # a Tuesday, as tests/core/test_demo.py
-
-
-@pytest.fixture
-def edited_policy(tmp_path: Path) -> Path:
-    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    for old, new in ALTERED:
-        text = text.replace(old, new)
-    path = tmp_path / "edited.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_the_dry_run_on_the_demo_force_writes_nothing_and_names_what_an_edit_would_change(edited_policy: Path) -> None:
