@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from vigil.core import times
 from vigil.core.forms import GovukForm
 from vigil.core.rationale import NO_DISCLOSURE
 from vigil.disclosure.models import Applicant, Outcome, Route
@@ -59,11 +60,11 @@ class RequestForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("reported_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+            self.initial.setdefault("reported_at", timezone.localtime(times.now()).strftime("%Y-%m-%d %H:%M"))
 
     def clean_reported_at(self) -> Any:
         value = self.cleaned_data["reported_at"]
-        if value > timezone.now():
+        if value > times.now():
             raise forms.ValidationError("The date of the application cannot be in the future")
         return value
 
@@ -194,6 +195,6 @@ class MeetingForm(GovukForm):
 
     def clean_held_at(self) -> Any:
         value = self.cleaned_data["held_at"]
-        if value > timezone.now():
+        if value > times.now():
             raise forms.ValidationError("The date of the meeting cannot be in the future")
         return value

@@ -22,6 +22,7 @@ from django.utils import timezone
 from vigil.audit.services import audit_record
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, JusticeEvent, Report
+from vigil.core import times
 from vigil.core.access import WRITE_ROLES
 from vigil.core.constants import HearingOutcome, JusticeEventKind, LinkStatus, ReportCategory
 from vigil.disclosure.models import DisclosureRequest
@@ -158,7 +159,7 @@ def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = N
     (counted), orders, warrants and the criminal justice record. Call with a request loaded
     through `get_request_for_user`; for a page, pass its `user`, so that the reference of an
     order on a case they may not see is left out (the decision's stored copy keeps it)."""
-    now = now or timezone.now()
+    now = now or times.now()
     readable = set(orders_for_user(user).values_list("pk", flat=True)) if user is not None else None
     case = request.case
     subject = case.subject
@@ -178,12 +179,12 @@ def disclosure_checks(request: DisclosureRequest, *, now: dt.datetime | None = N
     victim_ids = {r.victim_record_id for r in others} | set(other_cases.values_list("victim_id", flat=True))
     labels = dict(ReportCategory.choices)
     counts = Counter(labels.get(r.category, r.category) for r in others)
-    times = sorted(r.reported_at for r in others)
+    moments = sorted(r.reported_at for r in others)
     other_victims = OtherVictims(
         people=_distinct_people(victim_ids),
         reports=len(others),
-        first=_day(times[0]) if times else "",
-        last=_day(times[-1]) if times else "",
+        first=_day(moments[0]) if moments else "",
+        last=_day(moments[-1]) if moments else "",
         categories=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
     )
 

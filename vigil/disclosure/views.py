@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.cases.access import get_rw_case_for_user
+from vigil.core import times
 from vigil.core.access import WRITE_ROLES
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
@@ -38,7 +38,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         for r in requests_for_user(request.user).prefetch_related("decisions").order_by("-reported_at")[:200]
     ]
     return render(
-        request, "disclosure/request_list.html", {"rows": rows, "now": timezone.now(), "page_title": "Clare's Law requests"}
+        request, "disclosure/request_list.html", {"rows": rows, "now": times.now(), "page_title": "Clare's Law requests"}
     )
 
 
@@ -115,7 +115,7 @@ def _detail(request: HttpRequest, found: DisclosureRequest, **forms: Form) -> Ht
         "meeting": meeting,
         "decision_form": DecisionForm(),
         "meeting_form": MeetingForm(),
-        "now": timezone.now(),
+        "now": times.now(),
         "page_title": f"Clare's Law request {found.reference}",
     }
     context.update(forms)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.cases.access import get_rw_case_for_user
+from vigil.core import times
 from vigil.core.forms import add_service_errors
 from vigil.core.roles import for_roles
 from vigil.idva.forms import CaseworkForm, ConcernForm, EndForm, ReferForm
@@ -30,10 +31,10 @@ STALE_CONTACT = dt.timedelta(days=14)
 @login_required
 @for_roles("idva_caseload")
 def caseload_page(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
+    now = times.now()
     context = {
         "referrals": caseload(request.user),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(times.now()),
         "stale": now - STALE_CONTACT,
         "page_title": "Your caseload",
     }
@@ -46,7 +47,7 @@ def _page(request: HttpRequest, referral: IdvaReferral, **forms: Form) -> HttpRe
         "case": referral.case,
         "casework": referral.casework.select_related("recorded_by"),
         "plan": referral.casework.filter(kind=EntryKind.SAFETY_PLAN).order_by("-at", "-pk").first(),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(times.now()),
         "concerns": concerns_with_reviews(referral),
         "casework_form": CaseworkForm(),
         "concern_form": ConcernForm(),

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+from vigil.core import times
 from vigil.core.constants import ConditionKind, OrderStatus, OrderType, Source
 from vigil.core.crypto import EncryptedTextField
 from vigil.core.times import happened_constraints, happened_fields
@@ -43,9 +44,7 @@ class ProtectiveOrder(models.Model):
     def status_now(self, now: dt.datetime | None = None) -> str:
         """The order's state in words at `now` (default: the present): the stored status says
         whether it was ended early; the dates say whether it has started or expired."""
-        from django.utils import timezone
-
-        moment = now or timezone.now()
+        moment = now or times.now()
         if self.status == OrderStatus.ENDED:
             return "ended early"
         if moment < self.starts_at:

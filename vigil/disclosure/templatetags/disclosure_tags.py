@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
+from vigil.core import times
 from vigil.disclosure.selectors import decision_action, open_requests
 
 register = template.Library()
@@ -14,7 +14,7 @@ register = template.Library()
 def case_disclosures(case: Any) -> dict[str, Any]:
     """A case's Clare's Law requests with their decision clocks (the case is already loaded
     through the access helper by the case page)."""
-    return {"rows": [(r, decision_action(r)) for r in open_requests(case)], "now": timezone.now()}
+    return {"rows": [(r, decision_action(r)) for r in open_requests(case)], "now": times.now()}
 
 
 @register.simple_tag
